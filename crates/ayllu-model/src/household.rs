@@ -1,0 +1,855 @@
+//! The household: one Automerge document holding the census of a home, its members and
+//! the visits made to it. Every change goes through an operation here that checks the
+//! rules that need context (today's date, the member's birth date, who is in the home).
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{
+    CookingFuel, Education, Floor, Insurance, Relationship, Sanitation, Sex, Walls, WaterSource,
+};
+use crate::id::{HouseholdId, MemberId, VisitId};
+use crate::measure::{Dni, GestationWeeks, Gps, Length, Rooms, Weight};
+use crate::problem::{FieldError, Problem};
+use crate::text::{Notes, PersonName, ShortText};
+
+/// Version of the document layout. Changes are additive: a newer app may add fields that
+/// this one keeps untouched.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Oldest birth date accepted (nobody alive was born before).
+const OLDEST_BIRTH_YEARS: u32 = 120;
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[non_exhaustive]
+pub struct Household {
+    pub schema: u64,
+    pub info: HouseholdInfo,
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub members: BTreeMap<MemberId, Member>,
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub visits: BTreeMap<VisitId, Visit>,
+    /// Tombstone: the household was dissolved or merged. Kept, never deleted, so a device
+    /// that edits it offline cannot bring it back by accident.
+    pub dissolved: Option<Dissolution>,
+}
+
+/// Where the household is and how it lives (the housing census).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdInfo {
+    pub community: ShortText,
+    #[serde(default)]
+    pub sector: Option<ShortText>,
+    /// Address or, where streets have no names, a landmark ("frente a la capilla").
+    pub address: ShortText,
+    #[serde(default)]
+    pub gps: Option<Gps>,
+    #[serde(default)]
+    pub housing: Housing,
+    /// The household agreed to be registered.
+    pub consent: bool,
+}
+
+/// Housing census answers; each may be unknown.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Housing {
+    pub water: Option<WaterSource>,
+    pub sanitation: Option<Sanitation>,
+    pub floor: Option<Floor>,
+    pub walls: Option<Walls>,
+    pub cooking_fuel: Option<CookingFuel>,
+    pub electricity: Option<bool>,
+    pub rooms: Option<Rooms>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub given_names: PersonName,
+    pub surnames: PersonName,
+    pub sex: Sex,
+    pub birth: Birth,
+    pub relationship: Relationship,
+    #[serde(default)]
+    pub dni: Option<Dni>,
+    pub insurance: Insurance,
+    #[serde(default)]
+    pub education: Option<Education>,
+    #[serde(default)]
+    pub pregnancy: Option<Pregnancy>,
+}
+
+/// A birth date, or one worked out from an estimated age when nobody knows the date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Birth {
+    #[autosurgeon(with = "crate::am::date")]
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub estimated: bool,
+}
+
+impl Birth {
+    pub fn exact(date: NaiveDate) -> Birth {
+        Birth {
+            date,
+            estimated: false,
+        }
+    }
+
+    /// "About N years old" on `today`: born on today's day N years ago, flagged estimated.
+    pub fn from_age(years: crate::measure::AgeYears, today: NaiveDate) -> Birth {
+        let date = today
+            .checked_sub_months(Months::new(u32::from(years.get()) * 12))
+            .unwrap_or(today);
+        Birth {
+            date,
+            estimated: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pregnancy {
+    #[autosurgeon(with = "crate::am::date")]
+    pub expected_delivery: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Visit {
+    #[autosurgeon(with = "crate::am::date")]
+    pub date: NaiveDate,
+    pub promotor: PersonName,
+    #[serde(default)]
+    pub notes: Option<Notes>,
+    /// One checklist per child under five, keyed by member.
+    #[serde(default)]
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub child_checks: BTreeMap<MemberId, ChildCheck>,
+    /// One antenatal check per pregnant woman, keyed by member.
+    #[serde(default)]
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub antenatal_checks: BTreeMap<MemberId, AntenatalCheck>,
+}
+
+/// The child-health checklist (IMCI community case management, CRED growth monitoring).
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChildCheck {
+    pub vaccination_card_seen: bool,
+    pub vaccines_up_to_date: bool,
+    /// Growth and development check (CRED) up to date for the child's age.
+    pub growth_check_up_to_date: bool,
+    #[serde(rename = "weight_kg")]
+    pub weight: Option<Weight>,
+    pub length: Option<Length>,
+    /// Diarrhoea in the last 14 days, with what was given.
+    pub diarrhoea: Option<DiarrhoeaCare>,
+    /// Cough or difficult breathing, with the signs of pneumonia.
+    pub cough: Option<CoughSigns>,
+    pub danger_signs: DangerSigns,
+    pub fever: bool,
+    pub referral: Option<Referral>,
+    /// Currently breastfed; unknown when not asked.
+    pub breastfeeding: Option<bool>,
+    pub iron: bool,
+    pub vitamin_a: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiarrhoeaCare {
+    /// Oral rehydration salts given.
+    pub ors: bool,
+    pub zinc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoughSigns {
+    pub fast_breathing: bool,
+    pub chest_indrawing: bool,
+}
+
+impl CoughSigns {
+    /// Signs of pneumonia in community case management.
+    pub fn pneumonia_signs(self) -> bool {
+        self.fast_breathing || self.chest_indrawing
+    }
+}
+
+/// IMCI general danger signs: any one means urgent referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DangerSigns {
+    pub unable_to_drink: bool,
+    pub vomits_everything: bool,
+    pub convulsions: bool,
+    pub lethargic: bool,
+}
+
+impl DangerSigns {
+    pub fn any(self) -> bool {
+        self.unable_to_drink || self.vomits_everything || self.convulsions || self.lethargic
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    pub reason: ShortText,
+    /// When the family was confirmed to have attended the health post.
+    #[serde(default)]
+    #[autosurgeon(with = "crate::am::opt_date")]
+    pub attended_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AntenatalCheck {
+    pub anc_card_seen: bool,
+    /// Antenatal care visits up to date for the gestational age.
+    pub anc_up_to_date: bool,
+    pub gestational_weeks: Option<GestationWeeks>,
+    pub iron_folic_acid: bool,
+    pub danger_signs: PregnancyDangerSigns,
+    pub referral: Option<Referral>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PregnancyDangerSigns {
+    pub bleeding: bool,
+    pub severe_headache: bool,
+    pub swelling: bool,
+    pub fever: bool,
+    pub reduced_fetal_movement: bool,
+    pub waters_broken: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dissolution {
+    #[autosurgeon(with = "crate::am::date")]
+    pub on: NaiveDate,
+    pub reason: ShortText,
+    #[serde(default)]
+    pub merged_into: Option<HouseholdId>,
+}
+
+/// A household as typed in for registration: its census and its first members.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHousehold {
+    #[serde(flatten)]
+    pub info: HouseholdInfo,
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+/// `serde(flatten)` cannot deny unknown fields, so a new household is read in two passes.
+impl NewHousehold {
+    pub fn from_json(value: serde_json::Value) -> Result<NewHousehold, FieldError> {
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(FieldError::new("", Problem::InvalidFormat).with_detail("expected a JSON object"));
+        };
+        let members = map.remove("members").unwrap_or(serde_json::Value::Array(vec![]));
+        let info: HouseholdInfo = FieldError::parse_json(serde_json::Value::Object(map))?;
+        let members: Vec<Member> = FieldError::parse_json(members).map_err(|e| e.under("members"))?;
+        Ok(NewHousehold { info, members })
+    }
+}
+
+impl Member {
+    /// Age in completed days on `date` (negative before birth).
+    pub fn age_days_at(&self, date: NaiveDate) -> i64 {
+        (date - self.birth.date).num_days()
+    }
+
+    /// Completed years on `date`.
+    pub fn age_years_at(&self, date: NaiveDate) -> i32 {
+        let b = self.birth.date;
+        let mut years = date.year() - b.year();
+        if (date.month(), date.day()) < (b.month(), b.day()) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// Under five on `date`: born, and the fifth birthday not yet reached.
+    pub fn is_under_five_at(&self, date: NaiveDate) -> bool {
+        let fifth = self
+            .birth
+            .date
+            .checked_add_months(Months::new(60))
+            .unwrap_or(NaiveDate::MAX);
+        self.birth.date <= date && date < fifth
+    }
+
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_names, self.surnames)
+    }
+
+    /// Rules that depend on today. `before` is the member as it was, for an edit: a
+    /// pregnancy recorded months ago is not re-judged when someone fixes a DNI.
+    fn check(&self, before: Option<&Member>, today: NaiveDate) -> Result<(), FieldError> {
+        if self.birth.date > today {
+            return Err(FieldError::new("birth.date", Problem::FutureDate));
+        }
+        let oldest = today
+            .checked_sub_months(Months::new(OLDEST_BIRTH_YEARS * 12))
+            .unwrap_or(NaiveDate::MIN);
+        if self.birth.date < oldest {
+            return Err(FieldError::new("birth.date", Problem::TooOld));
+        }
+        let pregnancy_changed = before.is_none_or(|b| b.pregnancy != self.pregnancy || b.sex != self.sex);
+        if let (Some(p), true) = (self.pregnancy, pregnancy_changed) {
+            if self.sex != Sex::Female {
+                return Err(FieldError::new("pregnancy", Problem::PregnancyNotFemale));
+            }
+            let age = self.age_years_at(today);
+            if !(10..=55).contains(&age) {
+                return Err(FieldError::new("pregnancy", Problem::PregnancyAge));
+            }
+            let earliest = today - Days::new(60);
+            let latest = today + Days::new(300);
+            if p.expected_delivery < earliest || p.expected_delivery > latest {
+                return Err(FieldError::new(
+                    "pregnancy.expected_delivery",
+                    Problem::DeliveryOutOfRange,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Household {
+    /// Registers a new household with its first members.
+    pub fn create(new: NewHousehold, today: NaiveDate) -> Result<(Household, Vec<MemberId>), FieldError> {
+        let mut household = Household {
+            schema: SCHEMA_VERSION,
+            info: new.info,
+            members: BTreeMap::new(),
+            visits: BTreeMap::new(),
+            dissolved: None,
+        };
+        let mut ids = Vec::with_capacity(new.members.len());
+        for (i, member) in new.members.into_iter().enumerate() {
+            let id = household
+                .add_member(member, today)
+                .map_err(|e| e.under(&format!("members[{i}]")))?;
+            ids.push(id);
+        }
+        Ok((household, ids))
+    }
+
+    pub fn is_dissolved(&self) -> bool {
+        self.dissolved.is_some()
+    }
+
+    fn ensure_open(&self) -> Result<(), FieldError> {
+        if self.is_dissolved() {
+            Err(FieldError::new("", Problem::HouseholdDissolved))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn set_info(&mut self, info: HouseholdInfo) -> Result<(), FieldError> {
+        self.ensure_open()?;
+        self.info = info;
+        Ok(())
+    }
+
+    pub fn add_member(&mut self, member: Member, today: NaiveDate) -> Result<MemberId, FieldError> {
+        self.ensure_open()?;
+        member.check(None, today)?;
+        let id = MemberId::new();
+        self.members.insert(id, member);
+        Ok(id)
+    }
+
+    pub fn edit_member(&mut self, id: MemberId, member: Member, today: NaiveDate) -> Result<(), FieldError> {
+        self.ensure_open()?;
+        let before = self
+            .members
+            .get(&id)
+            .ok_or_else(|| FieldError::new("member", Problem::NotFound))?;
+        member.check(Some(before), today)?;
+        // A member whose birth date moves must still fit every checklist already recorded.
+        let mut trial = self.clone();
+        trial.members.insert(id, member.clone());
+        for (visit_id, visit) in &self.visits {
+            trial
+                .check_visit(visit, today, None)
+                .map_err(|e| e.under(&format!("visits.{visit_id}")))?;
+        }
+        self.members.insert(id, member);
+        Ok(())
+    }
+
+    /// Records a new visit after checking every checklist against the members.
+    pub fn record_visit(&mut self, visit: Visit, today: NaiveDate) -> Result<VisitId, FieldError> {
+        self.ensure_open()?;
+        self.check_visit(&visit, today, None)?;
+        let id = VisitId::new();
+        self.visits.insert(id, visit);
+        Ok(id)
+    }
+
+    /// Replaces a recorded visit (to correct it or to confirm a referral was attended).
+    pub fn edit_visit(&mut self, id: VisitId, visit: Visit, today: NaiveDate) -> Result<(), FieldError> {
+        self.ensure_open()?;
+        let before = self
+            .visits
+            .get(&id)
+            .ok_or_else(|| FieldError::new("visit", Problem::NotFound))?;
+        self.check_visit(&visit, today, Some(before))?;
+        self.visits.insert(id, visit);
+        Ok(())
+    }
+
+    pub fn dissolve(&mut self, dissolution: Dissolution) -> Result<(), FieldError> {
+        self.ensure_open()?;
+        self.dissolved = Some(dissolution);
+        Ok(())
+    }
+
+    fn check_visit(&self, visit: &Visit, today: NaiveDate, before: Option<&Visit>) -> Result<(), FieldError> {
+        // A past visit stays valid as days pass; only a changed date is judged against today.
+        if before.is_none_or(|b| b.date != visit.date) && visit.date > today {
+            return Err(FieldError::new("date", Problem::FutureDate));
+        }
+        for (member_id, check) in &visit.child_checks {
+            let at = format!("child_checks.{member_id}");
+            let member = self
+                .members
+                .get(member_id)
+                .ok_or_else(|| FieldError::new(&at, Problem::UnknownMember))?;
+            if visit.date < member.birth.date {
+                return Err(FieldError::new(&at, Problem::BeforeBirth));
+            }
+            if !member.is_under_five_at(visit.date) {
+                return Err(FieldError::new(&at, Problem::NotUnderFive));
+            }
+            check_referral(check.referral.as_ref(), visit.date).map_err(|e| e.under(&at))?;
+        }
+        for (member_id, check) in &visit.antenatal_checks {
+            let at = format!("antenatal_checks.{member_id}");
+            let member = self
+                .members
+                .get(member_id)
+                .ok_or_else(|| FieldError::new(&at, Problem::UnknownMember))?;
+            if visit.date < member.birth.date {
+                return Err(FieldError::new(&at, Problem::BeforeBirth));
+            }
+            if member.sex != Sex::Female {
+                return Err(FieldError::new(&at, Problem::PregnancyNotFemale));
+            }
+            // A check already recorded stays valid after the pregnancy ends.
+            let recorded_before = before.is_some_and(|b| b.antenatal_checks.contains_key(member_id));
+            if member.pregnancy.is_none() && !recorded_before {
+                return Err(FieldError::new(&at, Problem::NotPregnant));
+            }
+            check_referral(check.referral.as_ref(), visit.date).map_err(|e| e.under(&at))?;
+        }
+        Ok(())
+    }
+}
+
+fn check_referral(referral: Option<&Referral>, visit_date: NaiveDate) -> Result<(), FieldError> {
+    if let Some(Referral {
+        attended_on: Some(on),
+        ..
+    }) = referral
+    {
+        if *on < visit_date {
+            return Err(FieldError::new(
+                "referral.attended_on",
+                Problem::ReferralAttendedBeforeVisit,
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Position;
+    use serde_json::json;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    const TODAY: &str = "2026-11-24";
+
+    fn new_household() -> NewHousehold {
+        NewHousehold::from_json(json!({
+            "community": "Ccorca",
+            "sector": "Alto Ccorca",
+            "address": "Frente a la capilla",
+            "gps": {"lat": -13.58, "lon": -72.05},
+            "housing": {"water": "public_tap", "sanitation": "latrine", "floor": "earth",
+                        "walls": "adobe", "cooking_fuel": "wood", "electricity": true, "rooms": 2},
+            "consent": true,
+            "members": [
+                {"given_names": "Rosa", "surnames": "Huamán Quispe", "sex": "F",
+                 "birth": {"date": "1994-03-02"}, "relationship": "head", "dni": "45871236",
+                 "insurance": "sis", "education": "primary_complete"},
+                {"given_names": "Ch'aska", "surnames": "Mamani Huamán", "sex": "F",
+                 "birth": {"date": "2025-05-20"}, "relationship": "child", "insurance": "sis"}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn visit(date: &str, checks: serde_json::Value) -> Visit {
+        FieldError::parse_json(json!({"date": date, "promotor": "Juana Condori", "child_checks": checks}))
+            .unwrap()
+    }
+
+    fn household() -> (Household, MemberId, MemberId) {
+        let (h, ids) = Household::create(new_household(), d(TODAY)).unwrap();
+        (h, ids[0], ids[1])
+    }
+
+    #[test]
+    fn a_household_with_a_visit_is_recorded() {
+        let (mut h, _mother, child) = household();
+        let v = visit(
+            "2026-11-20",
+            json!({child.to_string(): {"weight_kg": 10.2, "length": {"cm": 79.5, "position": "lying"},
+                                       "diarrhoea": {"ors": true, "zinc": true}}}),
+        );
+        let id = h.record_visit(v, d(TODAY)).unwrap();
+        let check = &h.visits[&id].child_checks[&child];
+        assert_eq!(check.weight.unwrap().grams(), 10_200);
+        assert_eq!(check.length.unwrap().position(), Position::Lying);
+        assert_eq!(
+            check.diarrhoea,
+            Some(DiarrhoeaCare {
+                ors: true,
+                zinc: true
+            })
+        );
+    }
+
+    #[test]
+    fn birth_date_in_the_future_is_refused() {
+        let mut m = new_household().members[1].clone();
+        m.birth = Birth::exact(d("2026-11-25"));
+        let (mut h, ..) = household();
+        let err = h.add_member(m.clone(), d(TODAY)).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.problem),
+            ("birth.date", Problem::FutureDate)
+        );
+        // Born today is fine.
+        m.birth = Birth::exact(d(TODAY));
+        assert!(h.add_member(m, d(TODAY)).is_ok());
+    }
+
+    #[test]
+    fn birth_date_too_old_is_refused() {
+        let mut m = new_household().members[0].clone();
+        m.birth = Birth::exact(d("1890-01-01"));
+        let (mut h, ..) = household();
+        assert_eq!(h.add_member(m, d(TODAY)).unwrap_err().problem, Problem::TooOld);
+    }
+
+    #[test]
+    fn errors_in_new_members_name_their_position() {
+        let mut new = new_household();
+        new.members[1].birth = Birth::exact(d("2027-01-01"));
+        let err = Household::create(new, d(TODAY)).unwrap_err();
+        assert_eq!(err.field, "members[1].birth.date");
+    }
+
+    #[test]
+    fn child_checklist_only_under_five_at_the_visit() {
+        let (mut h, mother, child) = household();
+        let err = h
+            .record_visit(visit("2026-11-20", json!({mother.to_string(): {}})), d(TODAY))
+            .unwrap_err();
+        assert_eq!(err.problem, Problem::NotUnderFive);
+        assert_eq!(err.field, format!("child_checks.{mother}"));
+
+        // The day before the fifth birthday is still under five; the birthday itself is not.
+        let mut five = h.members[&child].clone();
+        five.birth = Birth::exact(d("2021-11-20"));
+        let older = h.add_member(five, d(TODAY)).unwrap();
+        assert!(
+            h.record_visit(visit("2026-11-19", json!({older.to_string(): {}})), d(TODAY))
+                .is_ok()
+        );
+        let err = h
+            .record_visit(visit("2026-11-20", json!({older.to_string(): {}})), d(TODAY))
+            .unwrap_err();
+        assert_eq!(err.problem, Problem::NotUnderFive);
+    }
+
+    #[test]
+    fn visit_before_birth_is_refused() {
+        let (mut h, _, child) = household();
+        let err = h
+            .record_visit(visit("2025-05-19", json!({child.to_string(): {}})), d(TODAY))
+            .unwrap_err();
+        assert_eq!(err.problem, Problem::BeforeBirth);
+        assert!(
+            h.record_visit(visit("2025-05-20", json!({child.to_string(): {}})), d(TODAY))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn visit_in_the_future_is_refused() {
+        let (mut h, ..) = household();
+        let err = h
+            .record_visit(visit("2026-11-25", json!({})), d(TODAY))
+            .unwrap_err();
+        assert_eq!((err.field.as_str(), err.problem), ("date", Problem::FutureDate));
+    }
+
+    #[test]
+    fn checklist_for_someone_not_in_the_household_is_refused() {
+        let (mut h, ..) = household();
+        let stranger = MemberId::new();
+        let err = h
+            .record_visit(visit("2026-11-20", json!({stranger.to_string(): {}})), d(TODAY))
+            .unwrap_err();
+        assert_eq!(err.problem, Problem::UnknownMember);
+    }
+
+    #[test]
+    fn antenatal_check_needs_a_recorded_pregnancy() {
+        let (mut h, mother, _) = household();
+        let v: Visit = FieldError::parse_json(json!({
+            "date": "2026-11-20", "promotor": "Juana Condori",
+            "antenatal_checks": {mother.to_string(): {"anc_card_seen": true, "gestational_weeks": 20}}
+        }))
+        .unwrap();
+        assert_eq!(
+            h.record_visit(v.clone(), d(TODAY)).unwrap_err().problem,
+            Problem::NotPregnant
+        );
+        let mut m = h.members[&mother].clone();
+        m.pregnancy = Some(Pregnancy {
+            expected_delivery: d("2027-04-01"),
+        });
+        h.edit_member(mother, m, d(TODAY)).unwrap();
+        assert!(h.record_visit(v, d(TODAY)).is_ok());
+    }
+
+    #[test]
+    fn pregnancy_rules() {
+        let (mut h, mother, child) = household();
+        let mut m = h.members[&mother].clone();
+        m.pregnancy = Some(Pregnancy {
+            expected_delivery: d("2028-01-01"),
+        });
+        assert_eq!(
+            h.edit_member(mother, m.clone(), d(TODAY)).unwrap_err().problem,
+            Problem::DeliveryOutOfRange
+        );
+        m.pregnancy = Some(Pregnancy {
+            expected_delivery: d("2026-09-01"),
+        });
+        assert_eq!(
+            h.edit_member(mother, m.clone(), d(TODAY)).unwrap_err().problem,
+            Problem::DeliveryOutOfRange
+        );
+        let mut c = h.members[&child].clone();
+        c.pregnancy = Some(Pregnancy {
+            expected_delivery: d("2027-04-01"),
+        });
+        assert_eq!(
+            h.edit_member(child, c, d(TODAY)).unwrap_err().problem,
+            Problem::PregnancyAge
+        );
+        let mut man = m.clone();
+        man.sex = Sex::Male;
+        man.pregnancy = Some(Pregnancy {
+            expected_delivery: d("2027-04-01"),
+        });
+        assert_eq!(
+            h.add_member(man, d(TODAY)).unwrap_err().problem,
+            Problem::PregnancyNotFemale
+        );
+    }
+
+    #[test]
+    fn an_old_pregnancy_does_not_block_other_edits() {
+        let (mut h, mother, _) = household();
+        let mut m = h.members[&mother].clone();
+        m.pregnancy = Some(Pregnancy {
+            expected_delivery: d("2027-04-01"),
+        });
+        h.edit_member(mother, m.clone(), d(TODAY)).unwrap();
+        // A year later the date is far past, but fixing the DNI must still work.
+        m.dni = Some(Dni::parse("12345678").unwrap());
+        assert!(h.edit_member(mother, m, d("2027-11-24")).is_ok());
+    }
+
+    #[test]
+    fn moving_a_birth_date_cannot_orphan_a_checklist() {
+        let (mut h, _, child) = household();
+        h.record_visit(visit("2026-11-20", json!({child.to_string(): {}})), d(TODAY))
+            .unwrap();
+        let mut c = h.members[&child].clone();
+        c.birth = Birth::exact(d("2019-01-01"));
+        let err = h.edit_member(child, c, d(TODAY)).unwrap_err();
+        assert_eq!(err.problem, Problem::NotUnderFive);
+        assert!(err.field.starts_with("visits."));
+    }
+
+    #[test]
+    fn referral_attended_before_visit_is_refused() {
+        let (mut h, _, child) = household();
+        let v = visit(
+            "2026-11-20",
+            json!({child.to_string(): {"referral": {"reason": "respiración rápida", "attended_on": "2026-11-19"}}}),
+        );
+        let err = h.record_visit(v, d(TODAY)).unwrap_err();
+        assert_eq!(err.problem, Problem::ReferralAttendedBeforeVisit);
+        assert_eq!(err.field, format!("child_checks.{child}.referral.attended_on"));
+    }
+
+    #[test]
+    fn dissolved_households_are_read_only() {
+        let (mut h, ..) = household();
+        h.dissolve(Dissolution {
+            on: d(TODAY),
+            reason: ShortText::parse("se mudó a Lima").unwrap(),
+            merged_into: None,
+        })
+        .unwrap();
+        let m = new_household().members[0].clone();
+        assert_eq!(
+            h.add_member(m, d(TODAY)).unwrap_err().problem,
+            Problem::HouseholdDissolved
+        );
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let bad = |v: serde_json::Value| NewHousehold::from_json(v).unwrap_err();
+        let base = || {
+            serde_json::to_value(json!({
+                "community": "Ccorca", "address": "Plaza", "consent": true,
+                "members": [{"given_names": "Rosa", "surnames": "Quispe", "sex": "F",
+                             "birth": {"date": "1990-01-01"}, "relationship": "head", "insurance": "sis"}]
+            }))
+            .unwrap()
+        };
+
+        let mut v = base();
+        v["members"][0]["dni"] = json!("1234567");
+        let e = bad(v);
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("members[0].dni", Problem::DniFormat)
+        );
+
+        let mut v = base();
+        v["members"][0]["given_names"] = json!("");
+        let e = bad(v);
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("members[0].given_names", Problem::Required)
+        );
+
+        let mut v = base();
+        v["members"][0]["birth"]["date"] = json!("2020-02-30");
+        let e = bad(v);
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("members[0].birth.date", Problem::InvalidFormat)
+        );
+
+        let mut v = base();
+        v["housing"] = json!({"water": "lake"});
+        let e = bad(v);
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("housing.water", Problem::UnknownCode)
+        );
+
+        let mut v = base();
+        v["comunity"] = json!("x");
+        let e = bad(v);
+        assert_eq!((e.field.as_str(), e.problem), ("comunity", Problem::UnknownField));
+
+        let mut v = base();
+        v.as_object_mut().unwrap().remove("community");
+        let e = bad(v);
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("community", Problem::MissingField)
+        );
+
+        let mut v = base();
+        v["address"] = json!("x".repeat(161));
+        let e = bad(v);
+        assert_eq!((e.field.as_str(), e.problem), ("address", Problem::TooLong));
+
+        let mut v = base();
+        v["gps"] = json!({"lat": -95.0, "lon": 0.0});
+        let e = bad(v);
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("gps", Problem::LatitudeOutOfRange)
+        );
+    }
+
+    #[test]
+    fn weight_and_height_errors_name_the_field() {
+        let (_, _, child) = household();
+        let e = FieldError::parse_json::<Visit>(json!({
+            "date": "2026-11-20", "promotor": "Juana",
+            "child_checks": {child.to_string(): {"weight_kg": 300}}
+        }))
+        .unwrap_err();
+        assert_eq!(e.field, format!("child_checks.{child}.weight_kg"));
+        assert_eq!(e.problem, Problem::WeightOutOfRange);
+        let e = FieldError::parse_json::<Visit>(json!({
+            "date": "2026-11-20", "promotor": "Juana",
+            "child_checks": {child.to_string(): {"weight_kg": 0}}
+        }))
+        .unwrap_err();
+        assert_eq!(e.problem, Problem::WeightOutOfRange);
+        let e = FieldError::parse_json::<Visit>(json!({
+            "date": "2026-11-20", "promotor": "Juana",
+            "child_checks": {child.to_string(): {"length": {"cm": 250, "position": "standing"}}}
+        }))
+        .unwrap_err();
+        assert_eq!(e.field, format!("child_checks.{child}.length"));
+        assert_eq!(e.problem, Problem::HeightOutOfRange);
+    }
+
+    #[test]
+    fn ages() {
+        let (h, mother, child) = household();
+        let c = &h.members[&child];
+        assert_eq!(c.age_days_at(d("2025-05-21")), 1);
+        assert_eq!(h.members[&mother].age_years_at(d("2026-03-01")), 31);
+        assert_eq!(h.members[&mother].age_years_at(d("2026-03-02")), 32);
+        let est = Birth::from_age(crate::measure::AgeYears::new(34).unwrap(), d(TODAY));
+        assert_eq!(
+            est,
+            Birth {
+                date: d("1992-11-24"),
+                estimated: true
+            }
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! # ayllu-model
+//!
+//! The census domain of Ayllu: households, members, visits and the child-health and
+//! antenatal checklists, with the rules that make a record valid. Pure: no files, no
+//! network, no clock (callers pass `today`).
+//!
+//! Input is parsed once into these types; a value that exists is valid. Errors name the
+//! field and carry a stable code with Spanish and English words ([`FieldError`]).
+
+pub mod am;
+pub mod codes;
+pub mod household;
+pub mod id;
+pub mod measure;
+pub mod problem;
+pub mod text;
+
+pub use codes::{
+    CookingFuel, Education, Floor, Insurance, Position, Relationship, Sanitation, Sex, Walls, WaterSource,
+};
+pub use household::{
+    AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dissolution, Household,
+    HouseholdInfo, Housing, Member, NewHousehold, Pregnancy, PregnancyDangerSigns, Referral, SCHEMA_VERSION,
+    Visit,
+};
+pub use id::{HouseholdId, MemberId, VisitId};
+pub use measure::{AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};
+pub use problem::{FieldError, Lang, Problem};
+pub use text::{Notes, PersonName, ShortText};
