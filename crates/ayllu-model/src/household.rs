@@ -343,8 +343,9 @@ impl Household {
         };
         let mut ids = Vec::with_capacity(new.members.len());
         for (i, member) in new.members.into_iter().enumerate() {
-            let id = household
-                .add_member(member, today)
+            let id = MemberId::new();
+            household
+                .add_member(id, member, today)
                 .map_err(|e| e.under(&format!("members[{i}]")))?;
             ids.push(id);
         }
@@ -369,12 +370,12 @@ impl Household {
         Ok(())
     }
 
-    pub fn add_member(&mut self, member: Member, today: NaiveDate) -> Result<MemberId, FieldError> {
+    /// Adds a member under a new id (the caller makes ids, so generated data can be repeatable).
+    pub fn add_member(&mut self, id: MemberId, member: Member, today: NaiveDate) -> Result<(), FieldError> {
         self.ensure_open()?;
         member.check(None, today)?;
-        let id = MemberId::new();
         self.members.insert(id, member);
-        Ok(id)
+        Ok(())
     }
 
     pub fn edit_member(&mut self, id: MemberId, member: Member, today: NaiveDate) -> Result<(), FieldError> {
@@ -397,12 +398,11 @@ impl Household {
     }
 
     /// Records a new visit after checking every checklist against the members.
-    pub fn record_visit(&mut self, visit: Visit, today: NaiveDate) -> Result<VisitId, FieldError> {
+    pub fn record_visit(&mut self, id: VisitId, visit: Visit, today: NaiveDate) -> Result<(), FieldError> {
         self.ensure_open()?;
         self.check_visit(&visit, today, None)?;
-        let id = VisitId::new();
         self.visits.insert(id, visit);
-        Ok(id)
+        Ok(())
     }
 
     /// Replaces a recorded visit (to correct it or to confirm a referral was attended).
@@ -531,7 +531,8 @@ mod tests {
             json!({child.to_string(): {"weight_kg": 10.2, "length": {"cm": 79.5, "position": "lying"},
                                        "diarrhoea": {"ors": true, "zinc": true}}}),
         );
-        let id = h.record_visit(v, d(TODAY)).unwrap();
+        let id = VisitId::new();
+        h.record_visit(id, v, d(TODAY)).unwrap();
         let check = &h.visits[&id].child_checks[&child];
         assert_eq!(check.weight.unwrap().grams(), 10_200);
         assert_eq!(check.length.unwrap().position(), Position::Lying);
@@ -549,14 +550,14 @@ mod tests {
         let mut m = new_household().members[1].clone();
         m.birth = Birth::exact(d("2026-11-25"));
         let (mut h, ..) = household();
-        let err = h.add_member(m.clone(), d(TODAY)).unwrap_err();
+        let err = h.add_member(MemberId::new(), m.clone(), d(TODAY)).unwrap_err();
         assert_eq!(
             (err.field.as_str(), err.problem),
             ("birth.date", Problem::FutureDate)
         );
         // Born today is fine.
         m.birth = Birth::exact(d(TODAY));
-        assert!(h.add_member(m, d(TODAY)).is_ok());
+        assert!(h.add_member(MemberId::new(), m, d(TODAY)).is_ok());
     }
 
     #[test]
@@ -564,7 +565,10 @@ mod tests {
         let mut m = new_household().members[0].clone();
         m.birth = Birth::exact(d("1890-01-01"));
         let (mut h, ..) = household();
-        assert_eq!(h.add_member(m, d(TODAY)).unwrap_err().problem, Problem::TooOld);
+        assert_eq!(
+            h.add_member(MemberId::new(), m, d(TODAY)).unwrap_err().problem,
+            Problem::TooOld
+        );
     }
 
     #[test]
@@ -579,7 +583,11 @@ mod tests {
     fn child_checklist_only_under_five_at_the_visit() {
         let (mut h, mother, child) = household();
         let err = h
-            .record_visit(visit("2026-11-20", json!({mother.to_string(): {}})), d(TODAY))
+            .record_visit(
+                VisitId::new(),
+                visit("2026-11-20", json!({mother.to_string(): {}})),
+                d(TODAY),
+            )
             .unwrap_err();
         assert_eq!(err.problem, Problem::NotUnderFive);
         assert_eq!(err.field, format!("child_checks.{mother}"));
@@ -587,13 +595,22 @@ mod tests {
         // The day before the fifth birthday is still under five; the birthday itself is not.
         let mut five = h.members[&child].clone();
         five.birth = Birth::exact(d("2021-11-20"));
-        let older = h.add_member(five, d(TODAY)).unwrap();
+        let older = MemberId::new();
+        h.add_member(older, five, d(TODAY)).unwrap();
         assert!(
-            h.record_visit(visit("2026-11-19", json!({older.to_string(): {}})), d(TODAY))
-                .is_ok()
+            h.record_visit(
+                VisitId::new(),
+                visit("2026-11-19", json!({older.to_string(): {}})),
+                d(TODAY)
+            )
+            .is_ok()
         );
         let err = h
-            .record_visit(visit("2026-11-20", json!({older.to_string(): {}})), d(TODAY))
+            .record_visit(
+                VisitId::new(),
+                visit("2026-11-20", json!({older.to_string(): {}})),
+                d(TODAY),
+            )
             .unwrap_err();
         assert_eq!(err.problem, Problem::NotUnderFive);
     }
@@ -602,12 +619,20 @@ mod tests {
     fn visit_before_birth_is_refused() {
         let (mut h, _, child) = household();
         let err = h
-            .record_visit(visit("2025-05-19", json!({child.to_string(): {}})), d(TODAY))
+            .record_visit(
+                VisitId::new(),
+                visit("2025-05-19", json!({child.to_string(): {}})),
+                d(TODAY),
+            )
             .unwrap_err();
         assert_eq!(err.problem, Problem::BeforeBirth);
         assert!(
-            h.record_visit(visit("2025-05-20", json!({child.to_string(): {}})), d(TODAY))
-                .is_ok()
+            h.record_visit(
+                VisitId::new(),
+                visit("2025-05-20", json!({child.to_string(): {}})),
+                d(TODAY)
+            )
+            .is_ok()
         );
     }
 
@@ -615,7 +640,7 @@ mod tests {
     fn visit_in_the_future_is_refused() {
         let (mut h, ..) = household();
         let err = h
-            .record_visit(visit("2026-11-25", json!({})), d(TODAY))
+            .record_visit(VisitId::new(), visit("2026-11-25", json!({})), d(TODAY))
             .unwrap_err();
         assert_eq!((err.field.as_str(), err.problem), ("date", Problem::FutureDate));
     }
@@ -625,7 +650,11 @@ mod tests {
         let (mut h, ..) = household();
         let stranger = MemberId::new();
         let err = h
-            .record_visit(visit("2026-11-20", json!({stranger.to_string(): {}})), d(TODAY))
+            .record_visit(
+                VisitId::new(),
+                visit("2026-11-20", json!({stranger.to_string(): {}})),
+                d(TODAY),
+            )
             .unwrap_err();
         assert_eq!(err.problem, Problem::UnknownMember);
     }
@@ -639,7 +668,9 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(
-            h.record_visit(v.clone(), d(TODAY)).unwrap_err().problem,
+            h.record_visit(VisitId::new(), v.clone(), d(TODAY))
+                .unwrap_err()
+                .problem,
             Problem::NotPregnant
         );
         let mut m = h.members[&mother].clone();
@@ -647,7 +678,7 @@ mod tests {
             expected_delivery: d("2027-04-01"),
         });
         h.edit_member(mother, m, d(TODAY)).unwrap();
-        assert!(h.record_visit(v, d(TODAY)).is_ok());
+        assert!(h.record_visit(VisitId::new(), v, d(TODAY)).is_ok());
     }
 
     #[test]
@@ -682,7 +713,7 @@ mod tests {
             expected_delivery: d("2027-04-01"),
         });
         assert_eq!(
-            h.add_member(man, d(TODAY)).unwrap_err().problem,
+            h.add_member(MemberId::new(), man, d(TODAY)).unwrap_err().problem,
             Problem::PregnancyNotFemale
         );
     }
@@ -703,8 +734,12 @@ mod tests {
     #[test]
     fn moving_a_birth_date_cannot_orphan_a_checklist() {
         let (mut h, _, child) = household();
-        h.record_visit(visit("2026-11-20", json!({child.to_string(): {}})), d(TODAY))
-            .unwrap();
+        h.record_visit(
+            VisitId::new(),
+            visit("2026-11-20", json!({child.to_string(): {}})),
+            d(TODAY),
+        )
+        .unwrap();
         let mut c = h.members[&child].clone();
         c.birth = Birth::exact(d("2019-01-01"));
         let err = h.edit_member(child, c, d(TODAY)).unwrap_err();
@@ -719,7 +754,7 @@ mod tests {
             "2026-11-20",
             json!({child.to_string(): {"referral": {"reason": "respiración rápida", "attended_on": "2026-11-19"}}}),
         );
-        let err = h.record_visit(v, d(TODAY)).unwrap_err();
+        let err = h.record_visit(VisitId::new(), v, d(TODAY)).unwrap_err();
         assert_eq!(err.problem, Problem::ReferralAttendedBeforeVisit);
         assert_eq!(err.field, format!("child_checks.{child}.referral.attended_on"));
     }
@@ -735,7 +770,7 @@ mod tests {
         .unwrap();
         let m = new_household().members[0].clone();
         assert_eq!(
-            h.add_member(m, d(TODAY)).unwrap_err().problem,
+            h.add_member(MemberId::new(), m, d(TODAY)).unwrap_err().problem,
             Problem::HouseholdDissolved
         );
     }

@@ -136,6 +136,15 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// The form of a name or place used for search: folded, with apostrophes removed, so
+/// "chaska", "Ch'aska" and "CH’ASKA" all find Ch'aska.
+pub fn search_key(text: &str) -> String {
+    fold(text)
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '’' | 'ʼ' | '`'))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +225,6 @@ mod tests {
     fn folding_removes_accents_and_case() {
         assert_eq!(fold("Núñez HUAMÁN"), "nunez huaman");
         assert_eq!(fold("Güemes"), "guemes");
+        assert_eq!(search_key("Ch'aska Q’orianka"), "chaska qorianka");
     }
 }

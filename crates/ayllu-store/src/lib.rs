@@ -1,0 +1,270 @@
+//! # ayllu-store
+//!
+//! The device's local store. Each household is one Automerge document (the source of
+//! truth), kept in SQLite as a snapshot plus appended changes; a flat query projection
+//! (households, members, visits, checklists, full-text search) is written in the same
+//! transaction as the document, and can be rebuilt from the documents at any time.
+//!
+//! SQLite runs in WAL mode with `synchronous=FULL`: once a save returns, it survives a
+//! power cut. Every write happens in one `BEGIN IMMEDIATE` transaction that first reads the
+//! latest document, so two processes on one data folder never lose each other's saves.
+
+mod document;
+mod projection;
+mod query;
+mod schema;
+
+use std::path::Path;
+
+use automerge::ActorId;
+use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, Signature};
+pub use projection::ProjectionDump;
+pub use query::{HouseholdSummary, ListFilter, SearchHit};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The input broke a rule; nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("household {0} not found")]
+    NotFound(HouseholdId),
+    #[error("household {0} already exists")]
+    AlreadyExists(HouseholdId),
+    /// A stored document cannot be read back as a valid household.
+    #[error("household {0}: stored document is unreadable: {1}")]
+    Corrupt(HouseholdId, String),
+    #[error("could not write the household document: {0}")]
+    Reconcile(String),
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database schema: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+}
+
+/// A household as read back, with its id.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredHousehold {
+    pub id: HouseholdId,
+    #[serde(flatten)]
+    pub household: Household,
+}
+
+pub struct Store {
+    conn: Connection,
+    actor: ActorId,
+    device_id: uuid::Uuid,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in the SQLite file at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL keeps readers off the writer's back; FULL syncs the WAL on every commit, so
+        // a save that returned survives a power cut.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrations().to_latest(&mut conn)?;
+        let (device_id, actor) = Self::device_identity(&mut conn)?;
+        Ok(Store {
+            conn,
+            actor,
+            device_id,
+        })
+    }
+
+    /// The device's identity, made once on first open and never changed: every change this
+    /// device makes carries the same Automerge actor id.
+    fn device_identity(conn: &mut Connection) -> Result<(uuid::Uuid, ActorId), StoreError> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(String, Vec<u8>)> = tx
+            .query_row(
+                "SELECT device_id, actor FROM device WHERE singleton = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (device, actor) = match existing {
+            Some(found) => found,
+            None => {
+                let device = uuid::Uuid::new_v4();
+                let actor = uuid::Uuid::new_v4().as_bytes().to_vec();
+                tx.execute(
+                    "INSERT INTO device (singleton, device_id, actor, created_at) VALUES (1, ?1, ?2, ?3)",
+                    params![device.to_string(), actor, chrono::Utc::now().to_rfc3339()],
+                )?;
+                (device.to_string(), actor)
+            }
+        };
+        tx.commit()?;
+        let device = device
+            .parse()
+            .map_err(|_| StoreError::Reconcile("device id in store is not a UUID".into()))?;
+        Ok((device, ActorId::from(actor)))
+    }
+
+    pub fn device_id(&self) -> uuid::Uuid {
+        self.device_id
+    }
+
+    pub fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Registers a household. Its id is made here; members get ids in input order.
+    pub fn create_household(
+        &mut self,
+        new: NewHousehold,
+        today: chrono::NaiveDate,
+        who: &Signature,
+    ) -> Result<(HouseholdId, Vec<MemberId>), StoreError> {
+        let (household, member_ids) = Household::create(new, today)?;
+        let id = HouseholdId::new();
+        self.insert_household(id, &household, who)?;
+        Ok((id, member_ids))
+    }
+
+    /// Stores a whole household under a given id (used by generators and imports).
+    pub fn insert_household(
+        &mut self,
+        id: HouseholdId,
+        household: &Household,
+        who: &Signature,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM documents WHERE household_id = ?1)",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(StoreError::AlreadyExists(id));
+        }
+        let mut doc = document::new_doc(&self.actor);
+        document::commit(&mut doc, household, who, "household.create")?;
+        document::insert(&tx, id, &doc)?;
+        projection::write(&tx, id, household)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Changes a household through `edit`, which works on the current state and may refuse
+    /// with a [`FieldError`]; then nothing is written. `op` names the operation in history.
+    pub fn update<T>(
+        &mut self,
+        id: HouseholdId,
+        who: &Signature,
+        op: &str,
+        edit: impl FnOnce(&mut Household) -> Result<T, FieldError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut doc = document::load(&tx, id)?.ok_or(StoreError::NotFound(id))?;
+        doc.set_actor(self.actor.clone());
+        let mut household = document::hydrate(id, &doc)?;
+        let out = edit(&mut household)?;
+        let before = doc.get_heads();
+        if document::commit(&mut doc, &household, who, op)? {
+            document::append(&tx, id, &doc, &before)?;
+            projection::write(&tx, id, &document::hydrate(id, &doc)?)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {
+        match document::load(&self.conn, id)? {
+            Some(doc) => Ok(Some(document::hydrate(id, &doc)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Who changed a household and when, oldest first.
+    pub fn history(&self, id: HouseholdId) -> Result<Vec<HistoryEntry>, StoreError> {
+        let doc = document::load(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
+        Ok(document::history(&doc))
+    }
+
+    /// The household's document as Automerge bytes (a full save).
+    pub fn document_bytes(&self, id: HouseholdId) -> Result<Vec<u8>, StoreError> {
+        let doc = document::load(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
+        Ok(doc.save())
+    }
+
+    /// Ids of every stored household document.
+    pub fn household_ids(&self) -> Result<Vec<HouseholdId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT household_id FROM documents ORDER BY household_id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|r| {
+                let s = r?;
+                s.parse()
+                    .map_err(|_| StoreError::Reconcile(format!("bad household id {s:?} in store")))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(ids)
+    }
+
+    /// Throws the projection away and writes it again from the documents.
+    pub fn rebuild_projection(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        projection::clear(&tx)?;
+        let ids: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT household_id FROM documents")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        for key in ids {
+            let id: HouseholdId = key
+                .parse()
+                .map_err(|_| StoreError::Reconcile(format!("bad household id {key:?} in store")))?;
+            let doc = document::load(&tx, id)?.ok_or(StoreError::NotFound(id))?;
+            projection::write(&tx, id, &document::hydrate(id, &doc)?)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The whole projection, for comparing a rebuilt one with the live one.
+    pub fn projection_dump(&self) -> Result<ProjectionDump, StoreError> {
+        projection::dump(&self.conn)
+    }
+
+    /// SQLite's own consistency check; `"ok"` when sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Direct read access for the crates that build reports and sync on this store.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests;

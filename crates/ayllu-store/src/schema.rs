@@ -1,0 +1,155 @@
+//! SQLite schema, applied with `rusqlite_migration` (the version lives in `user_version`).
+//! Migrations are append-only: never edit one that has shipped.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+-- This device: its stable Automerge actor id. One row.
+CREATE TABLE device (
+    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    device_id  TEXT NOT NULL,
+    actor      BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Source of truth: one Automerge document per household, as a compacted snapshot plus
+-- the changes appended since (automerge-repo's snapshot + incremental layout).
+CREATE TABLE documents (
+    household_id TEXT PRIMARY KEY,
+    snapshot     BLOB NOT NULL,
+    heads        TEXT NOT NULL,   -- hex change hashes, comma separated, sorted
+    change_count INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE doc_changes (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    household_id TEXT NOT NULL REFERENCES documents(household_id),
+    bytes        BLOB NOT NULL
+);
+CREATE INDEX doc_changes_by_household ON doc_changes(household_id, seq);
+
+-- Query projection: derived from the documents, rebuilt at will, written in the same
+-- transaction as the document it comes from.
+CREATE TABLE households (
+    id            TEXT PRIMARY KEY,
+    community     TEXT NOT NULL,
+    sector        TEXT,
+    address       TEXT NOT NULL,
+    gps_lat       REAL,
+    gps_lon       REAL,
+    water         TEXT,
+    sanitation    TEXT,
+    floor         TEXT,
+    walls         TEXT,
+    cooking_fuel  TEXT,
+    electricity   INTEGER,
+    rooms         INTEGER,
+    consent       INTEGER NOT NULL,
+    member_count  INTEGER NOT NULL,
+    last_visit    TEXT,
+    dissolved_on  TEXT,
+    dissolved_reason TEXT,
+    merged_into   TEXT
+) WITHOUT ROWID;
+CREATE INDEX households_by_place ON households(community, sector);
+
+CREATE TABLE members (
+    id              TEXT PRIMARY KEY,
+    household_id    TEXT NOT NULL,
+    given_names     TEXT NOT NULL,
+    surnames        TEXT NOT NULL,
+    sex             TEXT NOT NULL,
+    birth_date      TEXT NOT NULL,
+    birth_estimated INTEGER NOT NULL,
+    relationship    TEXT NOT NULL,
+    dni             TEXT,
+    insurance       TEXT NOT NULL,
+    education       TEXT,
+    expected_delivery TEXT
+) WITHOUT ROWID;
+CREATE INDEX members_by_household ON members(household_id);
+CREATE INDEX members_by_dni ON members(dni) WHERE dni IS NOT NULL;
+
+CREATE TABLE visits (
+    id           TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL,
+    date         TEXT NOT NULL,
+    promotor     TEXT NOT NULL,
+    notes        TEXT
+) WITHOUT ROWID;
+CREATE INDEX visits_by_household ON visits(household_id, date);
+
+CREATE TABLE child_checks (
+    visit_id      TEXT NOT NULL,
+    member_id     TEXT NOT NULL,
+    household_id  TEXT NOT NULL,
+    visit_date    TEXT NOT NULL,
+    vaccination_card_seen   INTEGER NOT NULL,
+    vaccines_up_to_date     INTEGER NOT NULL,
+    growth_check_up_to_date INTEGER NOT NULL,
+    weight_g      INTEGER,
+    length_mm     INTEGER,
+    position      TEXT,
+    diarrhoea     INTEGER NOT NULL,
+    ors           INTEGER,
+    zinc          INTEGER,
+    cough         INTEGER NOT NULL,
+    fast_breathing  INTEGER,
+    chest_indrawing INTEGER,
+    unable_to_drink   INTEGER NOT NULL,
+    vomits_everything INTEGER NOT NULL,
+    convulsions       INTEGER NOT NULL,
+    lethargic         INTEGER NOT NULL,
+    fever         INTEGER NOT NULL,
+    referral_reason      TEXT,
+    referral_attended_on TEXT,
+    breastfeeding INTEGER,
+    iron          INTEGER NOT NULL,
+    vitamin_a     INTEGER NOT NULL,
+    PRIMARY KEY (visit_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX child_checks_by_member ON child_checks(member_id, visit_date);
+CREATE INDEX child_checks_by_household ON child_checks(household_id);
+
+CREATE TABLE antenatal_checks (
+    visit_id      TEXT NOT NULL,
+    member_id     TEXT NOT NULL,
+    household_id  TEXT NOT NULL,
+    visit_date    TEXT NOT NULL,
+    anc_card_seen INTEGER NOT NULL,
+    anc_up_to_date INTEGER NOT NULL,
+    gestational_weeks INTEGER,
+    iron_folic_acid INTEGER NOT NULL,
+    danger_signs  INTEGER NOT NULL,  -- any pregnancy danger sign
+    referral_reason      TEXT,
+    referral_attended_on TEXT,
+    PRIMARY KEY (visit_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX antenatal_checks_by_household ON antenatal_checks(household_id);
+
+-- Full-text search over names and places; `remove_diacritics 2` folds á→a, ñ→n, ü→u.
+CREATE VIRTUAL TABLE search USING fts5(
+    household_id UNINDEXED,
+    member_id UNINDEXED,
+    name,
+    place,
+    tokenize = "unicode61 remove_diacritics 2"
+);
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}
