@@ -12,6 +12,7 @@ pub mod codes;
 pub mod household;
 pub mod id;
 pub mod measure;
+pub mod patch;
 pub mod problem;
 pub mod text;
 

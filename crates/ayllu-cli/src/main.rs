@@ -1,0 +1,416 @@
+//! `ayllu`: command-line face of the Ayllu census store. Every command is a thin call into
+//! `ayllu-model` and `ayllu-store`, the same calls the app makes.
+//!
+//! Output is JSON on stdout. Refused input exits with status 2 and prints the field and
+//! the reason on stderr (a sentence, then the same as JSON); nothing is written then.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use ayllu_model::{
+    Dissolution, FieldError, HouseholdId, Lang, Member, MemberId, NewHousehold, PersonName, Problem,
+    ShortText, Visit, VisitId, patch,
+};
+use ayllu_store::{ListFilter, Signature, Store, StoreError};
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(
+    name = "ayllu",
+    version,
+    about = "Ayllu: censo de hogares y salud infantil / household census and child health"
+)]
+struct Cli {
+    /// Data folder (created by `init`).
+    #[arg(long, global = true, env = "AYLLU_DATA", default_value = "ayllu-data")]
+    data: PathBuf,
+    /// Language of messages: es (default) or en.
+    #[arg(long, global = true, env = "AYLLU_LANG", default_value = "es")]
+    lang: Lang,
+    /// Who is making the change (defaults to the promotor set with `init`).
+    #[arg(long, global = true)]
+    promotor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates the data folder and store; sets this device's promotor.
+    Init {
+        #[arg(long = "as")]
+        promotor_name: Option<String>,
+    },
+    /// Households: add, edit, show, list, search, delete, history.
+    #[command(subcommand)]
+    Household(HouseholdCmd),
+    /// Members of a household: add, edit.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Home visits with their checklists.
+    #[command(subcommand)]
+    Visit(VisitCmd),
+    /// Rebuilds the query projection from the documents.
+    Rebuild,
+    /// Creates a demo data folder, records a household with a child and a visit, prints it.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum HouseholdCmd {
+    /// Registers a household from JSON (file, or stdin with `-`).
+    Add {
+        #[arg(long, default_value = "-")]
+        file: String,
+    },
+    /// Changes household fields with a JSON merge patch (only the fields given change).
+    Edit {
+        id: HouseholdId,
+        #[arg(long, default_value = "-")]
+        file: String,
+    },
+    Show {
+        id: HouseholdId,
+    },
+    List {
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long)]
+        sector: Option<String>,
+        /// Include dissolved households.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Finds households by member name, DNI or place (accents ignored).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Marks a household dissolved (a tombstone: it stays in history, leaves lists).
+    Delete {
+        id: HouseholdId,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        merged_into: Option<HouseholdId>,
+    },
+    /// Who changed the household, when.
+    History {
+        id: HouseholdId,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberCmd {
+    /// Adds a member from JSON.
+    Add {
+        household: HouseholdId,
+        #[arg(long, default_value = "-")]
+        file: String,
+    },
+    /// Changes a member with a JSON merge patch.
+    Edit {
+        household: HouseholdId,
+        member: MemberId,
+        #[arg(long, default_value = "-")]
+        file: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum VisitCmd {
+    /// Records a visit from JSON: date, notes, child_checks and antenatal_checks by member id.
+    Record {
+        household: HouseholdId,
+        #[arg(long, default_value = "-")]
+        file: String,
+    },
+}
+
+/// A refusal to report as field + reason, or any other failure.
+enum Failure {
+    Invalid(FieldError),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+impl From<FieldError> for Failure {
+    fn from(e: FieldError) -> Self {
+        Failure::Invalid(e)
+    }
+}
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(f) => Failure::Invalid(f),
+            StoreError::NotFound(id) => {
+                Failure::Invalid(FieldError::new("household", Problem::NotFound).with_detail(id.to_string()))
+            }
+            other => Failure::Other(other.into()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    match run(cli) {
+        Ok(output) => {
+            if !output.is_null() {
+                println!("{}", serde_json::to_string_pretty(&output).expect("JSON output"));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Invalid(e)) => {
+            let label = if lang == Lang::Es {
+                "dato no válido"
+            } else {
+                "invalid input"
+            };
+            eprintln!("{label}: {}", e.message(lang));
+            eprintln!(
+                "{}",
+                json!({"error": {"field": e.field, "code": e.problem.code(), "message": e.problem.message(lang), "detail": e.detail}})
+            );
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn store_path(data: &Path) -> PathBuf {
+    data.join("ayllu.sqlite3")
+}
+
+/// Opens an existing store; commands other than `init` never create one by accident.
+fn open(data: &Path) -> Result<Store, Failure> {
+    let path = store_path(data);
+    if !path.exists() {
+        return Err(anyhow!(
+            "no Ayllu store in {} (run `ayllu --data {} init`)",
+            data.display(),
+            data.display()
+        )
+        .into());
+    }
+    Ok(Store::open(&path)?)
+}
+
+fn read_json(file: &str) -> Result<Value, Failure> {
+    let mut text = String::new();
+    if file == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading stdin")?;
+    } else {
+        text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    }
+    Ok(FieldError::parse_json_str::<Value>(&text)?)
+}
+
+fn signature(store: &Store, promotor: &Option<String>) -> Result<Signature, Failure> {
+    let name = match promotor {
+        Some(p) => p.clone(),
+        None => store
+            .setting("promotor")?
+            .ok_or_else(|| anyhow!("no promotor set: use --promotor NAME or `ayllu init --as NAME`"))?,
+    };
+    let promotor = PersonName::parse(&name).map_err(|p| FieldError::new("promotor", p))?;
+    Ok(Signature::now(promotor))
+}
+
+fn show(store: &Store, id: HouseholdId) -> Result<Value, Failure> {
+    let household = store.household(id)?.ok_or(StoreError::NotFound(id))?;
+    let mut value = serde_json::to_value(&household).expect("household serialises");
+    value["id"] = json!(id);
+    Ok(value)
+}
+
+fn run(cli: Cli) -> Result<Value, Failure> {
+    let data = cli.data.as_path();
+    match cli.command {
+        Command::Init { promotor_name } => {
+            // Validate before creating anything.
+            let name = promotor_name
+                .map(|n| PersonName::parse(&n).map_err(|p| FieldError::new("promotor", p)))
+                .transpose()?;
+            std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+            let store = Store::open(&store_path(data))?;
+            if let Some(name) = &name {
+                store.set_setting("promotor", name.as_str())?;
+            }
+            Ok(json!({"data": data, "device_id": store.device_id(), "promotor": store.setting("promotor")?}))
+        }
+        Command::Household(cmd) => household(data, &cli.promotor, cmd),
+        Command::Member(cmd) => member(data, &cli.promotor, cmd),
+        Command::Visit(VisitCmd::Record { household, file }) => {
+            let input = read_json(&file)?;
+            let mut store = open(data)?;
+            let who = signature(&store, &cli.promotor)?;
+            let mut input = input;
+            // The promotor recording the visit, unless the JSON names another.
+            if let Value::Object(map) = &mut input {
+                map.entry("promotor").or_insert_with(|| json!(who.promotor));
+            }
+            let visit: Visit = FieldError::parse_json(input)?;
+            let id = VisitId::new();
+            store.update(household, &who, "visit.record", |h| {
+                h.record_visit(id, visit, today())
+            })?;
+            Ok(json!({"household": household, "visit": id}))
+        }
+        Command::Rebuild => {
+            let mut store = open(data)?;
+            store.rebuild_projection()?;
+            Ok(json!({"rebuilt": store.household_ids()?.len()}))
+        }
+        Command::Demo => demo(data),
+    }
+}
+
+fn household(data: &Path, promotor: &Option<String>, cmd: HouseholdCmd) -> Result<Value, Failure> {
+    match cmd {
+        HouseholdCmd::Add { file } => {
+            let new = NewHousehold::from_json(read_json(&file)?)?;
+            let mut store = open(data)?;
+            let who = signature(&store, promotor)?;
+            let (id, members) = store.create_household(new, today(), &who)?;
+            Ok(json!({"household": id, "members": members}))
+        }
+        HouseholdCmd::Edit { id, file } => {
+            let patch = read_json(&file)?;
+            let mut store = open(data)?;
+            let who = signature(&store, promotor)?;
+            store.update(id, &who, "household.edit", |h| {
+                let info = patch::apply(&h.info, &patch)?;
+                h.set_info(info)
+            })?;
+            show(&store, id)
+        }
+        HouseholdCmd::Show { id } => show(&open(data)?, id),
+        HouseholdCmd::List {
+            community,
+            sector,
+            all,
+        } => {
+            let store = open(data)?;
+            let list = store.list(&ListFilter {
+                community,
+                sector,
+                include_dissolved: all,
+            })?;
+            Ok(serde_json::to_value(list).expect("list serialises"))
+        }
+        HouseholdCmd::Search { query, limit } => {
+            let store = open(data)?;
+            Ok(serde_json::to_value(store.search(&query, limit)?).expect("hits serialise"))
+        }
+        HouseholdCmd::Delete {
+            id,
+            reason,
+            merged_into,
+        } => {
+            let reason = ShortText::parse(&reason).map_err(|p| FieldError::new("reason", p))?;
+            let mut store = open(data)?;
+            let who = signature(&store, promotor)?;
+            store.update(id, &who, "household.dissolve", |h| {
+                h.dissolve(Dissolution {
+                    on: today(),
+                    reason,
+                    merged_into,
+                })
+            })?;
+            show(&store, id)
+        }
+        HouseholdCmd::History { id } => {
+            let store = open(data)?;
+            Ok(serde_json::to_value(store.history(id)?).expect("history serialises"))
+        }
+    }
+}
+
+fn member(data: &Path, promotor: &Option<String>, cmd: MemberCmd) -> Result<Value, Failure> {
+    match cmd {
+        MemberCmd::Add { household, file } => {
+            let member: Member = FieldError::parse_json(read_json(&file)?)?;
+            let mut store = open(data)?;
+            let who = signature(&store, promotor)?;
+            let id = MemberId::new();
+            store.update(household, &who, "member.add", |h| {
+                h.add_member(id, member, today())
+            })?;
+            Ok(json!({"household": household, "member": id}))
+        }
+        MemberCmd::Edit {
+            household,
+            member,
+            file,
+        } => {
+            let patch = read_json(&file)?;
+            let mut store = open(data)?;
+            let who = signature(&store, promotor)?;
+            store.update(household, &who, "member.edit", |h| {
+                let current = h
+                    .members
+                    .get(&member)
+                    .ok_or_else(|| FieldError::new("member", Problem::NotFound))?;
+                let changed = patch::apply(current, &patch)?;
+                h.edit_member(member, changed, today())
+            })?;
+            show(&store, household)
+        }
+    }
+}
+
+/// The README's first command: a household with an 18-month-old and a visit, end to end.
+fn demo(data: &Path) -> Result<Value, Failure> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let mut store = Store::open(&store_path(data))?;
+    store.set_setting("promotor", "Juana Condori")?;
+    let who = signature(&store, &None)?;
+    let t = today();
+    let months_ago = |m: u32| {
+        t.checked_sub_months(chrono::Months::new(m))
+            .expect("date in range")
+    };
+    let new = NewHousehold::from_json(json!({
+        "community": "Ccorca", "sector": "Alto Ccorca", "address": "Frente a la capilla",
+        "housing": {"water": "public_tap", "sanitation": "latrine", "floor": "earth", "walls": "adobe",
+                    "cooking_fuel": "wood", "electricity": true, "rooms": 2},
+        "consent": true,
+        "members": [
+            {"given_names": "Rosa", "surnames": "Huamán Quispe", "sex": "F", "birth": {"date": months_ago(12 * 31)},
+             "relationship": "head", "dni": "45871236", "insurance": "sis", "education": "primary_complete"},
+            {"given_names": "Ch'aska", "surnames": "Mamani Huamán", "sex": "F", "birth": {"date": months_ago(18)},
+             "relationship": "child", "insurance": "sis"}
+        ]
+    }))?;
+    let (id, members) = store.create_household(new, t, &who)?;
+    let visit: Visit = FieldError::parse_json(json!({
+        "date": t, "promotor": "Juana Condori", "notes": "Primera visita",
+        "child_checks": {members[1].to_string(): {
+            "vaccination_card_seen": true, "vaccines_up_to_date": true, "growth_check_up_to_date": true,
+            "weight_kg": 10.2, "length": {"cm": 79.5, "position": "lying"},
+            "diarrhoea": {"ors": true, "zinc": true}, "breastfeeding": true, "iron": true
+        }}
+    }))?;
+    store.update(id, &who, "visit.record", |h| {
+        h.record_visit(VisitId::new(), visit, t)
+    })?;
+    show(&store, id)
+}

@@ -1,0 +1,328 @@
+//! The `ayllu` binary end to end: JSON in, JSON out, refusals that name the field and
+//! leave the store byte-for-byte as it was.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+struct Data {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn data() -> Data {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("datos");
+    let d = Data { _dir: dir, path };
+    let out = ayllu(&d, &["init", "--as", "Juana Condori"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    d
+}
+
+fn ayllu(d: &Data, args: &[&str], stdin: Option<&Value>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .arg("--data")
+        .arg(&d.path)
+        .args(args)
+        .env_remove("AYLLU_LANG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(v) = stdin {
+        input.write_all(v.to_string().as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn ok(d: &Data, args: &[&str], stdin: Option<&Value>) -> Value {
+    let out = ayllu(d, args, stdin);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn months_ago(m: u32) -> String {
+    today()
+        .checked_sub_months(chrono::Months::new(m))
+        .unwrap()
+        .to_string()
+}
+
+fn household_json() -> Value {
+    json!({
+        "community": "Huancarani", "sector": "Bajo", "address": "Pasando el puente, casa azul", "consent": true,
+        "members": [
+            {"given_names": "Nélida", "surnames": "Ñahui Quispe", "sex": "F", "birth": {"date": months_ago(12 * 28)},
+             "relationship": "head", "dni": "41234567", "insurance": "sis", "education": "secondary_complete"},
+            {"given_names": "Inti", "surnames": "Cusi Ñahui", "sex": "M", "birth": {"date": months_ago(18)},
+             "relationship": "child", "insurance": "sis"}
+        ]
+    })
+}
+
+/// Every file in the data folder with its bytes.
+fn snapshot(d: &Data) -> Vec<(String, Vec<u8>)> {
+    fn walk(p: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(p).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() {
+                walk(&e, out);
+            } else {
+                out.push((e.display().to_string(), std::fs::read(&e).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&d.path, &mut out);
+    out
+}
+
+#[test]
+fn a_household_is_registered_visited_found_and_shown() {
+    let d = data();
+    let added = ok(&d, &["household", "add"], Some(&household_json()));
+    let id = added["household"].as_str().unwrap().to_string();
+    let child = added["members"][1].as_str().unwrap().to_string();
+
+    let visit = json!({
+        "date": today().to_string(),
+        "child_checks": {child.clone(): {"weight_kg": 10.4, "length": {"cm": 80.1, "position": "lying"},
+                                         "diarrhoea": {"ors": true, "zinc": false}}}
+    });
+    let recorded = ok(&d, &["visit", "record", &id], Some(&visit));
+    let visit_id = recorded["visit"].as_str().unwrap();
+
+    let shown = ok(&d, &["household", "show", &id], None);
+    let v = &shown["visits"][visit_id];
+    assert_eq!(v["promotor"], "Juana Condori");
+    assert_eq!(v["child_checks"][&child]["weight_kg"], 10.4);
+    assert_eq!(v["child_checks"][&child]["diarrhoea"]["ors"], true);
+
+    let hits = ok(&d, &["household", "search", "nahui"], None);
+    assert_eq!(hits[0]["id"], id.as_str());
+    let hits = ok(&d, &["household", "search", "41234567"], None);
+    assert_eq!(hits[0]["id"], id.as_str());
+
+    let edited = ok(
+        &d,
+        &["household", "edit", &id],
+        Some(&json!({"housing": {"water": "piped_inside"}})),
+    );
+    assert_eq!(edited["info"]["housing"]["water"], "piped_inside");
+    assert_eq!(edited["info"]["address"], "Pasando el puente, casa azul");
+
+    let member = ok(
+        &d,
+        &["member", "add", &id],
+        Some(
+            &json!({"given_names": "Wayra", "surnames": "Cusi Ñahui", "sex": "F",
+                     "birth": {"date": months_ago(3)}, "relationship": "child", "insurance": "none"}),
+        ),
+    );
+    let m = member["member"].as_str().unwrap();
+    let edited = ok(
+        &d,
+        &["member", "edit", &id, m],
+        Some(&json!({"insurance": "sis"})),
+    );
+    assert_eq!(edited["members"][m]["insurance"], "sis");
+
+    let list = ok(&d, &["household", "list", "--community", "Huancarani"], None);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["member_count"], 3);
+
+    let history = ok(&d, &["household", "history", &id], None);
+    let ops: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "household.create",
+            "visit.record",
+            "household.edit",
+            "member.add",
+            "member.edit"
+        ]
+    );
+
+    ok(
+        &d,
+        &["household", "delete", &id, "--reason", "Se mudó a Lima"],
+        None,
+    );
+    assert_eq!(ok(&d, &["household", "list"], None), json!([]));
+    assert_eq!(ok(&d, &["household", "search", "nahui"], None), json!([]));
+}
+
+#[test]
+fn bad_input_names_the_field_and_changes_nothing() {
+    let d = data();
+    let added = ok(&d, &["household", "add"], Some(&household_json()));
+    let id = added["household"].as_str().unwrap().to_string();
+    let mother = added["members"][0].as_str().unwrap().to_string();
+    let child = added["members"][1].as_str().unwrap().to_string();
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+
+    let mut future_birth = household_json();
+    future_birth["members"][1]["birth"]["date"] = json!(tomorrow);
+    let mut short_dni = household_json();
+    short_dni["members"][0]["dni"] = json!("1234567");
+    let mut empty_name = household_json();
+    empty_name["members"][0]["given_names"] = json!("  ");
+    let mut control = household_json();
+    control["address"] = json!("casa\u{0007}azul");
+
+    let cases: Vec<(Vec<&str>, Option<Value>, &str, &str)> = vec![
+        (
+            vec!["household", "add"],
+            Some(future_birth),
+            "members[1].birth.date",
+            "es una fecha futura",
+        ),
+        (
+            vec!["household", "add"],
+            Some(short_dni),
+            "members[0].dni",
+            "debe tener exactamente 8 dígitos",
+        ),
+        (
+            vec!["household", "add"],
+            Some(empty_name),
+            "members[0].given_names",
+            "está vacío",
+        ),
+        (
+            vec!["household", "add"],
+            Some(control),
+            "address",
+            "caracteres de control",
+        ),
+        (
+            vec!["visit", "record", &id],
+            Some(json!({"date": today().to_string(), "child_checks": {child.clone(): {"weight_kg": 300}}})),
+            "weight_kg",
+            "fuera del rango",
+        ),
+        (
+            vec!["visit", "record", &id],
+            Some(json!({"date": today().to_string(), "child_checks": {child.clone(): {"weight_kg": 0}}})),
+            "weight_kg",
+            "fuera del rango",
+        ),
+        (
+            vec!["visit", "record", &id],
+            Some(json!({"date": today().to_string(), "child_checks": {mother.clone(): {}}})),
+            "child_checks",
+            "menores de cinco años",
+        ),
+        (
+            vec!["visit", "record", &id],
+            Some(json!({"date": months_ago(19), "child_checks": {child.clone(): {}}})),
+            "child_checks",
+            "anterior al nacimiento",
+        ),
+        (
+            vec!["household", "edit", &id],
+            Some(json!({"community": ""})),
+            "community",
+            "está vacío",
+        ),
+        (
+            vec!["member", "edit", &id, &mother],
+            Some(json!({"dni": "12ab5678"})),
+            "dni",
+            "8 dígitos",
+        ),
+    ];
+    for (args, input, field, reason) in cases {
+        let before = snapshot(&d);
+        let out = ayllu(&d, &args, input.as_ref());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} should be refused: {stderr}");
+        assert!(stderr.contains(field), "{args:?}: {stderr} should name {field}");
+        assert!(stderr.contains(reason), "{args:?}: {stderr} should say {reason}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(snapshot(&d), before, "{args:?} changed the data folder");
+    }
+
+    // Malformed JSON is refused the same way.
+    let before = snapshot(&d);
+    let mut child_proc = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .arg("--data")
+        .arg(&d.path)
+        .args(["household", "add"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child_proc
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"community\": ")
+        .unwrap();
+    let out = child_proc.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_format"));
+    assert_eq!(snapshot(&d), before);
+}
+
+#[test]
+fn errors_speak_english_when_asked() {
+    let d = data();
+    let mut bad = household_json();
+    bad["members"][0]["dni"] = json!("123");
+    let out = ayllu(&d, &["--lang", "en", "household", "add"], Some(&bad));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("members[0].dni: must be exactly 8 digits"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\"code\":\"dni_format\""), "{stderr}");
+}
+
+#[test]
+fn commands_need_an_initialised_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Data {
+        path: dir.path().join("nada"),
+        _dir: dir,
+    };
+    let out = ayllu(&d, &["household", "list"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("init"));
+    assert!(!d.path.exists(), "a read command must not create a store");
+}
+
+#[test]
+fn demo_records_a_household_with_a_visit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Data {
+        path: dir.path().join("demo"),
+        _dir: dir,
+    };
+    let shown = ok(&d, &["demo"], None);
+    assert_eq!(shown["info"]["community"], "Ccorca");
+    let visits = shown["visits"].as_object().unwrap();
+    assert_eq!(visits.len(), 1);
+}
