@@ -14,7 +14,10 @@ use rand::{Rng, SeedableRng};
 fn every_acknowledged_save_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ayllu.sqlite3");
-    let seed: u64 = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261124);
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261124);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut acknowledged: Vec<(HouseholdId, VisitId)> = Vec::new();
     let mut households: Vec<HouseholdId> = Vec::new();
@@ -55,7 +58,11 @@ fn every_acknowledged_save_survives_kill_9() {
         }
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.integrity_check().unwrap(), "ok", "round {round} (seed {seed}, {delay} ms)");
+        assert_eq!(
+            store.integrity_check().unwrap(),
+            "ok",
+            "round {round} (seed {seed}, {delay} ms)"
+        );
         let ids = store.household_ids().unwrap();
         for h in &households {
             assert!(ids.contains(h), "round {round}: household {h} lost");
@@ -67,16 +74,28 @@ fn every_acknowledged_save_survives_kill_9() {
         for (h, visits) in &by_household {
             let household = store.household(*h).unwrap().unwrap();
             for v in visits {
-                assert!(household.visits.contains_key(v), "round {round} (seed {seed}): visit {v} lost");
+                assert!(
+                    household.visits.contains_key(v),
+                    "round {round} (seed {seed}): visit {v} lost"
+                );
             }
         }
-        let projected: i64 =
-            store.connection().query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0)).unwrap();
-        assert!(projected as usize >= acknowledged.len(), "round {round}: projection lost visits");
+        let projected: i64 = store
+            .connection()
+            .query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            projected as usize >= acknowledged.len(),
+            "round {round}: projection lost visits"
+        );
         drop(store);
     }
     // The writer really was interrupted mid-stream many times, and saved a lot.
-    assert!(acknowledged.len() > 100, "only {} saves acknowledged", acknowledged.len());
+    assert!(
+        acknowledged.len() > 100,
+        "only {} saves acknowledged",
+        acknowledged.len()
+    );
     eprintln!("{} saves acknowledged over 50 kills", acknowledged.len());
 
     // After all the crashes, the projection still equals one rebuilt from the documents.

@@ -14,7 +14,9 @@ fn main() -> anyhow::Result<()> {
     let mut store = Store::open(std::path::Path::new(&path))?;
     let who = Signature::now(PersonName::parse("Juana Condori")?);
     let today = chrono::Local::now().date_naive();
-    let birth = today.checked_sub_months(chrono::Months::new(20)).context("date")?;
+    let birth = today
+        .checked_sub_months(chrono::Months::new(20))
+        .context("date")?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut households: Vec<(HouseholdId, ayllu_model::MemberId)> = Vec::new();
@@ -37,7 +39,9 @@ fn main() -> anyhow::Result<()> {
                                                      "diarrhoea": {"ors": true}}}
             }))?;
             let visit_id = VisitId::new();
-            store.update(id, &who, "visit.record", |h| h.record_visit(visit_id, visit, today))?;
+            store.update(id, &who, "visit.record", |h| {
+                h.record_visit(visit_id, visit, today)
+            })?;
             writeln!(out, "saved {id} {visit_id}")?;
         }
         out.flush()?;

@@ -239,3 +239,32 @@ mod tests {
         assert!(err.to_string().starts_with("unknown_code"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod dictionary {
+    use super::*;
+
+    /// docs/data-dictionary.md lists every code of every list, and every error code.
+    #[test]
+    fn the_data_dictionary_lists_every_code() {
+        let doc = include_str!("../../../docs/data-dictionary.md");
+        let mut codes: Vec<&str> = Vec::new();
+        codes.extend(Sex::ALL.iter().map(|c| c.code()));
+        codes.extend(Relationship::ALL.iter().map(|c| c.code()));
+        codes.extend(Insurance::ALL.iter().map(|c| c.code()));
+        codes.extend(Education::ALL.iter().map(|c| c.code()));
+        codes.extend(WaterSource::ALL.iter().map(|c| c.code()));
+        codes.extend(Sanitation::ALL.iter().map(|c| c.code()));
+        codes.extend(Floor::ALL.iter().map(|c| c.code()));
+        codes.extend(Walls::ALL.iter().map(|c| c.code()));
+        codes.extend(CookingFuel::ALL.iter().map(|c| c.code()));
+        codes.extend(Position::ALL.iter().map(|c| c.code()));
+        codes.extend(Problem::ALL.iter().map(|p| p.code()));
+        for code in codes {
+            assert!(
+                doc.contains(&format!("| `{code}` |")),
+                "data-dictionary.md lacks code {code}"
+            );
+        }
+    }
+}

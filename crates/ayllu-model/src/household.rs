@@ -466,19 +466,16 @@ impl Household {
 }
 
 fn check_referral(referral: Option<&Referral>, visit_date: NaiveDate) -> Result<(), FieldError> {
-    if let Some(Referral {
-        attended_on: Some(on),
-        ..
-    }) = referral
-    {
-        if *on < visit_date {
-            return Err(FieldError::new(
-                "referral.attended_on",
-                Problem::ReferralAttendedBeforeVisit,
-            ));
-        }
+    match referral {
+        Some(Referral {
+            attended_on: Some(on),
+            ..
+        }) if *on < visit_date => Err(FieldError::new(
+            "referral.attended_on",
+            Problem::ReferralAttendedBeforeVisit,
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

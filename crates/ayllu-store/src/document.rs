@@ -3,7 +3,13 @@
 //! A save writes only the new change; after [`COMPACT_AFTER`] appended changes the document
 //! is re-saved whole, in the same transaction, and the appended rows removed.
 
-use automerge::{ActorId, Automerge, ChangeHash, transaction::CommitOptions};
+use std::collections::BTreeMap;
+
+use automerge::{
+    ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc, Value,
+    transaction::{CommitOptions, Transactable},
+};
+use autosurgeon::ReconcileError;
 use ayllu_model::{Household, HouseholdId, PersonName};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -80,11 +86,14 @@ pub(crate) fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, Sto
     autosurgeon::hydrate(doc).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
-/// Applies `household` to `doc` as one change signed by `who`. Returns false when nothing
-/// differed (no change is made then).
+/// Applies `after` to `doc` as one change signed by `who`. With `before` (the state the
+/// edit started from, hydrated from `doc`), only the parts that differ are reconciled:
+/// a visit recorded in a household with years of history touches only that visit.
+/// Returns false when nothing differed (no change is made then).
 pub(crate) fn commit(
     doc: &mut Automerge,
-    household: &Household,
+    before: Option<&Household>,
+    after: &Household,
     who: &Signature,
     op: &str,
 ) -> Result<bool, StoreError> {
@@ -97,9 +106,63 @@ pub(crate) fn commit(
         .with_message(note)
         .with_time(who.at.timestamp());
     let result = doc
-        .transact_with(|_| options, |tx| autosurgeon::reconcile(tx, household))
+        .transact_with(
+            |_| options,
+            |tx| match before {
+                Some(before) => reconcile_changes(tx, before, after),
+                None => autosurgeon::reconcile(tx, after),
+            },
+        )
         .map_err(|f| StoreError::Reconcile(f.error.to_string()))?;
     Ok(result.hash.is_some())
+}
+
+fn reconcile_changes(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    before: &Household,
+    after: &Household,
+) -> Result<(), ReconcileError> {
+    if before.schema != after.schema {
+        autosurgeon::reconcile_prop(tx, ROOT, "schema", after.schema)?;
+    }
+    if before.info != after.info {
+        autosurgeon::reconcile_prop(tx, ROOT, "info", &after.info)?;
+    }
+    if before.dissolved != after.dissolved {
+        autosurgeon::reconcile_prop(tx, ROOT, "dissolved", &after.dissolved)?;
+    }
+    let complete = reconcile_map(tx, "members", &before.members, &after.members)?
+        && reconcile_map(tx, "visits", &before.visits, &after.visits)?;
+    if !complete {
+        // A document without the expected maps (never written by this app): reconcile whole.
+        autosurgeon::reconcile(tx, after)?;
+    }
+    Ok(())
+}
+
+/// Reconciles the entries of one top-level map that changed. False if the map is missing.
+fn reconcile_map<K: std::fmt::Display + Ord, V: autosurgeon::Reconcile + PartialEq>(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    key: &str,
+    before: &BTreeMap<K, V>,
+    after: &BTreeMap<K, V>,
+) -> Result<bool, ReconcileError> {
+    if before == after {
+        return Ok(true);
+    }
+    let obj = match tx.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Map), obj)) => obj,
+        _ => return Ok(false),
+    };
+    for (k, v) in after {
+        if before.get(k) != Some(v) {
+            autosurgeon::reconcile_prop(tx, &obj, k.to_string().as_str(), v)?;
+        }
+    }
+    for k in before.keys().filter(|k| !after.contains_key(k)) {
+        tx.delete(&obj, k.to_string().as_str())?;
+    }
+    Ok(true)
 }
 
 /// Stores a new document whole.

@@ -71,20 +71,24 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
     let place = search_key(&place);
     // Dissolved households stay in the tables (reports count them as gone) but leave search.
     let searchable = h.dissolved.is_none();
+    let mut search_stmt = conn.prepare_cached(
+        "INSERT INTO search (household_id, member_id, name, place) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut search_row_stmt =
+        conn.prepare_cached("INSERT INTO search_rows (household_id, fts_rowid) VALUES (?1, ?2)")?;
+    let mut index = |member: Option<String>, name: String| -> Result<(), StoreError> {
+        search_stmt.execute(params![key, member, name, place])?;
+        search_row_stmt.execute(params![key, conn.last_insert_rowid()])?;
+        Ok(())
+    };
     if searchable {
-        conn.prepare_cached(
-            "INSERT INTO search (household_id, member_id, name, place) VALUES (?1, NULL, '', ?2)",
-        )?
-        .execute(params![key, place])?;
+        index(None, String::new())?;
     }
 
     let mut member_stmt = conn.prepare_cached(
         "INSERT INTO members (id, household_id, given_names, surnames, sex, birth_date, birth_estimated,
             relationship, dni, insurance, education, expected_delivery)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
-    let mut search_stmt = conn.prepare_cached(
-        "INSERT INTO search (household_id, member_id, name, place) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (mid, m) in &h.members {
         member_stmt.execute(params![
@@ -102,7 +106,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             m.pregnancy.map(|p| date(p.expected_delivery)),
         ])?;
         if searchable {
-            search_stmt.execute(params![key, mid.to_string(), search_key(&m.full_name()), place])?;
+            index(Some(mid.to_string()), search_key(&m.full_name()))?;
         }
     }
 
@@ -193,7 +197,17 @@ pub(crate) fn remove(conn: &Connection, id: HouseholdId) -> Result<(), StoreErro
     let key = id.to_string();
     conn.prepare_cached("DELETE FROM households WHERE id = ?1")?
         .execute([&key])?;
-    for table in ["members", "visits", "child_checks", "antenatal_checks", "search"] {
+    conn.prepare_cached(
+        "DELETE FROM search WHERE rowid IN (SELECT fts_rowid FROM search_rows WHERE household_id = ?1)",
+    )?
+    .execute([&key])?;
+    for table in [
+        "members",
+        "visits",
+        "child_checks",
+        "antenatal_checks",
+        "search_rows",
+    ] {
         conn.prepare_cached(&format!("DELETE FROM {table} WHERE household_id = ?1"))?
             .execute([&key])?;
     }
@@ -206,6 +220,7 @@ pub(crate) fn clear(conn: &Connection) -> Result<(), StoreError> {
         conn.execute(&format!("DELETE FROM {table}"), [])?;
     }
     conn.execute("DELETE FROM search", [])?;
+    conn.execute("DELETE FROM search_rows", [])?;
     Ok(())
 }
 

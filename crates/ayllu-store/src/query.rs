@@ -122,10 +122,10 @@ impl Store {
                 order.push(h);
             }
             let list = matched.entry(h).or_default();
-            if let Some(m) = m {
-                if !list.contains(&m) {
-                    list.push(m);
-                }
+            if let Some(m) = m
+                && !list.contains(&m)
+            {
+                list.push(m);
             }
         };
         if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {

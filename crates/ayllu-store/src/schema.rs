@@ -140,6 +140,13 @@ CREATE VIRTUAL TABLE search USING fts5(
     place,
     tokenize = "unicode61 remove_diacritics 2"
 );
+-- FTS5 cannot index its UNINDEXED columns: this finds a household's search rows without
+-- scanning the whole index on every save.
+CREATE TABLE search_rows (
+    household_id TEXT NOT NULL,
+    fts_rowid    INTEGER NOT NULL,
+    PRIMARY KEY (household_id, fts_rowid)
+) WITHOUT ROWID;
 "#;
 
 pub fn migrations() -> Migrations<'static> {

@@ -368,7 +368,7 @@ proptest! {
     #[test]
     fn households_round_trip_through_documents(h in strategy::household(arb_today())) {
         let mut doc = automerge::Automerge::new();
-        document::commit(&mut doc, &h, &who(), "test").unwrap();
+        document::commit(&mut doc, None, &h, &who(), "test").unwrap();
         let bytes = doc.save();
         let loaded = automerge::Automerge::load(&bytes).unwrap();
         let back: Household = autosurgeon::hydrate(&loaded).unwrap();
