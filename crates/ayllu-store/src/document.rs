@@ -165,11 +165,21 @@ fn reconcile_map<K: std::fmt::Display + Ord, V: autosurgeon::Reconcile + Partial
     Ok(true)
 }
 
+/// The next value of the store-wide update sequence.
+pub(crate) fn next_seq(tx: &rusqlite::Connection) -> Result<i64, StoreError> {
+    Ok(tx.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = 'update_seq' RETURNING value",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// Stores a new document whole.
 pub(crate) fn insert(tx: &Transaction<'_>, id: HouseholdId, doc: &Automerge) -> Result<(), StoreError> {
+    let seq = next_seq(tx)?;
     tx.execute(
-        "INSERT INTO documents (household_id, snapshot, heads, change_count) VALUES (?1, ?2, ?3, 0)",
-        params![id.to_string(), doc.save(), heads_text(&doc.get_heads())],
+        "INSERT INTO documents (household_id, snapshot, heads, change_count, seq) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![id.to_string(), doc.save(), heads_text(&doc.get_heads()), seq],
     )?;
     Ok(())
 }
@@ -190,9 +200,11 @@ pub(crate) fn append(
         "INSERT INTO doc_changes (household_id, bytes) VALUES (?1, ?2)",
         params![key, bytes],
     )?;
+    let seq = next_seq(tx)?;
     let count: i64 = tx.query_row(
-        "UPDATE documents SET heads = ?2, change_count = change_count + 1 WHERE household_id = ?1 RETURNING change_count",
-        params![key, heads_text(&doc.get_heads())],
+        "UPDATE documents SET heads = ?2, change_count = change_count + 1, seq = ?3 WHERE household_id = ?1
+         RETURNING change_count",
+        params![key, heads_text(&doc.get_heads()), seq],
         |r| r.get(0),
     )?;
     if count >= COMPACT_AFTER {

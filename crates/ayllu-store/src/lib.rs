@@ -12,6 +12,7 @@
 mod document;
 mod projection;
 mod query;
+mod replica;
 mod schema;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, Signature};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, SearchHit};
+pub use replica::{PeerCursor, Replica};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -23,7 +23,37 @@ CREATE TABLE documents (
     household_id TEXT PRIMARY KEY,
     snapshot     BLOB NOT NULL,
     heads        TEXT NOT NULL,   -- hex change hashes, comma separated, sorted
-    change_count INTEGER NOT NULL DEFAULT 0
+    change_count INTEGER NOT NULL DEFAULT 0,
+    seq          INTEGER NOT NULL -- update sequence: the document's last write (see `update_seq`)
+) WITHOUT ROWID;
+CREATE INDEX documents_by_seq ON documents(seq);
+
+-- A store-wide counter: every document write takes the next value, so a peer can ask
+-- "what changed since N" without touching unchanged documents.
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('update_seq', 0);
+
+-- Sync bookkeeping, per peer (a hub, or on a hub a device).
+CREATE TABLE peers (
+    peer        TEXT PRIMARY KEY,
+    cursor      INTEGER NOT NULL DEFAULT 0,  -- their update_seq we have everything up to
+    pushed_seq  INTEGER NOT NULL DEFAULT 0   -- our update_seq they have been offered up to
+) WITHOUT ROWID;
+CREATE TABLE seen_requests (
+    peer       TEXT NOT NULL,
+    request_id BLOB NOT NULL,
+    at         INTEGER NOT NULL,
+    UNIQUE (peer, request_id)
+);
+CREATE TABLE peer_docs (
+    peer         TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    sync_state   BLOB NOT NULL,              -- Automerge sync::State (the shared heads)
+    ack          TEXT,                       -- heads to acknowledge on the next exchange
+    PRIMARY KEY (peer, household_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE doc_changes (

@@ -1,0 +1,236 @@
+//! The device's side of a sync: build a request, take the response, repeat until quiet.
+//!
+//! A session lives for one sync. If a request fails in transit, drop the session and start
+//! a new one later: everything a session learns is committed only with a response, so a
+//! new session starts from what was stored, and sends again whatever might be missing.
+
+use std::collections::{BTreeSet, HashMap};
+
+use automerge::sync::{Message, State};
+use ayllu_model::HouseholdId;
+use ayllu_store::{PeerCursor, Replica, Store};
+
+use crate::docsync;
+use crate::wire::{Ack, DocMessage, Request, Response};
+use crate::{DEFAULT_BUDGET, SyncError};
+
+/// Exchanges before a session gives up: a sync that needs more is broken, not slow.
+const MAX_EXCHANGES: u32 = 10_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub exchanges: u32,
+    /// Households sent that the hub did not have in full.
+    pub sent: usize,
+    /// Households changed here by what the hub sent.
+    pub received: usize,
+}
+
+pub struct DeviceSession {
+    peer: String,
+    budget: usize,
+    states: HashMap<HouseholdId, State>,
+    /// Documents the last response touched: they may need an answer.
+    pending: BTreeSet<HouseholdId>,
+    /// What the request in flight offered: local update sequence covered, documents sent.
+    in_flight: Option<(i64, Vec<HouseholdId>, Vec<HouseholdId>)>,
+    more: bool,
+    progress: Progress,
+}
+
+impl DeviceSession {
+    /// A session with the hub known locally as `peer`.
+    pub fn new(peer: &str) -> DeviceSession {
+        DeviceSession {
+            peer: peer.to_string(),
+            budget: DEFAULT_BUDGET,
+            states: HashMap::new(),
+            pending: BTreeSet::new(),
+            in_flight: None,
+            more: true,
+            progress: Progress::default(),
+        }
+    }
+
+    pub fn with_budget(mut self, bytes: usize) -> DeviceSession {
+        self.budget = bytes;
+        self
+    }
+
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    fn state<'a>(
+        states: &'a mut HashMap<HouseholdId, State>,
+        r: &Replica<'_>,
+        peer: &str,
+        id: HouseholdId,
+    ) -> Result<&'a mut State, SyncError> {
+        match states.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut s = docsync::restore(r.sync_state(peer, id)?.as_deref());
+                docsync::prime(&mut s);
+                Ok(e.insert(s))
+            }
+        }
+    }
+
+    /// The next request to send, or `None` when the sync is complete.
+    pub fn next_request(&mut self, store: &mut Store) -> Result<Option<Request>, SyncError> {
+        if self.progress.exchanges >= MAX_EXCHANGES {
+            return Err(SyncError::NoProgress(self.progress.exchanges));
+        }
+        let peer = self.peer.clone();
+        let budget = self.budget;
+        let (states, pending) = (&mut self.states, &mut self.pending);
+        let (request, offered) = store.replica(|r: &mut Replica<'_>| -> Result<_, SyncError> {
+            let at = r.peer(&peer)?;
+            let mut docs = Vec::new();
+            let mut used = 0usize;
+            let mut offered = Vec::new();
+            // Answers owed from the last response first, then what changed here.
+            for id in std::mem::take(pending) {
+                let Some(doc) = r.document(id)? else { continue };
+                let state = Self::state(states, r, &peer, id)?;
+                if let Some(msg) = docsync::offer(&doc, state) {
+                    let bytes = msg.encode();
+                    used += bytes.len();
+                    docs.push(DocMessage {
+                        household: id,
+                        message: bytes,
+                    });
+                    offered.push(id);
+                }
+            }
+            let mut covered = at.pushed_seq;
+            'scan: loop {
+                let batch = r.updated_since(covered, 256)?;
+                if batch.is_empty() {
+                    break;
+                }
+                for (id, seq) in batch {
+                    if used >= budget {
+                        break 'scan;
+                    }
+                    if !offered.contains(&id) {
+                        let doc = r.document(id)?.expect("listed documents exist");
+                        let state = Self::state(states, r, &peer, id)?;
+                        if let Some(msg) = docsync::offer(&doc, state) {
+                            let bytes = msg.encode();
+                            used += bytes.len();
+                            docs.push(DocMessage {
+                                household: id,
+                                message: bytes,
+                            });
+                            offered.push(id);
+                        }
+                    }
+                    covered = seq;
+                }
+            }
+            let acks: Vec<Ack> = r
+                .acks(&peer)?
+                .iter()
+                .map(|(id, heads)| Ack::new(*id, heads))
+                .collect();
+            let acked: Vec<HouseholdId> = acks.iter().map(|a| a.household).collect();
+            let request = Request {
+                request_id: *uuid::Uuid::new_v4().as_bytes(),
+                cursor: at.cursor,
+                docs,
+                acks,
+            };
+            Ok((request, (covered, offered, acked)))
+        })?;
+        // Done when we have nothing to say and the hub has nothing more to give.
+        if request.docs.is_empty() && !self.more && self.progress.exchanges > 0 {
+            return Ok(None);
+        }
+        self.in_flight = Some(offered);
+        Ok(Some(request))
+    }
+
+    /// Stores what the hub sent, in one transaction, then advances the cursors.
+    pub fn receive(&mut self, store: &mut Store, response: Response) -> Result<(), SyncError> {
+        let (covered, offered, acked) = self.in_flight.take().unwrap_or_default();
+        let peer = self.peer.clone();
+        let states = &mut self.states;
+        let pending = &mut self.pending;
+        let progress = &mut self.progress;
+        store.replica(|r: &mut Replica<'_>| -> Result<(), SyncError> {
+            let mut all_in_step = true;
+            let mut settled = BTreeSet::new();
+            for DocMessage {
+                household: id,
+                message,
+            } in response.docs
+            {
+                let message =
+                    Message::decode(&message).map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
+                let (mut doc, before) = match r.document(id)? {
+                    Some(doc) => {
+                        let heads = doc.get_heads();
+                        (doc, Some(heads))
+                    }
+                    None => (r.empty_document(), None),
+                };
+                let state = Self::state(states, r, &peer, id)?;
+                let changed = docsync::accept(&mut doc, state, message)
+                    .map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
+                if changed {
+                    r.save_document(id, &doc, before.as_deref())?;
+                    progress.received += 1;
+                }
+                let encoded = state.encode();
+                if docsync::in_step(&doc, state) {
+                    settled.insert(id);
+                } else {
+                    all_in_step = false;
+                }
+                r.set_sync_state(&peer, id, &encoded)?;
+                if changed {
+                    r.set_ack(&peer, id, &doc.get_heads())?;
+                }
+                pending.insert(id);
+            }
+            // The hub answers only when it has something to say: a document it did not
+            // answer is one it now holds exactly as we sent it.
+            for id in offered.iter().filter(|id| !pending.contains(id)) {
+                if let Some(doc) = r.document(*id)? {
+                    let state = Self::state(states, r, &peer, *id)?;
+                    state.shared_heads = doc.get_heads();
+                    state.their_heads = Some(doc.get_heads());
+                    r.set_sync_state(&peer, *id, &state.encode())?;
+                    settled.insert(*id);
+                }
+            }
+            for id in &acked {
+                r.clear_ack(&peer, *id)?;
+            }
+            // Advance only over what is settled: a document still out of step is offered
+            // again, and the hub's updates are asked for again, by the next session.
+            let offered_in_step = offered.iter().all(|id| settled.contains(id));
+            let at = r.peer(&peer)?;
+            let next = PeerCursor {
+                cursor: if all_in_step {
+                    response.cursor.max(at.cursor)
+                } else {
+                    at.cursor
+                },
+                pushed_seq: if offered_in_step {
+                    covered.max(at.pushed_seq)
+                } else {
+                    at.pushed_seq
+                },
+            };
+            r.set_peer(&peer, next)?;
+            progress.sent += offered.len();
+            Ok(())
+        })?;
+        self.more = response.more;
+        self.progress.exchanges += 1;
+        Ok(())
+    }
+}

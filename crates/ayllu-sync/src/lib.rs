@@ -1,0 +1,55 @@
+//! # ayllu-sync
+//!
+//! Moves household documents between a device and the facility hub, over any transport.
+//! No sockets here: the device side builds [`wire::Request`]s and takes
+//! [`wire::Response`]s ([`DeviceSession`]); the hub side turns a request into a response
+//! ([`serve`]). HTTP (reqwest ↔ axum), a file on a USB stick and in-process tests are thin
+//! adapters around these.
+//!
+//! Per document it is the Automerge sync protocol, with each peer's sync state persisted;
+//! many documents travel in one compressed body; the hub's update sequence lets a device
+//! ask for "what changed since my cursor" instead of touching every household.
+//! See `docs/sync-protocol.md`.
+
+mod device;
+pub mod docsync;
+mod hub;
+pub mod wire;
+
+pub use device::{DeviceSession, Progress};
+pub use hub::{Scope, serve};
+
+use ayllu_model::HouseholdId;
+use ayllu_store::StoreError;
+
+/// Default size of the messages in one request or response, before compression.
+/// Small enough that a dropped 2G transfer loses little; large enough to need few trips.
+pub const DEFAULT_BUDGET: usize = 512 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Wire(#[from] wire::WireError),
+    #[error("unreadable sync message for household {0}: {1}")]
+    BadMessage(HouseholdId, String),
+    /// The peer's version of a household breaks the rules: refused, nothing stored.
+    #[error("household {0} as sent breaks the rules: {1}")]
+    Invalid(HouseholdId, String),
+    #[error("household {0} is outside this device's communities")]
+    OutOfScope(HouseholdId),
+    #[error("this request was already received (a replay)")]
+    Replayed,
+    #[error("sync did not settle after {0} exchanges")]
+    NoProgress(u32),
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Corrupt(id, why) => SyncError::Invalid(id, why),
+            other => SyncError::Store(other),
+        }
+    }
+}

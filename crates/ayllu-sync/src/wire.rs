@@ -1,0 +1,207 @@
+//! The wire format: one framed, compressed body per request or response.
+//!
+//! `AYLS` | version (1 byte) | kind (1 byte) | DEFLATE(postcard(body)).
+//! Compressing the whole batch (not each document) lets thousands of similar households
+//! share one dictionary: that is where the bytes go on a 2G link.
+
+use std::io::{Read, Write};
+
+use automerge::ChangeHash;
+use ayllu_model::HouseholdId;
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 4] = b"AYLS";
+const VERSION: u8 = 1;
+
+/// Largest body accepted on the wire (compressed).
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Largest body after decompression (a guard against decompression bombs).
+pub const MAX_DECODED: u64 = 32 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    Request = 1,
+    Response = 2,
+    Bundle = 3,
+}
+
+/// One Automerge sync message for one household document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocMessage {
+    pub household: HouseholdId,
+    /// `automerge::sync::Message`, encoded.
+    pub message: Vec<u8>,
+}
+
+/// "I now have these heads of a document you sent me."
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub household: HouseholdId,
+    pub heads: Vec<[u8; 32]>,
+}
+
+impl Ack {
+    pub fn new(household: HouseholdId, heads: &[ChangeHash]) -> Ack {
+        Ack {
+            household,
+            heads: heads.iter().map(|h| h.0).collect(),
+        }
+    }
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.heads.iter().map(|h| ChangeHash(*h)).collect()
+    }
+}
+
+/// Device → hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// Fresh for every request: a request seen before is a replay and is refused.
+    pub request_id: [u8; 16],
+    /// The hub's update sequence this device has everything up to.
+    pub cursor: i64,
+    pub docs: Vec<DocMessage>,
+    pub acks: Vec<Ack>,
+}
+
+/// Hub → device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub docs: Vec<DocMessage>,
+    /// The device may commit this as its cursor once it has stored `docs`.
+    pub cursor: i64,
+    /// The hub stopped at its size budget: ask again.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("not an Ayllu sync body")]
+    BadMagic,
+    #[error("unsupported protocol version {0}")]
+    Version(u8),
+    #[error("expected a {expected:?} body, got kind {got}")]
+    WrongKind { expected: Kind, got: u8 },
+    #[error("body too large ({0} bytes)")]
+    TooLarge(u64),
+    #[error("body is truncated or corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub fn encode<T: Serialize>(kind: Kind, body: &T) -> Vec<u8> {
+    let plain = postcard::to_allocvec(body).expect("wire bodies serialise");
+    let mut out = Vec::with_capacity(plain.len() / 3 + 16);
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    out.push(kind as u8);
+    let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::best());
+    z.write_all(&plain).expect("writing to memory");
+    z.finish().expect("writing to memory")
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(kind: Kind, bytes: &[u8]) -> Result<T, WireError> {
+    if bytes.len() > MAX_BODY {
+        return Err(WireError::TooLarge(bytes.len() as u64));
+    }
+    if bytes.len() < 6 || &bytes[..4] != MAGIC {
+        return Err(WireError::BadMagic);
+    }
+    if bytes[4] != VERSION {
+        return Err(WireError::Version(bytes[4]));
+    }
+    if bytes[5] != kind as u8 {
+        return Err(WireError::WrongKind {
+            expected: kind,
+            got: bytes[5],
+        });
+    }
+    let mut plain = Vec::new();
+    flate2::read::DeflateDecoder::new(&bytes[6..])
+        .take(MAX_DECODED + 1)
+        .read_to_end(&mut plain)
+        .map_err(|e| WireError::Corrupt(e.to_string()))?;
+    if plain.len() as u64 > MAX_DECODED {
+        return Err(WireError::TooLarge(plain.len() as u64));
+    }
+    let (value, rest) = postcard::take_from_bytes(&plain).map_err(|e| WireError::Corrupt(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(WireError::Corrupt("trailing bytes".into()));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Request {
+        Request {
+            request_id: [7; 16],
+            cursor: 42,
+            docs: vec![DocMessage {
+                household: HouseholdId::new(),
+                message: vec![1, 2, 3],
+            }],
+            acks: vec![Ack {
+                household: HouseholdId::new(),
+                heads: vec![[9; 32]],
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let r = sample();
+        let bytes = encode(Kind::Request, &r);
+        assert_eq!(decode::<Request>(Kind::Request, &bytes).unwrap(), r);
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        let bytes = encode(Kind::Request, &sample());
+        assert_eq!(
+            decode::<Request>(Kind::Request, b"GET / HTTP/1.1"),
+            Err(WireError::BadMagic)
+        );
+        assert!(matches!(
+            decode::<Request>(Kind::Response, &bytes),
+            Err(WireError::WrongKind { .. })
+        ));
+        for cut in [6, 10, bytes.len() / 2, bytes.len() - 1] {
+            assert!(
+                matches!(
+                    decode::<Request>(Kind::Request, &bytes[..cut]),
+                    Err(WireError::Corrupt(_))
+                ),
+                "cut {cut}"
+            );
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 0xff;
+        assert!(decode::<Request>(Kind::Request, &flipped).is_err());
+        let mut v = bytes.clone();
+        v[4] = 9;
+        assert_eq!(decode::<Request>(Kind::Request, &v), Err(WireError::Version(9)));
+        assert!(matches!(
+            decode::<Request>(Kind::Request, &vec![0u8; MAX_BODY + 1]),
+            Err(WireError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn decompression_bombs_are_refused() {
+        // 40 MB of zeros compress to a few KB.
+        let mut out = Vec::from(&MAGIC[..]);
+        out.push(VERSION);
+        out.push(Kind::Request as u8);
+        let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::best());
+        z.write_all(&vec![0u8; 40 * 1024 * 1024]).unwrap();
+        let bomb = z.finish().unwrap();
+        assert!(bomb.len() < MAX_BODY);
+        assert!(matches!(
+            decode::<Request>(Kind::Request, &bomb),
+            Err(WireError::TooLarge(_))
+        ));
+    }
+}
