@@ -130,7 +130,9 @@ fn apply(devices: &mut [Node], hub: &mut Node, last: &mut [Option<Request>; 3], 
             });
         }
         Op::AddMembersAndVisits(d, i, other) => {
-            let Some(id) = pick(&devices[d].store, i) else { return };
+            let Some(id) = pick(&devices[d].store, i) else {
+                return;
+            };
             let result = devices[d].store.update(id, &who(), "visit.record", |h| {
                 // Fresh ids: the same generated people may be added on two devices.
                 let mut renamed = std::collections::BTreeMap::new();
@@ -142,8 +144,16 @@ fn apply(devices: &mut [Node], hub: &mut Node, last: &mut [Option<Request>; 3], 
                 let mut added = Vec::new();
                 for v in other.visits.values() {
                     let mut v = v.clone();
-                    v.child_checks = v.child_checks.into_iter().map(|(k, c)| (renamed[&k], c)).collect();
-                    v.antenatal_checks = v.antenatal_checks.into_iter().map(|(k, c)| (renamed[&k], c)).collect();
+                    v.child_checks = v
+                        .child_checks
+                        .into_iter()
+                        .map(|(k, c)| (renamed[&k], c))
+                        .collect();
+                    v.antenatal_checks = v
+                        .antenatal_checks
+                        .into_iter()
+                        .map(|(k, c)| (renamed[&k], c))
+                        .collect();
                     let vid = VisitId::new();
                     h.record_visit(vid, v, today())?;
                     added.push(vid);
@@ -156,18 +166,28 @@ fn apply(devices: &mut [Node], hub: &mut Node, last: &mut [Option<Request>; 3], 
             }
         }
         Op::EditMemberInsurance(d, i, j, insurance) => {
-            let Some(id) = pick(&devices[d].store, i) else { return };
+            let Some(id) = pick(&devices[d].store, i) else {
+                return;
+            };
             let _ = devices[d].store.update(id, &who(), "member.edit", |h| {
-                let Some(mid) = h.members.keys().nth(j % h.members.len().max(1)).copied() else { return Ok(()) };
+                let Some(mid) = h.members.keys().nth(j % h.members.len().max(1)).copied() else {
+                    return Ok(());
+                };
                 let mut m = h.members[&mid].clone();
                 m.insurance = insurance;
                 h.edit_member(mid, m, today())
             });
         }
         Op::Dissolve(d, i) => {
-            let Some(id) = pick(&devices[d].store, i) else { return };
+            let Some(id) = pick(&devices[d].store, i) else {
+                return;
+            };
             let _ = devices[d].store.update(id, &who(), "household.dissolve", |h| {
-                h.dissolve(Dissolution { on: today(), reason: ShortText::parse("se mudó").unwrap(), merged_into: None })
+                h.dissolve(Dissolution {
+                    on: today(),
+                    reason: ShortText::parse("se mudó").unwrap(),
+                    merged_into: None,
+                })
             });
         }
         Op::Sync(d, cut) => sync(&mut devices[d], names[d], hub, cut, &mut last[d]),

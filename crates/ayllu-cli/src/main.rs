@@ -55,6 +55,25 @@ enum Command {
     Visit(VisitCmd),
     /// Rebuilds the query projection from the documents.
     Rebuild,
+    /// Facility hub: serve, enroll devices, list and revoke them.
+    #[command(subcommand)]
+    Hub(HubCmd),
+    /// Enrolls this device with a hub using a one-time code from the health post.
+    Enroll {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        code: String,
+        /// A name for this phone as staff will see it.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Syncs with the hub this device is enrolled with.
+    Sync {
+        /// Hub address, if it changed since enrollment.
+        #[arg(long)]
+        hub: Option<String>,
+    },
     /// Creates a demo data folder, records a household with a child and a visit, prints it.
     Demo,
 }
@@ -102,6 +121,30 @@ enum HouseholdCmd {
     History {
         id: HouseholdId,
     },
+}
+
+#[derive(Subcommand)]
+enum HubCmd {
+    /// Serves the hub over HTTP (the data folder is created if needed).
+    Serve {
+        #[arg(long, default_value = "0.0.0.0:7878")]
+        listen: String,
+    },
+    /// Prints a one-time enrollment code for a promotor's phone.
+    Enroll {
+        #[arg(long)]
+        promotor: String,
+        /// Communities the device may see (repeat); none: all.
+        #[arg(long)]
+        community: Vec<String>,
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
+    /// Lists enrolled devices.
+    Devices,
+    /// Revokes a device's token.
+    Revoke { device_id: String },
 }
 
 #[derive(Subcommand)]
@@ -280,7 +323,117 @@ fn run(cli: Cli) -> Result<Value, Failure> {
             Ok(json!({"rebuilt": store.household_ids()?.len()}))
         }
         Command::Demo => demo(data),
+        Command::Hub(cmd) => hub(data, cmd),
+        Command::Enroll { hub, code, name } => {
+            let store = open(data)?;
+            let client = ayllu_sync::http::HubClient::new(&hub, None);
+            let enrolled = client
+                .enroll(&code, &store.device_id().to_string(), &name)
+                .map_err(client_failure)?;
+            store.set_setting("sync.hub_url", &hub)?;
+            store.set_setting("sync.token", &enrolled.token)?;
+            store.set_setting("sync.hub_id", &enrolled.hub_id)?;
+            Ok(json!({"hub": hub, "hub_id": enrolled.hub_id, "device": enrolled.device}))
+        }
+        Command::Sync { hub } => {
+            let mut store = open(data)?;
+            let url = match hub {
+                Some(u) => u,
+                None => store.setting("sync.hub_url")?.ok_or_else(|| {
+                    anyhow!("this device is not enrolled: run `ayllu enroll --hub URL --code CODE`")
+                })?,
+            };
+            let token = store.setting("sync.token")?;
+            let hub_id = store.setting("sync.hub_id")?.unwrap_or_else(|| url.clone());
+            let client = ayllu_sync::http::HubClient::new(&url, token);
+            let started = std::time::Instant::now();
+            let progress = client
+                .sync(&mut store, &format!("hub:{hub_id}"), |p| {
+                    eprintln!(
+                        "… {} intercambios, {} hogares enviados, {} recibidos",
+                        p.exchanges, p.sent, p.received
+                    )
+                })
+                .map_err(client_failure)?;
+            store.set_setting("sync.last_success", &chrono::Utc::now().to_rfc3339())?;
+            Ok(
+                json!({"hub": url, "exchanges": progress.exchanges, "sent": progress.sent,
+                      "received": progress.received, "seconds": started.elapsed().as_secs_f64()}),
+            )
+        }
     }
+}
+
+fn client_failure(e: ayllu_sync::http::ClientError) -> Failure {
+    use ayllu_sync::http::ClientError;
+    match e {
+        ClientError::Unreachable { url, reason } => Failure::Other(anyhow!(
+            "no se puede conectar con el hub en {url} (¿hay señal? ¿está encendido?): {reason}"
+        )),
+        other => Failure::Other(other.into()),
+    }
+}
+
+fn hub(data: &Path, cmd: HubCmd) -> Result<Value, Failure> {
+    match cmd {
+        HubCmd::Serve { listen } => {
+            std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+            let store = Store::open(&store_path(data))?;
+            let hub = std::sync::Arc::new(ayllu_hub::Hub::new(store).map_err(anyhow::Error::from)?);
+            let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .with_context(|| format!("listening on {listen}"))?;
+                let addr = listener.local_addr().context("local address")?;
+                // Scripts and tests read this line to find the port.
+                println!("listening on http://{addr}");
+                use std::io::Write as _;
+                std::io::stdout().flush().ok();
+                eprintln!("Ayllu hub {} — data in {}", hub.id(), data.display());
+                ayllu_hub::run(listener, hub, async {
+                    tokio::signal::ctrl_c().await.ok();
+                })
+                .await
+                .context("serving")?;
+                Ok::<_, anyhow::Error>(())
+            })?;
+            Ok(Value::Null)
+        }
+        HubCmd::Enroll {
+            promotor,
+            community,
+            days,
+        } => {
+            let promotor = PersonName::parse(&promotor).map_err(|p| FieldError::new("promotor", p))?;
+            let communities = community
+                .iter()
+                .map(|c| ShortText::parse(c).map_err(|p| FieldError::new("community", p)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let store = open_or_create(data)?;
+            let code =
+                ayllu_hub::admin::enroll(&store, &promotor, &communities, chrono::Duration::days(days))
+                    .map_err(anyhow::Error::from)?;
+            Ok(json!({"code": code, "promotor": promotor, "communities": communities, "valid_days": days}))
+        }
+        HubCmd::Devices => {
+            let store = open(data)?;
+            Ok(
+                serde_json::to_value(ayllu_hub::admin::devices(&store).map_err(anyhow::Error::from)?)
+                    .expect("json"),
+            )
+        }
+        HubCmd::Revoke { device_id } => {
+            let store = open(data)?;
+            let device = ayllu_hub::admin::revoke(&store, &device_id).map_err(anyhow::Error::from)?;
+            Ok(serde_json::to_value(device).expect("json"))
+        }
+    }
+}
+
+fn open_or_create(data: &Path) -> Result<Store, Failure> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    Ok(Store::open(&store_path(data))?)
 }
 
 fn household(data: &Path, promotor: &Option<String>, cmd: HouseholdCmd) -> Result<Value, Failure> {

@@ -42,6 +42,27 @@ CREATE TABLE peers (
     cursor      INTEGER NOT NULL DEFAULT 0,  -- their update_seq we have everything up to
     pushed_seq  INTEGER NOT NULL DEFAULT 0   -- our update_seq they have been offered up to
 ) WITHOUT ROWID;
+-- Hub only (owned by ayllu-hub): enrolled devices and one-time enrollment codes.
+-- Secrets are stored as SHA-256 hashes: a copied database does not yield a usable token.
+CREATE TABLE hub_devices (
+    device_id    TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    promotor     TEXT NOT NULL,
+    communities  TEXT NOT NULL,          -- JSON array; empty = all communities
+    token_hash   BLOB NOT NULL UNIQUE,
+    enrolled_at  TEXT NOT NULL,
+    last_sync_at TEXT,
+    revoked_at   TEXT
+) WITHOUT ROWID;
+CREATE TABLE hub_enrollments (
+    code_hash    BLOB PRIMARY KEY,
+    promotor     TEXT NOT NULL,
+    communities  TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    used_by      TEXT
+) WITHOUT ROWID;
+
 CREATE TABLE seen_requests (
     peer       TEXT NOT NULL,
     request_id BLOB NOT NULL,

@@ -11,8 +11,10 @@
 //! ask for "what changed since my cursor" instead of touching every household.
 //! See `docs/sync-protocol.md`.
 
+pub mod backoff;
 mod device;
 pub mod docsync;
+pub mod http;
 mod hub;
 pub mod wire;
 

@@ -1,0 +1,249 @@
+//! Enrollment and device management: one-time codes, revocable tokens, scopes.
+//! Secrets never rest in the clear: codes and tokens are stored as SHA-256 hashes.
+
+use ayllu_store::{Store, StoreError};
+use ayllu_sync::Scope;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// Letters and digits that cannot be misread when dictated or typed (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the enrollment code is not valid, was already used, or has expired")]
+    BadCode,
+    #[error("unknown device {0}")]
+    UnknownDevice(String),
+}
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.trim().to_ascii_uppercase().as_bytes()).to_vec()
+}
+
+fn random_bytes() -> [u8; 16] {
+    *uuid::Uuid::new_v4().as_bytes()
+}
+
+/// A fresh one-time code: 12 characters (about 59 bits), shown as XXXX-XXXX-XXXX.
+fn new_code() -> String {
+    let mut chars = Vec::with_capacity(14);
+    for (i, b) in random_bytes().iter().take(12).enumerate() {
+        if i > 0 && i % 4 == 0 {
+            chars.push('-');
+        }
+        chars.push(CODE_ALPHABET[(*b as usize) % CODE_ALPHABET.len()] as char);
+    }
+    chars.into_iter().collect()
+}
+
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// The hub's stable id, made on first use.
+pub fn hub_id(store: &Store) -> Result<String, AdminError> {
+    if let Some(id) = store.setting("hub.id")? {
+        return Ok(id);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    store.set_setting("hub.id", &id)?;
+    Ok(id)
+}
+
+/// An enrolled device as the hub knows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeviceInfo {
+    pub device_id: String,
+    pub name: String,
+    pub promotor: String,
+    /// Empty: every community.
+    pub communities: Vec<String>,
+    pub enrolled_at: String,
+    pub last_sync_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl DeviceInfo {
+    pub fn scope(&self) -> Scope {
+        if self.communities.is_empty() {
+            Scope::All
+        } else {
+            Scope::Communities(self.communities.clone())
+        }
+    }
+    /// The name the hub's store uses for this device's sync bookkeeping.
+    pub fn peer(&self) -> String {
+        format!("device:{}", self.device_id)
+    }
+}
+
+/// A new enrollment code for a promotor, valid once, for `valid_for`.
+pub fn enroll(
+    store: &Store,
+    promotor: &ayllu_model::PersonName,
+    communities: &[ayllu_model::ShortText],
+    valid_for: Duration,
+) -> Result<String, AdminError> {
+    let code = new_code();
+    let now = Utc::now();
+    let communities: Vec<&str> = communities.iter().map(|c| c.as_str()).collect();
+    store.connection().execute(
+        "INSERT INTO hub_enrollments (code_hash, promotor, communities, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            hash(&normalise_code(&code)),
+            promotor.as_str(),
+            serde_json::to_string(&communities).expect("json"),
+            now.to_rfc3339(),
+            (now + valid_for).to_rfc3339()
+        ],
+    )?;
+    Ok(code)
+}
+
+/// Exchanges a one-time code for a device token. The code is spent whatever happens next.
+pub fn redeem(
+    store: &Store,
+    code: &str,
+    device_id: &str,
+    name: &str,
+) -> Result<(String, DeviceInfo), AdminError> {
+    let code_hash = hash(&normalise_code(code));
+    let now = Utc::now();
+    let tx = store.connection();
+    let row: Option<(String, String, String, Option<String>)> = tx
+        .query_row(
+            "SELECT promotor, communities, expires_at, used_by FROM hub_enrollments WHERE code_hash = ?1",
+            [&code_hash],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((promotor, communities, expires_at, used_by)) = row else {
+        return Err(AdminError::BadCode);
+    };
+    let expired = DateTime::parse_from_rfc3339(&expires_at)
+        .map(|t| t < now)
+        .unwrap_or(true);
+    if used_by.is_some() || expired {
+        return Err(AdminError::BadCode);
+    }
+    let token = format!("{}{}", hex::encode(random_bytes()), hex::encode(random_bytes()));
+    let device_id = if device_id.trim().is_empty() {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        device_id.to_string()
+    };
+    let spent = tx.execute(
+        "UPDATE hub_enrollments SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL",
+        params![code_hash, device_id],
+    )?;
+    if spent != 1 {
+        return Err(AdminError::BadCode);
+    }
+    tx.execute(
+        "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, promotor = excluded.promotor,
+           communities = excluded.communities, token_hash = excluded.token_hash,
+           enrolled_at = excluded.enrolled_at, revoked_at = NULL",
+        params![
+            device_id,
+            name,
+            promotor,
+            communities,
+            hash(&token),
+            now.to_rfc3339()
+        ],
+    )?;
+    let info = device(store, &device_id)?.ok_or(AdminError::UnknownDevice(device_id))?;
+    Ok((token, info))
+}
+
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
+    let communities: String = r.get(3)?;
+    Ok(DeviceInfo {
+        device_id: r.get(0)?,
+        name: r.get(1)?,
+        promotor: r.get(2)?,
+        communities: serde_json::from_str(&communities).unwrap_or_default(),
+        enrolled_at: r.get(4)?,
+        last_sync_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at";
+
+pub fn device(store: &Store, device_id: &str) -> Result<Option<DeviceInfo>, AdminError> {
+    Ok(store
+        .connection()
+        .query_row(
+            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE device_id = ?1"),
+            [device_id],
+            device_from_row,
+        )
+        .optional()?)
+}
+
+pub fn devices(store: &Store) -> Result<Vec<DeviceInfo>, AdminError> {
+    let mut stmt = store.connection().prepare(&format!(
+        "SELECT {DEVICE_COLUMNS} FROM hub_devices ORDER BY enrolled_at"
+    ))?;
+    Ok(stmt.query_map([], device_from_row)?.collect::<Result<_, _>>()?)
+}
+
+/// The device holding `token`, unless unknown or revoked.
+pub fn authenticate(store: &Store, token: &str) -> Result<Option<DeviceInfo>, AdminError> {
+    Ok(store
+        .connection()
+        .query_row(
+            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE token_hash = ?1 AND revoked_at IS NULL"),
+            [hash(token)],
+            device_from_row,
+        )
+        .optional()?)
+}
+
+pub fn revoke(store: &Store, device_id: &str) -> Result<DeviceInfo, AdminError> {
+    let n = store.connection().execute(
+        "UPDATE hub_devices SET revoked_at = ?2 WHERE device_id = ?1",
+        params![device_id, Utc::now().to_rfc3339()],
+    )?;
+    if n == 0 {
+        return Err(AdminError::UnknownDevice(device_id.to_string()));
+    }
+    device(store, device_id)?.ok_or_else(|| AdminError::UnknownDevice(device_id.to_string()))
+}
+
+pub fn touch(store: &Store, device_id: &str) -> Result<(), AdminError> {
+    store.connection().execute(
+        "UPDATE hub_devices SET last_sync_at = ?2 WHERE device_id = ?1",
+        params![device_id, Utc::now().to_rfc3339()],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_readable_and_normalised() {
+        let code = new_code();
+        assert_eq!(code.len(), 14);
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
+        assert_eq!(normalise_code(" k7qf-3mzp-xa22 "), "K7QF3MZPXA22");
+    }
+}

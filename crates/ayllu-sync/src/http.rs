@@ -1,0 +1,150 @@
+//! The HTTP transport (reqwest, blocking): a thin adapter around [`DeviceSession`].
+
+use std::time::Duration;
+
+use ayllu_store::Store;
+
+use crate::wire::{self, Kind, Response};
+use crate::{DeviceSession, Progress, SyncError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No answer: no network, hub off, link dropped. Try again later.
+    #[error("the hub at {url} cannot be reached: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// The hub answered and said no.
+    #[error("the hub refused the request ({status} {code}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the hub's answer is not understood: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
+impl ClientError {
+    /// Worth retrying later (as opposed to a refusal that will not change by itself).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } => true,
+            ClientError::Refused { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Enrollment {
+    pub token: String,
+    pub hub_id: String,
+    pub device: serde_json::Value,
+}
+
+pub struct HubClient {
+    base: String,
+    token: Option<String>,
+    http: reqwest::blocking::Client,
+}
+
+impl HubClient {
+    pub fn new(base_url: &str, token: Option<String>) -> HubClient {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("an HTTP client without TLS builds");
+        HubClient {
+            base: base_url.trim_end_matches('/').to_string(),
+            token,
+            http,
+        }
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> ClientError {
+        ClientError::Unreachable {
+            url: self.base.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn refused(status: reqwest::StatusCode, body: &[u8]) -> ClientError {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        ClientError::Refused {
+            status: status.as_u16(),
+            code: v["code"].as_str().unwrap_or("unknown").to_string(),
+            message: v["message"].as_str().unwrap_or("").to_string(),
+        }
+    }
+
+    pub fn health(&self) -> Result<serde_json::Value, ClientError> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/health", self.base))
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let body = resp.bytes().map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            return Err(Self::refused(status, &body));
+        }
+        serde_json::from_slice(&body).map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+
+    /// Exchanges a one-time enrollment code for this device's token.
+    pub fn enroll(&self, code: &str, device_id: &str, name: &str) -> Result<Enrollment, ClientError> {
+        let body = serde_json::json!({"code": code, "device_id": device_id, "name": name});
+        let resp = self
+            .http
+            .post(format!("{}/v1/enroll", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            return Err(Self::refused(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+
+    /// Sends one encoded request; returns the decoded response.
+    fn exchange(&self, body: Vec<u8>) -> Result<Response, ClientError> {
+        let mut req = self
+            .http
+            .post(format!("{}/v1/sync", self.base))
+            .header("content-type", "application/x-ayllu-sync")
+            .body(body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            return Err(Self::refused(status, &bytes));
+        }
+        Ok(wire::decode(Kind::Response, &bytes).map_err(SyncError::from)?)
+    }
+
+    /// A whole sync with the hub known locally as `peer`. Each response is committed
+    /// before the next request; a failure leaves everything committed so far in place and
+    /// the next sync carries on from there.
+    pub fn sync(
+        &self,
+        store: &mut Store,
+        peer: &str,
+        mut on_progress: impl FnMut(&Progress),
+    ) -> Result<Progress, ClientError> {
+        let mut session = DeviceSession::new(peer);
+        while let Some(request) = session.next_request(store)? {
+            let response = self.exchange(wire::encode(Kind::Request, &request))?;
+            session.receive(store, response)?;
+            on_progress(session.progress());
+        }
+        Ok(session.progress().clone())
+    }
+}
