@@ -83,7 +83,7 @@ fn sync(device: &mut Node, name: &str, hub: &mut Node, cut: Option<u8>, last: &m
     while let Some(req) = session.next_request(&mut device.store).unwrap() {
         let req: Request = wire::decode(Kind::Request, &wire::encode(Kind::Request, &req)).unwrap();
         *last = Some(req.clone());
-        if cut == Some(exchange) && exchange % 2 == 0 {
+        if cut == Some(exchange) && exchange.is_multiple_of(2) {
             return; // lost on the way to the hub
         }
         let resp = serve(&mut hub.store, name, &Scope::All, req).unwrap();

@@ -1,0 +1,399 @@
+//! The real hub over loopback HTTP: refusals that change nothing, and syncs cut off at
+//! many points that the next sync completes without losing or duplicating anything.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ayllu_hub::{Hub, admin};
+use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
+use ayllu_store::{Signature, Store};
+use ayllu_sync::http::{ClientError, HubClient};
+use ayllu_sync::wire::{self, Kind};
+use ayllu_sync::{DeviceSession, docsync};
+use ayllu_synth::Census;
+use chrono::NaiveDate;
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn who() -> Signature {
+    Signature::now(PersonName::parse("Juana Condori").unwrap())
+}
+
+struct RunningHub {
+    hub: Arc<Hub>,
+    url: String,
+    _dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn start_hub() -> RunningHub {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
+    let hub = Arc::new(Hub::new(store).unwrap());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+    RunningHub {
+        hub,
+        url,
+        _dir: dir,
+        _runtime: runtime,
+    }
+}
+
+struct Device {
+    store: Store,
+    token: String,
+    peer: String,
+    _dir: tempfile::TempDir,
+}
+
+fn enrolled_device(hub: &RunningHub, communities: &[&str]) -> Device {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.sqlite3")).unwrap();
+    let communities: Vec<ShortText> = communities.iter().map(|c| ShortText::parse(c).unwrap()).collect();
+    let code = hub.hub.with_store(|s| {
+        admin::enroll(
+            s,
+            &PersonName::parse("Juana Condori").unwrap(),
+            &communities,
+            chrono::Duration::days(1),
+        )
+        .unwrap()
+    });
+    let e = HubClient::new(&hub.url, None)
+        .enroll(&code, &store.device_id().to_string(), "celular")
+        .unwrap();
+    Device {
+        store,
+        token: e.token,
+        peer: format!("hub:{}", e.hub_id),
+        _dir: dir,
+    }
+}
+
+/// Everything the hub holds, to show a refused request changed nothing.
+fn hub_state(hub: &RunningHub) -> (Vec<(HouseholdId, Vec<u8>)>, ayllu_store::ProjectionDump) {
+    hub.hub.with_store(|s| {
+        let docs = s
+            .household_ids()
+            .unwrap()
+            .into_iter()
+            .map(|id| (id, s.document_bytes(id).unwrap()))
+            .collect();
+        (docs, s.projection_dump().unwrap())
+    })
+}
+
+fn post(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let mut req = reqwest::blocking::Client::new()
+        .post(format!("{url}/v1/sync"))
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn add_households(store: &mut Store, seed: u64, n: usize, community: Option<&str>) {
+    let mut census = Census::new(seed, today());
+    for _ in 0..n {
+        let mut h = census.household();
+        if let Some(c) = community {
+            h.info.community = ShortText::parse(c).unwrap();
+        }
+        store.insert_household(census.household_id(), &h, &who()).unwrap();
+    }
+}
+
+#[test]
+fn bad_requests_get_a_clear_4xx_and_change_nothing() {
+    let hub = start_hub();
+    let mut device = enrolled_device(&hub, &["Ccorca"]);
+    add_households(&mut device.store, 1, 5, Some("Ccorca"));
+    HubClient::new(&hub.url, Some(device.token.clone()))
+        .sync(&mut device.store, &device.peer, |_| {})
+        .unwrap();
+    add_households(&mut device.store, 2, 3, Some("Ccorca"));
+    let before = hub_state(&hub);
+
+    // A real request, to tamper with.
+    let mut session = DeviceSession::new(&device.peer);
+    let request = session.next_request(&mut device.store).unwrap().unwrap();
+    let body = wire::encode(Kind::Request, &request);
+    let token = Some(device.token.as_str());
+
+    // (what, token, body, status, code)
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "garbage",
+            token,
+            b"hola, soy un celular".to_vec(),
+            400,
+            "bad_request",
+        ),
+        (
+            "truncated",
+            token,
+            body[..body.len() / 2].to_vec(),
+            400,
+            "bad_request",
+        ),
+        ("oversized", token, vec![b'x'; wire::MAX_BODY + 10], 413, ""),
+        ("no token", None, body.clone(), 401, "unauthorized"),
+        (
+            "unknown token",
+            Some("0123456789abcdef"),
+            body.clone(),
+            401,
+            "unauthorized",
+        ),
+    ];
+    for (what, token, body, status, code) in cases {
+        let (got, json) = post(&hub.url, token, body);
+        assert_eq!(got, status, "{what}: {json}");
+        if !code.is_empty() {
+            assert_eq!(json["code"], code, "{what}");
+            assert!(
+                !json["message"].as_str().unwrap().is_empty(),
+                "{what} needs a reason"
+            );
+        }
+        assert!(hub_state(&hub) == before, "{what} changed the hub");
+    }
+
+    // A household sent with a message the Automerge protocol cannot read.
+    let mut bad = request.clone();
+    bad.request_id = [42; 16];
+    bad.docs[0].message = vec![0x42, 0x00, 0xff];
+    let (got, json) = post(&hub.url, token, wire::encode(Kind::Request, &bad));
+    assert_eq!((got, json["code"].as_str()), (400, Some("bad_request")));
+    assert!(hub_state(&hub) == before);
+
+    // The genuine request goes through once; the same request again is a replay.
+    let (got, _) = post(&hub.url, token, body.clone());
+    assert_eq!(got, 200);
+    let after = hub_state(&hub);
+    let (got, json) = post(&hub.url, token, body.clone());
+    assert_eq!((got, json["code"].as_str()), (409, Some("replayed")));
+    assert!(hub_state(&hub) == after);
+
+    // A device reaching outside its communities.
+    let mut outsider = enrolled_device(&hub, &["Huancarani"]);
+    add_households(&mut outsider.store, 3, 1, Some("Ccorca"));
+    let err = HubClient::new(&hub.url, Some(outsider.token.clone()))
+        .sync(&mut outsider.store, &outsider.peer, |_| {})
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Refused { status: 403, .. }), "{err}");
+    assert!(hub_state(&hub) == after);
+    // ...and it does not receive Ccorca's households either.
+    let mut outsider2 = enrolled_device(&hub, &["Huancarani"]);
+    HubClient::new(&hub.url, Some(outsider2.token.clone()))
+        .sync(&mut outsider2.store, &outsider2.peer, |_| {})
+        .unwrap();
+    assert!(outsider2.store.household_ids().unwrap().is_empty());
+
+    // A household that breaks the rules (a 300 kg child), sent by a device that skipped validation.
+    let id = device.store.household_ids().unwrap()[0];
+    let mut doc = automerge::Automerge::load(&device.store.document_bytes(id).unwrap()).unwrap();
+    {
+        use automerge::{ROOT, ReadDoc, transaction::Transactable};
+        let mut tx = doc.transaction();
+        let (_, info) = tx.get(ROOT, "info").unwrap().unwrap();
+        tx.put(&info, "community", "").unwrap();
+        tx.commit();
+    }
+    let mut state = docsync::restore(None);
+    docsync::prime(&mut state);
+    let msg = docsync::offer(&doc, &mut state).unwrap();
+    let evil = wire::Request {
+        request_id: [7; 16],
+        cursor: 0,
+        docs: vec![wire::DocMessage {
+            household: id,
+            message: msg.encode(),
+        }],
+        acks: vec![],
+    };
+    let (got, json) = post(&hub.url, token, wire::encode(Kind::Request, &evil));
+    assert_eq!(
+        (got, json["code"].as_str()),
+        (422, Some("invalid_household")),
+        "{json}"
+    );
+    assert!(hub_state(&hub) == after);
+
+    // A revoked device is turned away.
+    hub.hub
+        .with_store(|s| admin::revoke(s, &device.store.device_id().to_string()).unwrap());
+    let err = HubClient::new(&hub.url, Some(device.token.clone()))
+        .sync(&mut device.store, &device.peer, |_| {})
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Refused { status: 401, .. }), "{err}");
+    assert!(hub_state(&hub) == after);
+
+    // An unreachable hub is said plainly, and is worth retrying.
+    let err = HubClient::new("http://127.0.0.1:9", Some("x".into()))
+        .sync(&mut device.store, &device.peer, |_| {})
+        .unwrap_err();
+    assert!(
+        err.is_transient() && err.to_string().contains("cannot be reached"),
+        "{err}"
+    );
+}
+
+/// Forwards TCP to `target`, cutting every connection once `limit` bytes went through in
+/// the chosen direction (true: device → hub).
+fn cutting_proxy(target: std::net::SocketAddr, limit: usize, upstream: bool) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let moved = Arc::new(AtomicUsize::new(0));
+    let counter = moved.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { return };
+            let Ok(server) = TcpStream::connect(target) else {
+                return;
+            };
+            let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let count = counter.clone();
+            let pump =
+                move |mut from: TcpStream, mut to: TcpStream, counted: bool, count: Arc<AtomicUsize>| {
+                    let mut buf = [0u8; 1024];
+                    loop {
+                        let n = match from.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        let mut n_send = n;
+                        if counted {
+                            let before = count.fetch_add(n, Ordering::SeqCst);
+                            if before + n >= limit {
+                                n_send = limit.saturating_sub(before);
+                                let _ = to.write_all(&buf[..n_send]);
+                                let _ = from.shutdown(Shutdown::Both);
+                                let _ = to.shutdown(Shutdown::Both);
+                                return;
+                            }
+                        }
+                        if to.write_all(&buf[..n_send]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to.shutdown(Shutdown::Write);
+                };
+            let count2 = count.clone();
+            std::thread::spawn(move || pump(client, server, upstream, count));
+            std::thread::spawn(move || pump(s2, c2, !upstream, count2));
+        }
+    });
+    (format!("http://{addr}"), moved)
+}
+
+#[test]
+fn a_sync_cut_anywhere_completes_next_time() {
+    let hub = start_hub();
+    let target: std::net::SocketAddr = hub.url.trim_start_matches("http://").parse().unwrap();
+    let mut a = enrolled_device(&hub, &[]);
+    let mut b = enrolled_device(&hub, &[]);
+    add_households(&mut a.store, 10, 40, None);
+    add_households(&mut b.store, 11, 40, None);
+    let direct_a = HubClient::new(&hub.url, Some(a.token.clone()));
+    let direct_b = HubClient::new(&hub.url, Some(b.token.clone()));
+    direct_b.sync(&mut b.store, &b.peer, |_| {}).unwrap();
+
+    // Measure a full first sync's size, then cut at points spread across it.
+    let mut visits_recorded = 0usize;
+    let mut cuts = 0usize;
+    for round in 0..36usize {
+        // New work on both devices before every attempt.
+        let ids = a.store.household_ids().unwrap();
+        let id = ids[round % ids.len()];
+        let recorded = a.store.update(id, &who(), "household.edit", |h| {
+            let mut info = h.info.clone();
+            info.address = ShortText::parse(&format!("Casa {round}")).unwrap();
+            h.set_info(info)?;
+            let child = h
+                .members
+                .iter()
+                .find(|(_, m)| m.is_under_five_at(today()))
+                .map(|(id, _)| *id);
+            let mut visit: ayllu_model::Visit = ayllu_model::FieldError::parse_json(serde_json::json!({
+                "date": today(), "promotor": "Juana Condori", "notes": format!("visita {round}")
+            }))?;
+            if let Some(c) = child {
+                visit.child_checks.insert(c, Default::default());
+            }
+            h.record_visit(VisitId::new(), visit, today())
+        });
+        if recorded.is_ok() {
+            visits_recorded += 1;
+        }
+        let upstream = round % 2 == 0;
+        // The first attempt is cut inside the big first upload; then the cut moves through
+        // the request (headers, then body) and through the response.
+        let limit = match (round, upstream) {
+            (0, _) => 20_000,
+            // A small sync is about 800 bytes up (headers + body) and 130 down.
+            (_, true) => 40 + (round / 2) * 44,
+            (_, false) => 5 + (round / 2) * 7,
+        };
+        let (proxy, _moved) = cutting_proxy(target, limit, upstream);
+        let through_proxy = HubClient::new(&proxy, Some(a.token.clone()));
+        let outcome = through_proxy.sync(&mut a.store, &a.peer, |_| {});
+        eprintln!(
+            "round {round}: limit {limit} {} moved {} cut {}",
+            if upstream { "up" } else { "down" },
+            _moved.load(Ordering::SeqCst),
+            outcome.is_err()
+        );
+        if outcome.is_err() {
+            cuts += 1;
+        }
+        // The next sync, on a good link, completes.
+        direct_a.sync(&mut a.store, &a.peer, |_| {}).unwrap();
+    }
+    assert!(cuts >= 30, "only {cuts} of 36 syncs were actually cut");
+    direct_b.sync(&mut b.store, &b.peer, |_| {}).unwrap();
+    direct_a.sync(&mut a.store, &a.peer, |_| {}).unwrap();
+
+    let on = |s: &Store| -> Vec<(HouseholdId, ayllu_model::Household)> {
+        s.household_ids()
+            .unwrap()
+            .into_iter()
+            .map(|id| (id, s.household(id).unwrap().unwrap()))
+            .collect()
+    };
+    let hub_docs = hub.hub.with_store(|s| on(s));
+    assert_eq!(on(&a.store), hub_docs, "device a and hub differ");
+    assert_eq!(on(&b.store), hub_docs, "device b and hub differ");
+    assert_eq!(hub_docs.len(), 80);
+    // Every visit recorded exactly once: none lost, none duplicated.
+    let notes: Vec<String> = hub_docs
+        .iter()
+        .flat_map(|(_, h)| h.visits.values())
+        .filter_map(|v| v.notes.as_ref().map(|n| n.to_string()))
+        .filter(|n| n.starts_with("visita "))
+        .collect();
+    assert_eq!(notes.len(), visits_recorded);
+    let unique: std::collections::BTreeSet<_> = notes.iter().collect();
+    assert_eq!(unique.len(), notes.len());
+}
