@@ -121,6 +121,16 @@ enum HouseholdCmd {
     History {
         id: HouseholdId,
     },
+    /// Settles a field changed at once on two devices (see `conflicts` in `show`).
+    Resolve {
+        id: HouseholdId,
+        /// The field, as listed in `conflicts` (e.g. info.address).
+        #[arg(long)]
+        field: String,
+        /// Index of the value to keep, in the order `show` lists them.
+        #[arg(long)]
+        choose: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -281,6 +291,8 @@ fn show(store: &Store, id: HouseholdId) -> Result<Value, Failure> {
     let household = store.household(id)?.ok_or(StoreError::NotFound(id))?;
     let mut value = serde_json::to_value(&household).expect("household serialises");
     value["id"] = json!(id);
+    // Fields changed at once on two devices: every value is kept until someone chooses.
+    value["conflicts"] = serde_json::to_value(store.conflicts(id)?).expect("conflicts serialise");
     Ok(value)
 }
 
@@ -488,6 +500,12 @@ fn household(data: &Path, promotor: &Option<String>, cmd: HouseholdCmd) -> Resul
                     merged_into,
                 })
             })?;
+            show(&store, id)
+        }
+        HouseholdCmd::Resolve { id, field, choose } => {
+            let mut store = open(data)?;
+            let who = signature(&store, promotor)?;
+            store.resolve_conflict(id, &who, &field, choose)?;
             show(&store, id)
         }
         HouseholdCmd::History { id } => {

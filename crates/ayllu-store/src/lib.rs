@@ -9,6 +9,7 @@
 //! power cut. Every write happens in one `BEGIN IMMEDIATE` transaction that first reads the
 //! latest document, so two processes on one data folder never lose each other's saves.
 
+mod conflict;
 mod document;
 mod projection;
 mod query;
@@ -21,6 +22,7 @@ use automerge::ActorId;
 use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+pub use conflict::Conflict;
 pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, Signature};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, SearchHit};
@@ -232,6 +234,48 @@ impl Store {
             Some(doc) => Ok(Some(document::hydrate(id, &doc)?)),
             None => Ok(None),
         }
+    }
+
+    /// Fields of a household that were changed concurrently on different devices.
+    pub fn conflicts(&self, id: HouseholdId) -> Result<Vec<Conflict>, StoreError> {
+        let doc = document::load(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
+        Ok(conflict::find(&doc))
+    }
+
+    /// Settles a conflicting field on value `choice` (an index into [`Conflict::values`]).
+    /// The result must still be a valid household, or nothing changes.
+    pub fn resolve_conflict(
+        &mut self,
+        id: HouseholdId,
+        who: &Signature,
+        field: &str,
+        choice: usize,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut doc = document::load(&tx, id)?.ok_or(StoreError::NotFound(id))?;
+        doc.set_actor(self.actor.clone());
+        let before = doc.get_heads();
+        let note = serde_json::to_string(&ChangeNote {
+            promotor: who.promotor.to_string(),
+            op: "conflict.resolve".into(),
+        })
+        .expect("a note serialises");
+        doc.transact_with(
+            |_| {
+                automerge::transaction::CommitOptions::default()
+                    .with_message(note)
+                    .with_time(who.at.timestamp())
+            },
+            |tx| conflict::resolve(tx, field, choice),
+        )
+        .map_err(|f| StoreError::Invalid(f.error))?;
+        let household = document::hydrate(id, &doc)?;
+        document::append(&tx, id, &doc, &before)?;
+        projection::write(&tx, id, &household)?;
+        tx.commit()?;
+        self.committed()
     }
 
     /// Who changed a household and when, oldest first.

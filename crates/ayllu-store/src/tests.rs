@@ -487,3 +487,65 @@ proptest! {
         prop_assert_eq!(store.household_ids().unwrap().len(), ids.len());
     }
 }
+
+#[test]
+fn concurrent_edits_of_one_field_are_shown_and_can_be_resolved() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    // Another device's copy, edited offline at the same time as this one.
+    let mut other = document::load(store.connection(), id).unwrap().unwrap();
+    other.set_actor(automerge::ActorId::random());
+    let mut tx = other.transaction();
+    let (_, info) = tx.get(automerge::ROOT, "info").unwrap().unwrap();
+    tx.put(&info, "address", "Casa azul, pasando el puente").unwrap();
+    tx.commit();
+    store
+        .update(id, &who(), "household.edit", |h| {
+            let mut info = h.info.clone();
+            info.address = ShortText::parse("Frente al colegio").unwrap();
+            h.set_info(info)
+        })
+        .unwrap();
+    store
+        .replica(|r| -> Result<(), StoreError> {
+            let mut doc = r.document(id)?.unwrap();
+            let before = doc.get_heads();
+            doc.merge(&mut other.clone()).unwrap();
+            r.save_document(id, &doc, Some(&before))?;
+            Ok(())
+        })
+        .unwrap();
+
+    let conflicts = store.conflicts(id).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].field, "info.address");
+    let mut values: Vec<&str> = conflicts[0].values.iter().map(|v| v.as_str().unwrap()).collect();
+    values.sort();
+    assert_eq!(values, ["Casa azul, pasando el puente", "Frente al colegio"]);
+
+    let pick = conflicts[0]
+        .values
+        .iter()
+        .position(|v| v == "Casa azul, pasando el puente")
+        .unwrap();
+    store.resolve_conflict(id, &who(), "info.address", pick).unwrap();
+    assert!(store.conflicts(id).unwrap().is_empty());
+    assert_eq!(
+        store.household(id).unwrap().unwrap().info.address.as_str(),
+        "Casa azul, pasando el puente"
+    );
+    assert_eq!(
+        store.history(id).unwrap().last().unwrap().op.as_deref(),
+        Some("conflict.resolve")
+    );
+
+    // Unknown fields and choices are refused, changing nothing.
+    assert!(matches!(
+        store.resolve_conflict(id, &who(), "info.address", 0),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.resolve_conflict(id, &who(), "info.nothing", 0),
+        Err(StoreError::Invalid(_))
+    ));
+}

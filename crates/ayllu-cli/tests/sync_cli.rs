@@ -1,0 +1,195 @@
+//! Two phones and a hub, all through the `ayllu` binary: enroll with a code, sync, see a
+//! field both changed offline listed as a conflict, resolve it; bundles on a USB stick.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+fn ayllu(data: &Path, args: &[&str], stdin: Option<&Value>) -> (i32, Value, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(v) = stdin {
+        input.write_all(v.to_string().as_bytes()).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(data: &Path, args: &[&str], stdin: Option<&Value>) -> Value {
+    let (code, json, err) = ayllu(data, args, stdin);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    json
+}
+
+struct HubProcess(Child);
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_hub(data: &Path) -> (HubProcess, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .arg("--data")
+        .arg(data)
+        .args(["hub", "serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    (HubProcess(child), url)
+}
+
+fn device(root: &Path, name: &str, hub: &Path, url: &str) -> PathBuf {
+    let data = root.join(name);
+    ok(&data, &["init", "--as", "Juana Condori"], None);
+    let code = ok(
+        hub,
+        &[
+            "hub",
+            "enroll",
+            "--promotor",
+            "Juana Condori",
+            "--community",
+            "Ccorca",
+        ],
+        None,
+    );
+    ok(
+        &data,
+        &[
+            "enroll",
+            "--hub",
+            url,
+            "--code",
+            code["code"].as_str().unwrap(),
+            "--name",
+            name,
+        ],
+        None,
+    );
+    data
+}
+
+#[test]
+fn two_phones_sync_through_the_hub_and_resolve_a_conflict() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = root.path().join("hub");
+    ok(&hub, &["init"], None);
+    let (_server, url) = start_hub(&hub);
+    let a = device(root.path(), "a", &hub, &url);
+    let b = device(root.path(), "b", &hub, &url);
+
+    let added = ok(
+        &a,
+        &["household", "add"],
+        Some(
+            &json!({"community": "Ccorca", "address": "Plaza", "consent": true,
+                     "members": [{"given_names": "Rosa", "surnames": "Quispe", "sex": "F",
+                                  "birth": {"date": "1990-01-01"}, "relationship": "head", "insurance": "sis"}]}),
+        ),
+    );
+    let id = added["household"].as_str().unwrap().to_string();
+    ok(&a, &["sync"], None);
+    ok(&b, &["sync"], None);
+    assert_eq!(
+        ok(&b, &["household", "show", &id], None)["info"]["address"],
+        "Plaza"
+    );
+
+    // Both change the address offline, then sync.
+    ok(
+        &a,
+        &["household", "edit", &id],
+        Some(&json!({"address": "Frente a la capilla"})),
+    );
+    ok(
+        &b,
+        &["household", "edit", &id],
+        Some(&json!({"address": "Casa azul"})),
+    );
+    ok(&a, &["sync"], None);
+    ok(&b, &["sync"], None);
+    ok(&a, &["sync"], None);
+    let shown_a = ok(&a, &["household", "show", &id], None);
+    let shown_b = ok(&b, &["household", "show", &id], None);
+    assert_eq!(shown_a["info"], shown_b["info"]);
+    let conflicts = shown_a["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0]["field"], "info.address");
+    let choose = conflicts[0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|v| v == "Casa azul")
+        .unwrap();
+
+    let resolved = ok(
+        &a,
+        &[
+            "household",
+            "resolve",
+            &id,
+            "--field",
+            "info.address",
+            "--choose",
+            &choose.to_string(),
+        ],
+        None,
+    );
+    assert_eq!(resolved["info"]["address"], "Casa azul");
+    assert_eq!(resolved["conflicts"], json!([]));
+    ok(&a, &["sync"], None);
+    ok(&b, &["sync"], None);
+    let shown_b = ok(&b, &["household", "show", &id], None);
+    assert_eq!(shown_b["info"]["address"], "Casa azul");
+    assert_eq!(shown_b["conflicts"], json!([]));
+
+    // Staff see both phones and when they last synced; a revoked phone is turned away.
+    let devices = ok(&hub, &["hub", "devices"], None);
+    assert_eq!(devices.as_array().unwrap().len(), 2);
+    assert!(devices[0]["last_sync_at"].is_string());
+    let b_id = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "b")
+        .unwrap()["device_id"]
+        .clone();
+    ok(&hub, &["hub", "revoke", b_id.as_str().unwrap()], None);
+    let (code, _, err) = ayllu(&b, &["sync"], None);
+    assert_ne!(code, 0);
+    assert!(err.contains("401"), "{err}");
+}
+
+#[test]
+fn an_unreachable_hub_is_said_plainly() {
+    let root = tempfile::tempdir().unwrap();
+    let a = root.path().join("a");
+    ok(&a, &["init", "--as", "Juana Condori"], None);
+    let (code, _, err) = ayllu(&a, &["sync", "--hub", "http://127.0.0.1:9"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("no se puede conectar con el hub"), "{err}");
+}
