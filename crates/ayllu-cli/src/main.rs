@@ -68,6 +68,9 @@ enum Command {
         #[arg(long, default_value = "")]
         name: String,
     },
+    /// Sync bundles: files carried where no link reaches (USB stick, SD card).
+    #[command(subcommand)]
+    Bundle(BundleCmd),
     /// Syncs with the hub this device is enrolled with.
     Sync {
         /// Hub address, if it changed since enrollment.
@@ -131,6 +134,19 @@ enum HouseholdCmd {
         #[arg(long)]
         choose: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum BundleCmd {
+    /// Writes what the other side is not known to have (on a device: the hub; on a hub,
+    /// with --for: that device, within its communities; otherwise everything).
+    Write {
+        file: PathBuf,
+        #[arg(long = "for")]
+        for_device: Option<String>,
+    },
+    /// Reads a bundle: every household in it, or none if the file is damaged.
+    Read { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -336,6 +352,40 @@ fn run(cli: Cli) -> Result<Value, Failure> {
         }
         Command::Demo => demo(data),
         Command::Hub(cmd) => hub(data, cmd),
+        Command::Bundle(BundleCmd::Write { file, for_device }) => {
+            let mut store = open(data)?;
+            let (from, peer, scope) = match for_device {
+                Some(device_id) => {
+                    let device = ayllu_hub::admin::device(&store, &device_id)
+                        .map_err(anyhow::Error::from)?
+                        .ok_or_else(|| anyhow!("no enrolled device {device_id}"))?;
+                    let hub_id = ayllu_hub::admin::hub_id(&store).map_err(anyhow::Error::from)?;
+                    (hub_id, Some(device.peer()), device.scope())
+                }
+                None => {
+                    let peer = store.setting("sync.hub_id")?.map(|h| format!("hub:{h}"));
+                    (store.device_id().to_string(), peer, ayllu_sync::Scope::All)
+                }
+            };
+            let (bytes, households) = ayllu_sync::bundle::write(&mut store, &from, peer.as_deref(), &scope)
+                .map_err(anyhow::Error::from)?;
+            // Write beside, then rename: a stick pulled out mid-write leaves no half file.
+            let tmp = file.with_extension("partial");
+            std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &file).with_context(|| format!("writing {}", file.display()))?;
+            Ok(json!({"file": file, "households": households, "bytes": bytes.len()}))
+        }
+        Command::Bundle(BundleCmd::Read { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut store = open(data)?;
+            let report = ayllu_sync::bundle::read(&mut store, &bytes).map_err(|e| {
+                anyhow!(
+                    "el paquete {} no se puede leer, no se cambió nada: {e}",
+                    file.display()
+                )
+            })?;
+            Ok(serde_json::to_value(report).expect("json"))
+        }
         Command::Enroll { hub, code, name } => {
             let store = open(data)?;
             let client = ayllu_sync::http::HubClient::new(&hub, None);

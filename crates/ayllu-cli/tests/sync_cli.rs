@@ -193,3 +193,37 @@ fn an_unreachable_hub_is_said_plainly() {
     assert_eq!(code, 1);
     assert!(err.contains("no se puede conectar con el hub"), "{err}");
 }
+
+#[test]
+fn bundles_travel_on_a_usb_stick() {
+    let root = tempfile::tempdir().unwrap();
+    let a = root.path().join("a");
+    let hub = root.path().join("hub");
+    ok(&hub, &["init"], None);
+    ok(&a, &["demo"], None);
+    let stick = root.path().join("ayllu.bundle");
+    let written = ok(&a, &["bundle", "write", stick.to_str().unwrap()], None);
+    assert_eq!(written["households"], 1);
+    let read = ok(&hub, &["bundle", "read", stick.to_str().unwrap()], None);
+    assert_eq!(read["changed"], 1);
+    assert_eq!(
+        ok(&hub, &["bundle", "read", stick.to_str().unwrap()], None)["changed"],
+        0
+    );
+    assert_eq!(
+        ok(&hub, &["household", "list"], None).as_array().unwrap().len(),
+        1
+    );
+
+    // A damaged file is refused and changes nothing.
+    let mut bytes = std::fs::read(&stick).unwrap();
+    bytes.truncate(bytes.len() - 5);
+    let broken = root.path().join("roto.bundle");
+    std::fs::write(&broken, bytes).unwrap();
+    let b = root.path().join("b");
+    ok(&b, &["init"], None);
+    let (code, _, err) = ayllu(&b, &["bundle", "read", broken.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("no se cambió nada"), "{err}");
+    assert_eq!(ok(&b, &["household", "list"], None), json!([]));
+}

@@ -12,6 +12,7 @@
 //! See `docs/sync-protocol.md`.
 
 pub mod backoff;
+pub mod bundle;
 mod device;
 pub mod docsync;
 pub mod http;

@@ -100,7 +100,17 @@ pub fn encode<T: Serialize>(kind: Kind, body: &T) -> Vec<u8> {
 }
 
 pub fn decode<T: for<'de> Deserialize<'de>>(kind: Kind, bytes: &[u8]) -> Result<T, WireError> {
-    if bytes.len() > MAX_BODY {
+    decode_limited(kind, bytes, MAX_BODY, MAX_DECODED)
+}
+
+/// [`decode`] with other limits (a bundle file carries a whole census).
+pub fn decode_limited<T: for<'de> Deserialize<'de>>(
+    kind: Kind,
+    bytes: &[u8],
+    max_body: usize,
+    max_decoded: u64,
+) -> Result<T, WireError> {
+    if bytes.len() > max_body {
         return Err(WireError::TooLarge(bytes.len() as u64));
     }
     if bytes.len() < 6 || &bytes[..4] != MAGIC {
@@ -117,10 +127,10 @@ pub fn decode<T: for<'de> Deserialize<'de>>(kind: Kind, bytes: &[u8]) -> Result<
     }
     let mut plain = Vec::new();
     flate2::read::DeflateDecoder::new(&bytes[6..])
-        .take(MAX_DECODED + 1)
+        .take(max_decoded + 1)
         .read_to_end(&mut plain)
         .map_err(|e| WireError::Corrupt(e.to_string()))?;
-    if plain.len() as u64 > MAX_DECODED {
+    if plain.len() as u64 > max_decoded {
         return Err(WireError::TooLarge(plain.len() as u64));
     }
     let (value, rest) = postcard::take_from_bytes(&plain).map_err(|e| WireError::Corrupt(e.to_string()))?;

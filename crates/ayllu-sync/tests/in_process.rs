@@ -273,3 +273,96 @@ fn replays_and_scope_are_refused() {
     let err = serve(&mut hub.store, "device:a", &Scope::All, req).unwrap_err();
     assert!(matches!(err, SyncError::Replayed));
 }
+
+mod bundles {
+    use super::*;
+    use ayllu_sync::bundle;
+
+    fn edit(store: &mut Store, id: HouseholdId, address: &str) {
+        store
+            .update(id, &who("Juana Condori"), "household.edit", |h| {
+                let mut info = h.info.clone();
+                info.address = ShortText::parse(address).unwrap();
+                h.set_info(info)
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn bundles_carry_households_and_are_idempotent_in_any_order() {
+        let (mut a, mut hub) = (node("a"), node("hub"));
+        let mut census = Census::new(31, today());
+        for _ in 0..20 {
+            let h = census.household();
+            a.store
+                .insert_household(census.household_id(), &h, &who("Juana Condori"))
+                .unwrap();
+        }
+        let (b1, n) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        assert_eq!(n, 20);
+        let id = a.store.household_ids().unwrap()[0];
+        edit(&mut a.store, id, "Casa nueva");
+        let (b2, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+
+        // Newer first, then the older one, then the newer again: only the first changes anything.
+        let r = bundle::read(&mut hub.store, &b2).unwrap();
+        assert_eq!((r.households, r.changed), (20, 20));
+        let after = hub.store.projection_dump().unwrap();
+        let docs_after = docs(&hub.store);
+        assert_eq!(bundle::read(&mut hub.store, &b1).unwrap().changed, 0);
+        assert_eq!(bundle::read(&mut hub.store, &b2).unwrap().changed, 0);
+        assert_eq!(hub.store.projection_dump().unwrap(), after);
+        assert_eq!(docs(&hub.store), docs_after);
+        assert_eq!(docs(&hub.store), docs(&a.store));
+    }
+
+    #[test]
+    fn truncated_or_altered_bundles_are_refused_whole() {
+        let (mut a, mut hub) = (node("a"), node("hub"));
+        let mut census = Census::new(32, today());
+        for _ in 0..10 {
+            let h = census.household();
+            a.store
+                .insert_household(census.household_id(), &h, &who("Juana Condori"))
+                .unwrap();
+        }
+        let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        for cut in [0, 10, b.len() / 3, b.len() - 1] {
+            assert!(bundle::read(&mut hub.store, &b[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in [4, 7, b.len() / 2, b.len() - 40, b.len() - 1] {
+            let mut t = b.clone();
+            t[at] ^= 0x20;
+            assert!(bundle::read(&mut hub.store, &t).is_err(), "flip at {at}");
+        }
+        assert!(hub.store.household_ids().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bundle_after_a_sync_holds_only_what_the_hub_lacks() {
+        let (mut a, mut hub) = (node("a"), node("hub"));
+        let mut census = Census::new(33, today());
+        for _ in 0..50 {
+            let h = census.household();
+            a.store
+                .insert_household(census.household_id(), &h, &who("Juana Condori"))
+                .unwrap();
+        }
+        sync(&mut a, &mut hub, &Scope::All).unwrap();
+        let (full, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let ids = a.store.household_ids().unwrap();
+        edit(&mut a.store, ids[3], "Pasando el puente");
+        edit(&mut a.store, ids[7], "Detrás del local comunal");
+        let (small, n) = bundle::write(&mut a.store, "a", Some("hub"), &Scope::All).unwrap();
+        assert_eq!(n, 2);
+        assert!(small.len() * 20 < full.len(), "{} vs {}", small.len(), full.len());
+        assert_eq!(bundle::read(&mut hub.store, &small).unwrap().changed, 2);
+        assert_eq!(docs(&hub.store), docs(&a.store));
+
+        // The same small bundle on a hub that never saw the rest is refused whole.
+        let mut other_hub = node("other");
+        let err = bundle::read(&mut other_hub.store, &small).unwrap_err();
+        assert!(err.to_string().contains("earlier bundle"), "{err}");
+        assert!(other_hub.store.household_ids().unwrap().is_empty());
+    }
+}
