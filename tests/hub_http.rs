@@ -231,7 +231,6 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             household: id,
             message: msg.encode(),
         }],
-        acks: vec![],
     };
     let (got, json) = post(&hub.url, token, wire::encode(Kind::Request, &evil));
     assert_eq!(

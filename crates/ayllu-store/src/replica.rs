@@ -166,24 +166,42 @@ impl Replica<'_> {
         Ok(())
     }
 
-    /// Remembers to tell `peer` that we now have `heads` of a document it sent.
-    pub fn set_ack(&mut self, peer: &str, id: HouseholdId, heads: &[ChangeHash]) -> Result<(), StoreError> {
+    /// Remembers that `heads` of a document went to `peer` in a response whose cursor is
+    /// `cursor`: once the peer's cursor reaches it, the peer is known to hold them.
+    pub fn set_pending(
+        &mut self,
+        peer: &str,
+        id: HouseholdId,
+        heads: &[ChangeHash],
+        cursor: i64,
+    ) -> Result<(), StoreError> {
         self.tx.execute(
-            "UPDATE peer_docs SET ack = ?3 WHERE peer = ?1 AND household_id = ?2",
-            params![peer, id.to_string(), document::heads_text(heads)],
+            "UPDATE peer_docs SET pending = ?3, pending_cursor = ?4 WHERE peer = ?1 AND household_id = ?2",
+            params![peer, id.to_string(), document::heads_text(heads), cursor],
         )?;
         Ok(())
     }
 
-    /// The acknowledgements owed to `peer`.
-    pub fn acks(&self, peer: &str) -> Result<Vec<(HouseholdId, Vec<ChangeHash>)>, StoreError> {
+    /// Sent heads whose response the peer has confirmed (its cursor reached the response's):
+    /// returns them and clears them. The caller folds them into the sync states.
+    pub fn confirmed(
+        &mut self,
+        peer: &str,
+        cursor: i64,
+    ) -> Result<Vec<(HouseholdId, Vec<ChangeHash>)>, StoreError> {
         let rows: Vec<(String, String)> = {
             let mut stmt = self.tx.prepare_cached(
-                "SELECT household_id, ack FROM peer_docs WHERE peer = ?1 AND ack IS NOT NULL",
+                "SELECT household_id, pending FROM peer_docs
+                 WHERE peer = ?1 AND pending IS NOT NULL AND pending_cursor <= ?2",
             )?;
-            stmt.query_map([peer], |r| Ok((r.get(0)?, r.get(1)?)))?
+            stmt.query_map(params![peer, cursor], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
+        self.tx.execute(
+            "UPDATE peer_docs SET pending = NULL, pending_cursor = NULL
+             WHERE peer = ?1 AND pending IS NOT NULL AND pending_cursor <= ?2",
+            params![peer, cursor],
+        )?;
         rows.into_iter()
             .map(|(id, heads)| {
                 let heads = heads
@@ -197,15 +215,6 @@ impl Replica<'_> {
                 Ok((parse_household_id(id)?, heads))
             })
             .collect()
-    }
-
-    /// Forgets an acknowledgement once the peer has received it.
-    pub fn clear_ack(&mut self, peer: &str, id: HouseholdId) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE peer_docs SET ack = NULL WHERE peer = ?1 AND household_id = ?2",
-            params![peer, id.to_string()],
-        )?;
-        Ok(())
     }
 
     /// Records a request id from `peer`; false if it was seen before (a replay).

@@ -73,7 +73,8 @@ CREATE TABLE peer_docs (
     peer         TEXT NOT NULL,
     household_id TEXT NOT NULL,
     sync_state   BLOB NOT NULL,              -- Automerge sync::State (the shared heads)
-    ack          TEXT,                       -- heads to acknowledge on the next exchange
+    pending      TEXT,                       -- heads sent, not yet confirmed
+    pending_cursor INTEGER,                  -- confirmed once the peer's cursor reaches this
     PRIMARY KEY (peer, household_id)
 ) WITHOUT ROWID;
 

@@ -11,7 +11,7 @@ use ayllu_model::HouseholdId;
 use ayllu_store::{PeerCursor, Replica, Store};
 
 use crate::docsync;
-use crate::wire::{Ack, DocMessage, Request, Response};
+use crate::wire::{DocMessage, Request, Response};
 use crate::{DEFAULT_BUDGET, SyncError};
 
 /// Exchanges before a session gives up: a sync that needs more is broken, not slow.
@@ -33,7 +33,7 @@ pub struct DeviceSession {
     /// Documents the last response touched: they may need an answer.
     pending: BTreeSet<HouseholdId>,
     /// What the request in flight offered: local update sequence covered, documents sent.
-    in_flight: Option<(i64, Vec<HouseholdId>, Vec<HouseholdId>)>,
+    in_flight: Option<(i64, Vec<HouseholdId>)>,
     more: bool,
     progress: Progress,
 }
@@ -130,19 +130,12 @@ impl DeviceSession {
                     covered = seq;
                 }
             }
-            let acks: Vec<Ack> = r
-                .acks(&peer)?
-                .iter()
-                .map(|(id, heads)| Ack::new(*id, heads))
-                .collect();
-            let acked: Vec<HouseholdId> = acks.iter().map(|a| a.household).collect();
             let request = Request {
                 request_id: *uuid::Uuid::new_v4().as_bytes(),
                 cursor: at.cursor,
                 docs,
-                acks,
             };
-            Ok((request, (covered, offered, acked)))
+            Ok((request, (covered, offered)))
         })?;
         // Done when we have nothing to say and the hub has nothing more to give.
         if request.docs.is_empty() && !self.more && self.progress.exchanges > 0 {
@@ -154,7 +147,7 @@ impl DeviceSession {
 
     /// Stores what the hub sent, in one transaction, then advances the cursors.
     pub fn receive(&mut self, store: &mut Store, response: Response) -> Result<(), SyncError> {
-        let (covered, offered, acked) = self.in_flight.take().unwrap_or_default();
+        let (covered, offered) = self.in_flight.take().unwrap_or_default();
         let peer = self.peer.clone();
         let states = &mut self.states;
         let pending = &mut self.pending;
@@ -190,9 +183,6 @@ impl DeviceSession {
                     all_in_step = false;
                 }
                 r.set_sync_state(&peer, id, &encoded)?;
-                if changed {
-                    r.set_ack(&peer, id, &doc.get_heads())?;
-                }
                 pending.insert(id);
             }
             // The hub answers only when it has something to say: a document it did not
@@ -205,9 +195,6 @@ impl DeviceSession {
                     r.set_sync_state(&peer, *id, &state.encode())?;
                     settled.insert(*id);
                 }
-            }
-            for id in &acked {
-                r.clear_ack(&peer, *id)?;
             }
             // Advance only over what is settled: a document still out of step is offered
             // again, and the hub's updates are asked for again, by the next session.

@@ -54,8 +54,21 @@ pub fn serve_with_budget(
         if !r.first_sight_of_request(peer, &request.request_id)? {
             return Err(SyncError::Replayed);
         }
+        // The device's cursor confirms every response up to it: what those responses
+        // carried is now known to be on the device, so the next message starts from there.
+        for (id, heads) in r.confirmed(peer, request.cursor)? {
+            if let Some(doc) = r.document(id)? {
+                // Only heads we know: a confirmation can never make us skip changes.
+                if heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+                    let mut state = docsync::restore(r.sync_state(peer, id)?.as_deref());
+                    state.shared_heads = heads;
+                    r.set_sync_state(peer, id, &state.encode())?;
+                }
+            }
+        }
         let mut replies = Vec::new();
         let mut answered = BTreeSet::new();
+        let mut sent = Vec::new();
         let mut used = 0usize;
 
         for DocMessage {
@@ -88,21 +101,10 @@ pub fn serve_with_budget(
                     household: id,
                     message: bytes,
                 });
+                sent.push((id, doc.get_heads()));
             }
             r.set_sync_state(peer, id, &state.encode())?;
             answered.insert(id);
-        }
-
-        for ack in &request.acks {
-            if let Some(doc) = r.document(ack.household)? {
-                let heads = ack.heads();
-                // Only believe heads we know: an ack cannot make us skip changes.
-                if heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
-                    let mut state = docsync::restore(r.sync_state(peer, ack.household)?.as_deref());
-                    state.shared_heads = heads;
-                    r.set_sync_state(peer, ack.household, &state.encode())?;
-                }
-            }
         }
 
         // Everything else that changed here since the device's cursor, oldest first.
@@ -129,6 +131,7 @@ pub fn serve_with_budget(
                             household: id,
                             message: bytes,
                         });
+                        sent.push((id, doc.get_heads()));
                     }
                 }
                 cursor = seq;

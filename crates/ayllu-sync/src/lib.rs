@@ -25,9 +25,10 @@ pub use hub::{Scope, serve};
 use ayllu_model::HouseholdId;
 use ayllu_store::StoreError;
 
-/// Default size of the messages in one request or response, before compression.
-/// Small enough that a dropped 2G transfer loses little; large enough to need few trips.
-pub const DEFAULT_BUDGET: usize = 512 * 1024;
+/// Default size of the messages in one request or response, before compression (about
+/// 230 KB on the wire for household data). Small enough that a dropped 2G transfer loses
+/// one request, not the sync; large enough that a whole census moves in a few requests.
+pub const DEFAULT_BUDGET: usize = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

@@ -6,7 +6,6 @@
 
 use std::io::{Read, Write};
 
-use automerge::ChangeHash;
 use ayllu_model::HouseholdId;
 use serde::{Deserialize, Serialize};
 
@@ -34,34 +33,15 @@ pub struct DocMessage {
     pub message: Vec<u8>,
 }
 
-/// "I now have these heads of a document you sent me."
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ack {
-    pub household: HouseholdId,
-    pub heads: Vec<[u8; 32]>,
-}
-
-impl Ack {
-    pub fn new(household: HouseholdId, heads: &[ChangeHash]) -> Ack {
-        Ack {
-            household,
-            heads: heads.iter().map(|h| h.0).collect(),
-        }
-    }
-    pub fn heads(&self) -> Vec<ChangeHash> {
-        self.heads.iter().map(|h| ChangeHash(*h)).collect()
-    }
-}
-
 /// Device → hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     /// Fresh for every request: a request seen before is a replay and is refused.
     pub request_id: [u8; 16],
-    /// The hub's update sequence this device has everything up to.
+    /// The hub's update sequence this device has everything up to. Reaching a response's
+    /// cursor also confirms to the hub that everything in that response was stored.
     pub cursor: i64,
     pub docs: Vec<DocMessage>,
-    pub acks: Vec<Ack>,
 }
 
 /// Hub → device.
@@ -151,10 +131,6 @@ mod tests {
             docs: vec![DocMessage {
                 household: HouseholdId::new(),
                 message: vec![1, 2, 3],
-            }],
-            acks: vec![Ack {
-                household: HouseholdId::new(),
-                heads: vec![[9; 32]],
             }],
         }
     }

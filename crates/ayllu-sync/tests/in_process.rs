@@ -207,7 +207,6 @@ fn a_household_that_breaks_the_rules_is_refused_whole() {
             household: id,
             message: msg.encode(),
         }],
-        acks: vec![],
     };
     // The first message only carries heads; run the protocol until the hub sees the change.
     let mut req = req;
