@@ -60,9 +60,19 @@ impl Replica<'_> {
         }))
     }
 
-    /// An empty document, for a household a peer is about to send.
-    pub fn empty_document(&self) -> Automerge {
-        document::new_doc(self.actor)
+    /// The stored document and its heads, or an empty one (and `None`) for a household a
+    /// peer is about to send. Pass the heads back to [`Replica::save_document`].
+    pub fn document_or_new(
+        &self,
+        id: HouseholdId,
+    ) -> Result<(Automerge, Option<Vec<ChangeHash>>), StoreError> {
+        Ok(match self.document(id)? {
+            Some(doc) => {
+                let heads = doc.get_heads();
+                (doc, Some(heads))
+            }
+            None => (document::new_doc(self.actor), None),
+        })
     }
 
     /// Saves a document that a peer changed. It must read back as a valid household: a

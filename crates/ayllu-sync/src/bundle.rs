@@ -125,13 +125,7 @@ pub fn read(store: &mut Store, bytes: &[u8]) -> Result<BundleReport, SyncError> 
     store.replica(|r: &mut Replica<'_>| -> Result<BundleReport, SyncError> {
         let mut report = BundleReport::default();
         for BundleDoc { household: id, data } in &bundle.docs {
-            let (mut doc, before) = match r.document(*id)? {
-                Some(doc) => {
-                    let heads = doc.get_heads();
-                    (doc, Some(heads))
-                }
-                None => (r.empty_document(), None),
-            };
+            let (mut doc, before) = r.document_or_new(*id)?;
             doc.load_incremental(data)
                 .map_err(|e| SyncError::BadMessage(*id, e.to_string()))?;
             if !doc.get_missing_deps(&[]).is_empty() {

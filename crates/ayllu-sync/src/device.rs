@@ -94,13 +94,9 @@ impl DeviceSession {
             for id in std::mem::take(pending) {
                 let Some(doc) = r.document(id)? else { continue };
                 let state = Self::state(states, r, &peer, id)?;
-                if let Some(msg) = docsync::offer(&doc, state) {
-                    let bytes = msg.encode();
-                    used += bytes.len();
-                    docs.push(DocMessage {
-                        household: id,
-                        message: bytes,
-                    });
+                if let Some(msg) = docsync::offer_message(id, &doc, state) {
+                    used += msg.message.len();
+                    docs.push(msg);
                     offered.push(id);
                 }
             }
@@ -117,13 +113,9 @@ impl DeviceSession {
                     if !offered.contains(&id) {
                         let doc = r.document(id)?.expect("listed documents exist");
                         let state = Self::state(states, r, &peer, id)?;
-                        if let Some(msg) = docsync::offer(&doc, state) {
-                            let bytes = msg.encode();
-                            used += bytes.len();
-                            docs.push(DocMessage {
-                                household: id,
-                                message: bytes,
-                            });
+                        if let Some(msg) = docsync::offer_message(id, &doc, state) {
+                            used += msg.message.len();
+                            docs.push(msg);
                             offered.push(id);
                         }
                     }
@@ -162,13 +154,7 @@ impl DeviceSession {
             {
                 let message =
                     Message::decode(&message).map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
-                let (mut doc, before) = match r.document(id)? {
-                    Some(doc) => {
-                        let heads = doc.get_heads();
-                        (doc, Some(heads))
-                    }
-                    None => (r.empty_document(), None),
-                };
+                let (mut doc, before) = r.document_or_new(id)?;
                 let state = Self::state(states, r, &peer, id)?;
                 let changed = docsync::accept(&mut doc, state, message)
                     .map_err(|e| SyncError::BadMessage(id, e.to_string()))?;

@@ -41,6 +41,18 @@ pub fn offer(doc: &Automerge, state: &mut State) -> Option<Message> {
     doc.generate_sync_message(state)
 }
 
+/// [`offer`], wrapped for the wire.
+pub fn offer_message(
+    id: ayllu_model::HouseholdId,
+    doc: &Automerge,
+    state: &mut State,
+) -> Option<crate::wire::DocMessage> {
+    offer(doc, state).map(|m| crate::wire::DocMessage {
+        household: id,
+        message: m.encode(),
+    })
+}
+
 /// Applies a peer's message to `doc`. Returns whether the document changed.
 pub fn accept(
     doc: &mut Automerge,

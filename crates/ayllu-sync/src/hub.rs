@@ -78,13 +78,7 @@ pub fn serve_with_budget(
         {
             let message = Message::decode(&message).map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
             check_scope(r, scope, id)?;
-            let (mut doc, before) = match r.document(id)? {
-                Some(doc) => {
-                    let heads = doc.get_heads();
-                    (doc, Some(heads))
-                }
-                None => (r.empty_document(), None),
-            };
+            let (mut doc, before) = r.document_or_new(id)?;
             let mut state = docsync::restore(r.sync_state(peer, id)?.as_deref());
             let changed = docsync::accept(&mut doc, &mut state, message)
                 .map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
@@ -94,13 +88,9 @@ pub fn serve_with_budget(
                     return Err(SyncError::OutOfScope(id));
                 }
             }
-            if let Some(reply) = docsync::offer(&doc, &mut state) {
-                let bytes = reply.encode();
-                used += bytes.len();
-                replies.push(DocMessage {
-                    household: id,
-                    message: bytes,
-                });
+            if let Some(msg) = docsync::offer_message(id, &doc, &mut state) {
+                used += msg.message.len();
+                replies.push(msg);
                 sent.push((id, doc.get_heads()));
             }
             r.set_sync_state(peer, id, &state.encode())?;
@@ -124,13 +114,9 @@ pub fn serve_with_budget(
                     let doc = r.document(id)?.expect("listed documents exist");
                     let mut state = docsync::restore(r.sync_state(peer, id)?.as_deref());
                     docsync::prime(&mut state);
-                    if let Some(msg) = docsync::offer(&doc, &mut state) {
-                        let bytes = msg.encode();
-                        used += bytes.len();
-                        replies.push(DocMessage {
-                            household: id,
-                            message: bytes,
-                        });
+                    if let Some(msg) = docsync::offer_message(id, &doc, &mut state) {
+                        used += msg.message.len();
+                        replies.push(msg);
                         sent.push((id, doc.get_heads()));
                     }
                 }

@@ -1,6 +1,7 @@
 //! The wire format: one framed, compressed body per request or response.
 //!
-//! `AYLS` | version (1 byte) | kind (1 byte) | DEFLATE(postcard(body)).
+//! `AYLS` | version (1 byte) | kind (1 byte) | zlib(postcard(body)) — zlib, not raw
+//! DEFLATE, for its Adler-32 check: a corrupted body fails to decode instead of parsing.
 //! Compressing the whole batch (not each document) lets thousands of similar households
 //! share one dictionary: that is where the bytes go on a 2G link.
 
@@ -74,7 +75,7 @@ pub fn encode<T: Serialize>(kind: Kind, body: &T) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.push(kind as u8);
-    let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::best());
+    let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::best());
     z.write_all(&plain).expect("writing to memory");
     z.finish().expect("writing to memory")
 }
@@ -106,7 +107,7 @@ pub fn decode_limited<T: for<'de> Deserialize<'de>>(
         });
     }
     let mut plain = Vec::new();
-    flate2::read::DeflateDecoder::new(&bytes[6..])
+    flate2::read::ZlibDecoder::new(&bytes[6..])
         .take(max_decoded + 1)
         .read_to_end(&mut plain)
         .map_err(|e| WireError::Corrupt(e.to_string()))?;
@@ -181,7 +182,7 @@ mod tests {
         let mut out = Vec::from(&MAGIC[..]);
         out.push(VERSION);
         out.push(Kind::Request as u8);
-        let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::best());
+        let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::best());
         z.write_all(&vec![0u8; 40 * 1024 * 1024]).unwrap();
         let bomb = z.finish().unwrap();
         assert!(bomb.len() < MAX_BODY);
