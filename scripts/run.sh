@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Runs Ayllu. For now, the census demo on the command line: creates a data folder,
-# registers a household with an 18-month-old child, records a visit, prints the household.
-# Usage: bash scripts/run.sh [DATA_DIR]
+# Launches the Ayllu app (installing its system packages and UI dependencies if missing).
+# Data lives in the app's own folder unless AYLLU_DATA names another.
+# Usage: bash scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-data="${1:-${AYLLU_DATA:-$HOME/ayllu-demo}}"
-cargo build -q -p ayllu-cli
-"$CARGO_TARGET_DIR/debug/ayllu" --data "$data" demo
-echo "Datos en / data in: $data  —  try: $CARGO_TARGET_DIR/debug/ayllu --data $data household search chaska" >&2
+(cd ui && npm run --silent build)
+cargo build -q -p ayllu-app
+exec "$CARGO_TARGET_DIR/debug/ayllu-app"

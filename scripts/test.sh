@@ -6,9 +6,13 @@ bash scripts/setup.sh
 source scripts/env.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+echo "== UI: types and build"
+(cd ui && npm run --silent check && npm run --silent build)
 echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
 cargo test --workspace --locked
+echo "== the real window (Xvfb + tauri-driver + WebKitWebDriver)"
+bash tests/e2e/run.sh

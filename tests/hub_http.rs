@@ -396,3 +396,63 @@ fn a_sync_cut_anywhere_completes_next_time() {
     let unique: std::collections::BTreeSet<_> = notes.iter().collect();
     assert_eq!(unique.len(), notes.len());
 }
+
+/// The app's background sync shares its store with the UI: while a sync runs the store
+/// stays usable, and "records waiting" counts exactly what the hub has not confirmed.
+#[test]
+fn a_shared_store_sync_counts_what_is_waiting_and_leaves_the_store_usable() {
+    let hub = start_hub();
+    let a = enrolled_device(&hub, &[]);
+    let b = enrolled_device(&hub, &[]);
+    let (token_a, token_b) = (a.token.clone(), b.token.clone());
+    let client = |token: &str| HubClient::new(&hub.url, Some(token.to_string()));
+    let (peer_a, peer_b) = (a.peer.clone(), b.peer.clone());
+    let store_a = std::sync::Mutex::new(a.store);
+    let store_b = std::sync::Mutex::new(b.store);
+
+    add_households(&mut store_a.lock().unwrap(), 41, 30, None);
+    assert_eq!(store_a.lock().unwrap().waiting_for(&peer_a).unwrap(), 30);
+
+    // Between exchanges the lock is free: a save made from the progress callback (as the
+    // UI would, on another thread) lands, and is sent by the same session or the next.
+    let mut saved_during = None;
+    let mut census = Census::new(42, today());
+    let progress = client(&token_a)
+        .with_budget(4 * 1024)
+        .sync_shared(&store_a, &peer_a, |_| {
+            if saved_during.is_none() {
+                let mut s = store_a
+                    .try_lock()
+                    .expect("the store is not held during the network wait");
+                let id = census.household_id();
+                s.insert_household(id, &census.household(), &who()).unwrap();
+                saved_during = Some(id);
+            }
+        })
+        .unwrap();
+    assert!(progress.exchanges > 1, "small budget: several exchanges");
+    client(&token_a).sync_shared(&store_a, &peer_a, |_| {}).unwrap();
+    assert_eq!(store_a.lock().unwrap().waiting_for(&peer_a).unwrap(), 0);
+    let at_hub = hub.hub.with_store(|s| s.household_ids().unwrap());
+    assert_eq!(at_hub.len(), 31);
+    assert!(at_hub.contains(&saved_during.unwrap()));
+
+    // A device that only receives has nothing waiting afterwards.
+    client(&token_b).sync_shared(&store_b, &peer_b, |_| {}).unwrap();
+    assert_eq!(store_b.lock().unwrap().household_ids().unwrap().len(), 31);
+    assert_eq!(store_b.lock().unwrap().waiting_for(&peer_b).unwrap(), 0);
+
+    // One edit here: one household waiting, none after the next sync.
+    let id = saved_during.unwrap();
+    store_b
+        .lock()
+        .unwrap()
+        .update(id, &who(), "visit.record", |h| {
+            let visit = census.visit(h);
+            h.record_visit(VisitId::new(), visit, today())
+        })
+        .unwrap();
+    assert_eq!(store_b.lock().unwrap().waiting_for(&peer_b).unwrap(), 1);
+    client(&token_b).sync_shared(&store_b, &peer_b, |_| {}).unwrap();
+    assert_eq!(store_b.lock().unwrap().waiting_for(&peer_b).unwrap(), 0);
+}

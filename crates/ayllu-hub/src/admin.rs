@@ -61,6 +61,7 @@ pub fn hub_id(store: &Store) -> Result<String, AdminError> {
 
 /// An enrolled device as the hub knows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceInfo {
     pub device_id: String,
     pub name: String,

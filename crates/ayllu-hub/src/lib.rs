@@ -27,17 +27,19 @@ pub use admin::{AdminError, DeviceInfo};
 
 /// A hub: its store, behind a lock (SQLite has one writer anyway).
 pub struct Hub {
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     id: String,
 }
 
 impl Hub {
     pub fn new(store: Store) -> Result<Hub, AdminError> {
-        let id = admin::hub_id(&store)?;
-        Ok(Hub {
-            store: Mutex::new(store),
-            id,
-        })
+        Hub::shared(Arc::new(Mutex::new(store)))
+    }
+
+    /// A hub over a store the caller also uses (the app in facility mode).
+    pub fn shared(store: Arc<Mutex<Store>>) -> Result<Hub, AdminError> {
+        let id = admin::hub_id(&store.lock().unwrap_or_else(|p| p.into_inner()))?;
+        Ok(Hub { store, id })
     }
 
     pub fn id(&self) -> &str {

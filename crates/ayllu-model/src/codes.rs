@@ -9,6 +9,7 @@ macro_rules! code_list {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "&'static str")]
+        #[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
         pub enum $name {
             $($variant,)*
         }
@@ -266,5 +267,69 @@ mod dictionary {
                 "data-dictionary.md lacks code {code}"
             );
         }
+    }
+}
+
+/// One answer of a code list, for pickers: the stored code and its labels.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CodeOption {
+    pub code: String,
+    pub es: String,
+    pub en: String,
+}
+
+macro_rules! options {
+    ($t:ty) => {
+        <$t>::ALL
+            .iter()
+            .map(|v| CodeOption {
+                code: v.code().to_string(),
+                es: v.label(Lang::Es).to_string(),
+                en: v.label(Lang::En).to_string(),
+            })
+            .collect()
+    };
+}
+
+/// Every code list, keyed by the field name it answers (`sex`, `water`, …), so a UI
+/// never repeats a code or a label.
+pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
+    [
+        ("sex", options!(Sex)),
+        ("relationship", options!(Relationship)),
+        ("insurance", options!(Insurance)),
+        ("education", options!(Education)),
+        ("water", options!(WaterSource)),
+        ("sanitation", options!(Sanitation)),
+        ("floor", options!(Floor)),
+        ("walls", options!(Walls)),
+        ("cooking_fuel", options!(CookingFuel)),
+        ("position", options!(Position)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+#[cfg(test)]
+mod catalogue_tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_lists_every_code_with_both_labels() {
+        let c = catalogue();
+        assert_eq!(c["sex"].len(), Sex::ALL.len());
+        assert_eq!(c["water"].len(), WaterSource::ALL.len());
+        for options in c.values() {
+            assert!(!options.is_empty());
+            for o in options {
+                assert!(!o.es.is_empty() && !o.en.is_empty(), "{o:?}");
+            }
+        }
+        assert_eq!(
+            Relationship::from_code(&c["relationship"][0].code).unwrap(),
+            Relationship::ALL[0]
+        );
     }
 }

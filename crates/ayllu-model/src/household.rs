@@ -24,6 +24,7 @@ pub const SCHEMA_VERSION: u64 = 1;
 const OLDEST_BIRTH_YEARS: u32 = 120;
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[non_exhaustive]
 pub struct Household {
     pub schema: u64,
@@ -39,6 +40,7 @@ pub struct Household {
 
 /// Where the household is and how it lives (the housing census).
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdInfo {
     pub community: ShortText,
@@ -56,6 +58,7 @@ pub struct HouseholdInfo {
 
 /// Housing census answers; each may be unknown.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct Housing {
     pub water: Option<WaterSource>,
@@ -68,6 +71,7 @@ pub struct Housing {
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     pub given_names: PersonName,
@@ -86,6 +90,7 @@ pub struct Member {
 
 /// A birth date, or one worked out from an estimated age when nobody knows the date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Birth {
     #[autosurgeon(with = "crate::am::date")]
@@ -115,6 +120,7 @@ impl Birth {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Pregnancy {
     #[autosurgeon(with = "crate::am::date")]
@@ -122,6 +128,7 @@ pub struct Pregnancy {
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     #[autosurgeon(with = "crate::am::date")]
@@ -141,6 +148,7 @@ pub struct Visit {
 
 /// The child-health checklist (IMCI community case management, CRED growth monitoring).
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct ChildCheck {
     pub vaccination_card_seen: bool,
@@ -164,6 +172,7 @@ pub struct ChildCheck {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct DiarrhoeaCare {
     /// Oral rehydration salts given.
@@ -172,6 +181,7 @@ pub struct DiarrhoeaCare {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct CoughSigns {
     pub fast_breathing: bool,
@@ -187,6 +197,7 @@ impl CoughSigns {
 
 /// IMCI general danger signs: any one means urgent referral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct DangerSigns {
     pub unable_to_drink: bool,
@@ -202,6 +213,7 @@ impl DangerSigns {
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     pub reason: ShortText,
@@ -212,6 +224,7 @@ pub struct Referral {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct AntenatalCheck {
     pub anc_card_seen: bool,
@@ -224,6 +237,7 @@ pub struct AntenatalCheck {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct PregnancyDangerSigns {
     pub bleeding: bool,
@@ -235,6 +249,7 @@ pub struct PregnancyDangerSigns {
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Dissolution {
     #[autosurgeon(with = "crate::am::date")]
@@ -246,6 +261,7 @@ pub struct Dissolution {
 
 /// A household as typed in for registration: its census and its first members.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct NewHousehold {
     #[serde(flatten)]

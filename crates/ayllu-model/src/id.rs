@@ -5,6 +5,7 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         pub struct $name(uuid::Uuid);
 
         impl $name {

@@ -6,6 +6,7 @@ use crate::problem::Problem;
 /// Peru's national identity document number: exactly 8 digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 pub struct Dni(String);
 
 impl Dni {
@@ -51,6 +52,7 @@ macro_rules! bounded_int {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "i64", into = "i64")]
+        #[cfg_attr(feature = "specta", derive(specta::Type), specta(type = i64))]
         pub struct $name($ty);
 
         impl $name {
@@ -123,6 +125,7 @@ bounded_int!(
 /// A child's weight, entered and shown in kilograms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "f64", into = "f64")]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = f64))]
 pub struct Weight(Grams);
 
 impl Weight {
@@ -183,14 +186,17 @@ impl autosurgeon::Hydrate for Weight {
     serde::Deserialize,
 )]
 #[serde(try_from = "LengthInput", into = "LengthInput")]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = LengthInput))]
 pub struct Length {
     mm: Millimetres,
     position: Position,
 }
 
+/// How a measurement crosses the boundary (JSON, the UI).
 #[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
-struct LengthInput {
+pub struct LengthInput {
     cm: f64,
     position: Position,
 }
@@ -240,14 +246,17 @@ impl From<Length> for LengthInput {
     serde::Deserialize,
 )]
 #[serde(try_from = "GpsInput", into = "GpsInput")]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = GpsInput))]
 pub struct Gps {
     lat: f64,
     lon: f64,
 }
 
+/// How a measurement crosses the boundary (JSON, the UI).
 #[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
-struct GpsInput {
+pub struct GpsInput {
     lat: f64,
     lon: f64,
 }

@@ -34,6 +34,7 @@ macro_rules! text_type {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
+        #[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
         pub struct $name(String);
 
         impl $name {

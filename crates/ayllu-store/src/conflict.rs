@@ -7,6 +7,7 @@ use ayllu_model::{FieldError, Problem};
 
 /// One field with concurrent values. `values[current]` is the one the app shows now.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Conflict {
     /// Path in the household document, e.g. `info.address` or `members.<id>.dni`.
     pub field: String,

@@ -45,6 +45,7 @@ pub struct ChangeNote {
 
 /// One change in a household's history.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HistoryEntry {
     pub hash: String,
     pub actor: String,

@@ -25,7 +25,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 pub use conflict::Conflict;
 pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, Signature};
 pub use projection::ProjectionDump;
-pub use query::{HouseholdSummary, ListFilter, SearchHit};
+pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
 pub use replica::{PeerCursor, Replica};
 
 #[derive(Debug, thiserror::Error)]

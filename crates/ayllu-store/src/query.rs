@@ -8,6 +8,7 @@ use crate::{Store, StoreError};
 
 /// One line of a household list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HouseholdSummary {
     pub id: HouseholdId,
     pub community: String,
@@ -27,8 +28,18 @@ pub struct ListFilter {
     pub include_dissolved: bool,
 }
 
+/// A community and the sectors recorded in it (for filters and pickers).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Place {
+    pub community: String,
+    pub sectors: Vec<String>,
+    pub households: i64,
+}
+
 /// A household found by search, with the members whose names matched.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchHit {
     #[serde(flatten)]
     pub household: HouseholdSummary,
@@ -36,6 +47,7 @@ pub struct SearchHit {
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MatchedMember {
     pub id: MemberId,
     pub name: String,
@@ -100,6 +112,36 @@ impl Store {
             .query_map(params_from_iter(args), summary)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+
+    /// Communities with their sectors and household counts, sorted by name.
+    pub fn places(&self) -> Result<Vec<Place>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT community, sector, COUNT(*) FROM households WHERE dissolved_on IS NULL
+             GROUP BY community, sector ORDER BY community, sector",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut places: Vec<Place> = Vec::new();
+        for row in rows {
+            let (community, sector, n) = row?;
+            if places.last().is_none_or(|p| p.community != community) {
+                places.push(Place {
+                    community,
+                    sectors: Vec::new(),
+                    households: 0,
+                });
+            }
+            let place = places.last_mut().expect("pushed above");
+            place.households += n;
+            place.sectors.extend(sector);
+        }
+        Ok(places)
     }
 
     pub fn summary(&self, id: HouseholdId) -> Result<Option<HouseholdSummary>, StoreError> {

@@ -23,6 +23,19 @@ pub struct Replica<'s> {
 }
 
 impl Store {
+    /// Households with changes `peer` has not confirmed: written here after the last
+    /// offer it settled, or sent and not yet acknowledged.
+    pub fn waiting_for(&self, peer: &str) -> Result<i64, StoreError> {
+        Ok(self.connection().query_row(
+            "SELECT COUNT(*) FROM documents d
+             WHERE d.seq > COALESCE((SELECT pushed_seq FROM peers WHERE peer = ?1), 0)
+                OR EXISTS (SELECT 1 FROM peer_docs p WHERE p.peer = ?1
+                           AND p.household_id = d.household_id AND p.pending IS NOT NULL)",
+            [peer],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Runs `step` in one `BEGIN IMMEDIATE` transaction; commits only if it returns `Ok`.
     pub fn replica<T, E: From<StoreError>>(
         &mut self,

@@ -549,3 +549,31 @@ fn concurrent_edits_of_one_field_are_shown_and_can_be_resolved() {
         Err(StoreError::Invalid(_))
     ));
 }
+
+#[test]
+fn places_count_households_by_community_and_list_sectors() {
+    let (_d, mut store) = temp_store();
+    let mut census = Census::new(5, today());
+    let mut expected: std::collections::BTreeMap<String, (std::collections::BTreeSet<String>, i64)> =
+        Default::default();
+    for _ in 0..40 {
+        let h = census.household();
+        let e = expected.entry(h.info.community.to_string()).or_default();
+        e.0.extend(h.info.sector.as_ref().map(|s| s.to_string()));
+        e.1 += 1;
+        store.insert_household(census.household_id(), &h, &who()).unwrap();
+    }
+    let places = store.places().unwrap();
+    let got: std::collections::BTreeMap<String, (std::collections::BTreeSet<String>, i64)> = places
+        .iter()
+        .map(|p| {
+            (
+                p.community.clone(),
+                (p.sectors.iter().cloned().collect(), p.households),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert!(places.windows(2).all(|w| w[0].community < w[1].community));
+    assert!(places.iter().all(|p| p.sectors.windows(2).all(|w| w[0] < w[1])));
+}

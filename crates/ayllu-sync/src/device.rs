@@ -131,6 +131,22 @@ impl DeviceSession {
         })?;
         // Done when we have nothing to say and the hub has nothing more to give.
         if request.docs.is_empty() && !self.more && self.progress.exchanges > 0 {
+            // Everything written here up to `covered` had nothing to offer: the hub holds
+            // it (mostly what it just sent us). Recording that keeps "waiting" honest.
+            let (covered, _) = offered;
+            store.replica(|r: &mut Replica<'_>| -> Result<(), SyncError> {
+                let at = r.peer(&peer)?;
+                if covered > at.pushed_seq {
+                    r.set_peer(
+                        &peer,
+                        PeerCursor {
+                            pushed_seq: covered,
+                            ..at
+                        },
+                    )?;
+                }
+                Ok(())
+            })?;
             return Ok(None);
         }
         self.in_flight = Some(offered);

@@ -1,5 +1,6 @@
 //! The HTTP transport (reqwest, blocking): a thin adapter around [`DeviceSession`].
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use ayllu_store::Store;
@@ -47,6 +48,7 @@ pub struct HubClient {
     base: String,
     token: Option<String>,
     http: reqwest::blocking::Client,
+    budget: usize,
 }
 
 impl HubClient {
@@ -60,7 +62,14 @@ impl HubClient {
             base: base_url.trim_end_matches('/').to_string(),
             token,
             http,
+            budget: crate::DEFAULT_BUDGET,
         }
+    }
+
+    /// Bytes of sync messages per request (smaller on a poor link: less to resend).
+    pub fn with_budget(mut self, bytes: usize) -> HubClient {
+        self.budget = bytes;
+        self
     }
 
     fn unreachable(&self, e: reqwest::Error) -> ClientError {
@@ -139,10 +148,31 @@ impl HubClient {
         peer: &str,
         mut on_progress: impl FnMut(&Progress),
     ) -> Result<Progress, ClientError> {
-        let mut session = DeviceSession::new(peer);
+        let mut session = DeviceSession::new(peer).with_budget(self.budget);
         while let Some(request) = session.next_request(store)? {
             let response = self.exchange(wire::encode(Kind::Request, &request))?;
             session.receive(store, response)?;
+            on_progress(session.progress());
+        }
+        Ok(session.progress().clone())
+    }
+
+    /// The same sync for a store others use meanwhile (the app's UI): the lock is held
+    /// only while a request is built or a response stored, never while the network waits.
+    pub fn sync_shared(
+        &self,
+        store: &Mutex<Store>,
+        peer: &str,
+        mut on_progress: impl FnMut(&Progress),
+    ) -> Result<Progress, ClientError> {
+        let lock = || store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut session = DeviceSession::new(peer).with_budget(self.budget);
+        loop {
+            let Some(request) = session.next_request(&mut lock())? else {
+                break;
+            };
+            let response = self.exchange(wire::encode(Kind::Request, &request))?;
+            session.receive(&mut lock(), response)?;
             on_progress(session.progress());
         }
         Ok(session.progress().clone())

@@ -1,0 +1,270 @@
+//! Background sync: when the device is enrolled it syncs with the hub at start, a few
+//! seconds after each save, periodically, and on "sync now", with backoff while the hub is
+//! unreachable. It runs on its own thread and holds the store only while a request is
+//! built or a response stored (`HubClient::sync_shared`), so the UI never waits on it.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ayllu_store::Store;
+use ayllu_sync::backoff::Backoff;
+use ayllu_sync::http::{ClientError, HubClient};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+pub const HUB_URL: &str = "sync.hub_url";
+pub const TOKEN: &str = "sync.token";
+pub const HUB_ID: &str = "sync.hub_id";
+pub const LAST_SUCCESS: &str = "sync.last_success";
+
+/// A save waits this long before syncing, so a burst of edits goes in one sync.
+const AFTER_SAVE: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Not enrolled with a hub (or in facility mode: this app is the hub).
+    Off,
+    Idle,
+    Syncing,
+    /// The last try failed; another is scheduled.
+    Failed,
+}
+
+/// What the Sync screen and the status bar show.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
+pub struct SyncStatus {
+    pub phase: SyncPhase,
+    pub hub_url: Option<String>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// Households with changes the hub has not confirmed yet.
+    pub waiting: u32,
+    /// Exchanges, households sent and received in the sync running or just finished.
+    pub exchanges: u32,
+    pub sent: u32,
+    pub received: u32,
+    /// The last failure in plain words, Spanish and English.
+    pub error_es: Option<String>,
+    pub error_en: Option<String>,
+    /// Seconds until the next try, when one is scheduled.
+    pub next_try_secs: Option<u32>,
+}
+
+pub enum Nudge {
+    /// A record was saved here.
+    Saved,
+    /// The person asked for a sync now (or enrolled).
+    Now,
+}
+
+pub struct SyncWorker {
+    nudges: Mutex<Sender<Nudge>>,
+    status: Arc<Mutex<SyncStatus>>,
+}
+
+impl SyncWorker {
+    /// Starts the worker thread. `publish` is called with every new status (to tell the UI).
+    pub fn start(
+        store: Arc<Mutex<Store>>,
+        every: Duration,
+        publish: impl Fn(&SyncStatus) + Send + 'static,
+    ) -> SyncWorker {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let status = Arc::new(Mutex::new(initial_status(&store)));
+        let shared = status.clone();
+        std::thread::Builder::new()
+            .name("ayllu-sync".into())
+            .spawn(move || run(store, rx, shared, every, publish))
+            .expect("the sync thread starts");
+        SyncWorker {
+            nudges: Mutex::new(tx),
+            status,
+        }
+    }
+
+    pub fn nudge(&self, n: Nudge) {
+        // The thread only ends with the app.
+        let _ = self.nudges.lock().unwrap_or_else(|p| p.into_inner()).send(n);
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+struct Enrolled {
+    url: String,
+    token: Option<String>,
+    peer: String,
+}
+
+fn enrolled(store: &Store) -> Option<Enrolled> {
+    let url = store.setting(HUB_URL).ok()??;
+    let token = store.setting(TOKEN).ok()?;
+    let hub_id = store.setting(HUB_ID).ok()?.unwrap_or_else(|| url.clone());
+    Some(Enrolled {
+        url,
+        token,
+        peer: format!("hub:{hub_id}"),
+    })
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn initial_status(store: &Mutex<Store>) -> SyncStatus {
+    let s = lock(store);
+    let hub = enrolled(&s);
+    SyncStatus {
+        phase: if hub.is_some() {
+            SyncPhase::Idle
+        } else {
+            SyncPhase::Off
+        },
+        waiting: hub
+            .as_ref()
+            .and_then(|h| s.waiting_for(&h.peer).ok())
+            .unwrap_or(0) as u32,
+        hub_url: hub.map(|h| h.url),
+        last_success: s
+            .setting(LAST_SUCCESS)
+            .ok()
+            .flatten()
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)),
+        exchanges: 0,
+        sent: 0,
+        received: 0,
+        error_es: None,
+        error_en: None,
+        next_try_secs: None,
+    }
+}
+
+/// A failure in words a promotor can act on.
+pub fn plain_words(e: &ClientError) -> (String, String) {
+    match e {
+        ClientError::Unreachable { .. } => (
+            "No se pudo conectar con el hub. ¿Hay señal? Se volverá a intentar solo.".into(),
+            "Could not reach the hub. Is there signal? It will retry by itself.".into(),
+        ),
+        ClientError::Refused { status: 401, .. } => (
+            "El hub ya no reconoce este equipo. Pida un nuevo código de registro.".into(),
+            "The hub no longer recognises this device. Ask for a new enrollment code.".into(),
+        ),
+        ClientError::Refused { message, status, .. } => (
+            format!("El hub rechazó la sincronización ({status}): {message}"),
+            format!("The hub refused the sync ({status}): {message}"),
+        ),
+        other => (
+            format!("La sincronización falló: {other}"),
+            format!("The sync failed: {other}"),
+        ),
+    }
+}
+
+fn run(
+    store: Arc<Mutex<Store>>,
+    nudges: Receiver<Nudge>,
+    status: Arc<Mutex<SyncStatus>>,
+    every: Duration,
+    publish: impl Fn(&SyncStatus),
+) {
+    let mut backoff = Backoff::new(Duration::from_secs(5), Duration::from_secs(300));
+    let mut next = Some(Instant::now());
+    let update = |f: &dyn Fn(&mut SyncStatus)| {
+        let snapshot = {
+            let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s);
+            s.clone()
+        };
+        publish(&snapshot);
+    };
+    loop {
+        let wait = next.map(|t| t.saturating_duration_since(Instant::now()));
+        let got = match wait {
+            Some(w) => nudges.recv_timeout(w),
+            None => nudges.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match got {
+            Ok(Nudge::Saved) => {
+                let soon = Instant::now() + AFTER_SAVE;
+                // While backing off, a save does not hurry the next try.
+                if backoff.failures() == 0 {
+                    next = Some(next.map_or(soon, |t| t.min(soon)));
+                }
+                let waiting = {
+                    let s = lock(&store);
+                    enrolled(&s)
+                        .and_then(|h| s.waiting_for(&h.peer).ok())
+                        .unwrap_or(0) as u32
+                };
+                update(&|s| s.waiting = waiting);
+                continue;
+            }
+            Ok(Nudge::Now) => {
+                backoff.succeeded();
+                next = Some(Instant::now());
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        let Some(hub) = enrolled(&lock(&store)) else {
+            update(&|s| {
+                s.phase = SyncPhase::Off;
+                s.hub_url = None;
+                s.next_try_secs = None;
+            });
+            next = None;
+            continue;
+        };
+        update(&|s| {
+            s.phase = SyncPhase::Syncing;
+            s.hub_url = Some(hub.url.clone());
+            s.exchanges = 0;
+            s.sent = 0;
+            s.received = 0;
+            s.next_try_secs = None;
+        });
+        let client = HubClient::new(&hub.url, hub.token.clone());
+        let result = client.sync_shared(&store, &hub.peer, |p| {
+            update(&|s| {
+                s.exchanges = p.exchanges;
+                s.sent = p.sent as u32;
+                s.received = p.received as u32;
+            })
+        });
+        let waiting = lock(&store).waiting_for(&hub.peer).unwrap_or(0) as u32;
+        match result {
+            Ok(_) => {
+                backoff.succeeded();
+                let now = Utc::now();
+                let _ = lock(&store).set_setting(LAST_SUCCESS, &now.to_rfc3339());
+                next = Some(Instant::now() + every);
+                update(&|s| {
+                    s.phase = SyncPhase::Idle;
+                    s.last_success = Some(now);
+                    s.waiting = waiting;
+                    s.error_es = None;
+                    s.error_en = None;
+                    s.next_try_secs = Some(every.as_secs() as u32);
+                });
+            }
+            Err(e) => {
+                let delay = backoff.failed(rand::rng().random::<f64>());
+                next = Some(Instant::now() + delay);
+                let (es, en) = plain_words(&e);
+                update(&|s| {
+                    s.phase = SyncPhase::Failed;
+                    s.waiting = waiting;
+                    s.error_es = Some(es.clone());
+                    s.error_en = Some(en.clone());
+                    s.next_try_secs = Some(delay.as_secs() as u32);
+                });
+            }
+        }
+    }
+}

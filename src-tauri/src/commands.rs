@@ -1,0 +1,535 @@
+//! The commands the UI calls. Each is a thin call into `ayllu-model` / `ayllu-store` /
+//! `ayllu-hub`, the same calls the `ayllu` CLI makes; none builds SQL or documents.
+//! Argument and result types are exported to `ui/src/bindings.ts` by tauri-specta.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ayllu_model::codes::CodeOption;
+use ayllu_model::{
+    FieldError, Household, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold, PersonName, Problem,
+    ShortText, Visit, VisitId,
+};
+use ayllu_store::{Conflict, ListFilter, Place, SearchHit, Signature, Store};
+use tauri::State;
+
+use crate::background::{self, Nudge, SyncStatus, SyncWorker};
+use crate::boundary::{Input, UiError};
+use crate::facility::{self, Facility, FacilityStatus, NewEnrollment};
+
+pub struct AppState {
+    pub store: Arc<Mutex<Store>>,
+    pub data_dir: PathBuf,
+    pub sync: SyncWorker,
+    pub facility: Facility,
+}
+
+impl AppState {
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+const PROMOTOR: &str = "promotor";
+const LANG: &str = "lang";
+
+fn signature(store: &Store) -> Result<Signature, UiError> {
+    let name = store
+        .setting(PROMOTOR)?
+        .ok_or_else(|| FieldError::new(PROMOTOR, Problem::Required))?;
+    let promotor = PersonName::parse(&name).map_err(|p| FieldError::new(PROMOTOR, p))?;
+    Ok(Signature::now(promotor))
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    pub device_id: String,
+    /// The promotor signing records made here; `None` until set on first start.
+    pub promotor: Option<String>,
+    pub lang: String,
+    pub data_dir: String,
+    pub facility: bool,
+    pub today: chrono::NaiveDate,
+}
+
+fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        device_id: store.device_id().to_string(),
+        promotor: store.setting(PROMOTOR)?,
+        lang: store.setting(LANG)?.unwrap_or_else(|| "es".into()),
+        data_dir: state.data_dir.display().to_string(),
+        facility: store.setting(facility::ENABLED)?.as_deref() == Some("true"),
+        today: today(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
+    info(&state, &state.store())
+}
+
+/// Every code list with Spanish and English labels.
+#[tauri::command]
+#[specta::specta]
+pub async fn code_lists() -> Result<BTreeMap<String, Vec<CodeOption>>, UiError> {
+    Ok(ayllu_model::codes::catalogue())
+}
+
+/// Saves a setting: `promotor` (a person's name) or `lang` (`es` or `en`).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<AppInfo, UiError> {
+    let store = state.store();
+    match key.as_str() {
+        PROMOTOR => {
+            let name = PersonName::parse(&value).map_err(|p| FieldError::new(PROMOTOR, p))?;
+            store.set_setting(PROMOTOR, name.as_str())?;
+        }
+        LANG if value == "es" || value == "en" => store.set_setting(LANG, &value)?,
+        LANG => return Err(FieldError::new(LANG, Problem::UnknownCode).into()),
+        _ => return Err(FieldError::new(key, Problem::UnknownField).into()),
+    }
+    info(&state, &store)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn places(state: State<'_, AppState>) -> Result<Vec<Place>, UiError> {
+    Ok(state.store().places()?)
+}
+
+/// Households matching `query` (a name, a DNI, a place; accents ignored), or all of them
+/// when it is empty, within a community and sector when given.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_households(
+    state: State<'_, AppState>,
+    query: String,
+    community: Option<String>,
+    sector: Option<String>,
+) -> Result<Vec<SearchHit>, UiError> {
+    let store = state.store();
+    let in_place = |h: &SearchHit| {
+        community.as_ref().is_none_or(|c| &h.household.community == c)
+            && sector
+                .as_ref()
+                .is_none_or(|s| h.household.sector.as_ref() == Some(s))
+    };
+    if query.trim().is_empty() {
+        let filter = ListFilter {
+            community: community.clone(),
+            sector: sector.clone(),
+            include_dissolved: false,
+        };
+        return Ok(store
+            .list(&filter)?
+            .into_iter()
+            .map(|household| SearchHit {
+                household,
+                matched_members: Vec::new(),
+            })
+            .collect());
+    }
+    Ok(store.search(&query, 200)?.into_iter().filter(in_place).collect())
+}
+
+/// A member as the household screen lists it.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct MemberRow {
+    pub id: MemberId,
+    pub member: Member,
+    pub age_years: i32,
+    /// Completed months, for children.
+    pub age_months: i32,
+    pub under_five: bool,
+    /// Pregnant today (an expected delivery date not yet past).
+    pub pregnant: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct VisitRow {
+    pub id: VisitId,
+    pub visit: Visit,
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct HouseholdView {
+    pub id: HouseholdId,
+    pub info: HouseholdInfo,
+    pub dissolved: bool,
+    /// Head first, then by age (oldest first).
+    pub members: Vec<MemberRow>,
+    /// Newest first.
+    pub visits: Vec<VisitRow>,
+    /// Fields two people changed at once, to review.
+    pub conflicts: Vec<Conflict>,
+}
+
+fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>) -> HouseholdView {
+    let today = today();
+    let mut members: Vec<MemberRow> = h
+        .members
+        .into_iter()
+        .map(|(id, member)| {
+            let days = member.age_days_at(today);
+            MemberRow {
+                id,
+                age_years: member.age_years_at(today),
+                age_months: (days as f64 / 30.4375).floor() as i32,
+                under_five: member.is_under_five_at(today),
+                pregnant: member.pregnancy.is_some_and(|p| p.expected_delivery >= today),
+                member,
+            }
+        })
+        .collect();
+    members.sort_by_key(|m| {
+        (
+            m.member.relationship != ayllu_model::Relationship::Head,
+            m.member.birth.date,
+        )
+    });
+    let mut visits: Vec<VisitRow> = h
+        .visits
+        .into_iter()
+        .map(|(id, visit)| VisitRow { id, visit })
+        .collect();
+    visits.sort_by(|a, b| b.visit.date.cmp(&a.visit.date));
+    HouseholdView {
+        id,
+        info: h.info,
+        dissolved: h.dissolved.is_some(),
+        members,
+        visits,
+        conflicts,
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn household(state: State<'_, AppState>, id: HouseholdId) -> Result<HouseholdView, UiError> {
+    let store = state.store();
+    let h = store
+        .household(id)?
+        .ok_or_else(|| FieldError::new("household", Problem::NotFound))?;
+    Ok(view(id, h, store.conflicts(id)?))
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct Created {
+    pub household: HouseholdId,
+    pub members: Vec<MemberId>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_household(
+    state: State<'_, AppState>,
+    input: Input<NewHousehold>,
+) -> Result<Created, UiError> {
+    let new = NewHousehold::from_json(input.json())?;
+    let created = {
+        let mut store = state.store();
+        let who = signature(&store)?;
+        let (household, members) = store.create_household(new, today(), &who)?;
+        Created { household, members }
+    };
+    state.sync.nudge(Nudge::Saved);
+    Ok(created)
+}
+
+/// Saves a household's place and housing census. Only fields that differ are written,
+/// so an edit made elsewhere to another field survives the merge.
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_household(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+    info: Input<HouseholdInfo>,
+) -> Result<(), UiError> {
+    let info = info.parse()?;
+    {
+        let mut store = state.store();
+        let who = signature(&store)?;
+        store.update(id, &who, "household.edit", |h| h.set_info(info))?;
+    }
+    state.sync.nudge(Nudge::Saved);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_member(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    member: Input<Member>,
+) -> Result<MemberId, UiError> {
+    let member = member.parse()?;
+    let id = MemberId::new();
+    {
+        let mut store = state.store();
+        let who = signature(&store)?;
+        store.update(household, &who, "member.add", |h| {
+            h.add_member(id, member, today())
+        })?;
+    }
+    state.sync.nudge(Nudge::Saved);
+    Ok(id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_member(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    id: MemberId,
+    member: Input<Member>,
+) -> Result<(), UiError> {
+    let member = member.parse()?;
+    {
+        let mut store = state.store();
+        let who = signature(&store)?;
+        store.update(household, &who, "member.edit", |h| {
+            h.edit_member(id, member, today())
+        })?;
+    }
+    state.sync.nudge(Nudge::Saved);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn record_visit(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: Input<Visit>,
+) -> Result<VisitId, UiError> {
+    let visit = visit.parse()?;
+    let id = VisitId::new();
+    {
+        let mut store = state.store();
+        let who = signature(&store)?;
+        store.update(household, &who, "visit.record", |h| {
+            h.record_visit(id, visit, today())
+        })?;
+    }
+    state.sync.nudge(Nudge::Saved);
+    Ok(id)
+}
+
+/// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
+/// so a mistake is shown next to its field before the promotor moves on.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_visit(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: Input<Visit>,
+) -> Result<(), UiError> {
+    let visit = visit.parse()?;
+    let mut h = state
+        .store()
+        .household(household)?
+        .ok_or_else(|| FieldError::new("household", Problem::NotFound))?;
+    h.record_visit(VisitId::new(), visit, today())?;
+    Ok(())
+}
+
+/// Keeps value number `choice` of a field two people changed at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    field: String,
+    choice: u32,
+) -> Result<(), UiError> {
+    {
+        let mut store = state.store();
+        let who = signature(&store)?;
+        store.resolve_conflict(household, &who, &field, choice as usize)?;
+    }
+    state.sync.nudge(Nudge::Saved);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
+    Ok(state.sync.status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
+    state.sync.nudge(Nudge::Now);
+    Ok(state.sync.status())
+}
+
+/// Enrolls this device with a hub using a one-time code from the health post, then
+/// syncs at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn enroll(
+    state: State<'_, AppState>,
+    hub_url: String,
+    code: String,
+) -> Result<SyncStatus, UiError> {
+    let url = hub_url.trim().trim_end_matches('/').to_string();
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 200 {
+        return Err(UiError {
+            field: "hub_url".into(),
+            code: "bad_url".into(),
+            es: "Escriba la dirección del hub, por ejemplo http://192.168.1.20:8470".into(),
+            en: "Type the hub's address, for example http://192.168.1.20:8470".into(),
+        });
+    }
+    let code = code.trim().to_uppercase();
+    if code.is_empty() || code.len() > 40 {
+        return Err(UiError {
+            field: "code".into(),
+            code: "bad_code".into(),
+            es: "Escriba el código de registro que le dieron en el puesto de salud.".into(),
+            en: "Type the enrollment code the health post gave you.".into(),
+        });
+    }
+    let (device_id, name) = {
+        let store = state.store();
+        let name = store.setting(PROMOTOR)?.unwrap_or_else(|| "Ayllu".into());
+        (store.device_id().to_string(), name)
+    };
+    // The network call runs without the store locked and off the async workers.
+    // (reqwest's blocking client must be made and dropped outside the async runtime.)
+    let hub = url.clone();
+    let enrolled = tauri::async_runtime::spawn_blocking(move || {
+        ayllu_sync::http::HubClient::new(&hub, None).enroll(&code, &device_id, &name)
+    })
+    .await
+    .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
+    .map_err(|e| match e {
+        ayllu_sync::http::ClientError::Refused { status: 401, .. } => UiError {
+            field: "code".into(),
+            code: "enroll_refused".into(),
+            es: "El código no es válido, ya se usó o venció. Pida uno nuevo en el puesto de salud.".into(),
+            en: "The code is not valid, was already used or has expired. Ask the health post for a new one."
+                .into(),
+        },
+        other => {
+            let (es, en) = background::plain_words(&other);
+            UiError {
+                field: "hub_url".into(),
+                code: "enroll_failed".into(),
+                es,
+                en,
+            }
+        }
+    })?;
+    {
+        let store = state.store();
+        store.set_setting(background::HUB_URL, &url)?;
+        store.set_setting(background::TOKEN, &enrolled.token)?;
+        store.set_setting(background::HUB_ID, &enrolled.hub_id)?;
+    }
+    state.sync.nudge(Nudge::Now);
+    Ok(state.sync.status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn facility_status(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
+    state.facility.status(&state.store())
+}
+
+/// Switches facility mode on: this app becomes the hub, now and at every start.
+#[tauri::command]
+#[specta::specta]
+pub async fn facility_start(state: State<'_, AppState>, port: u32) -> Result<FacilityStatus, UiError> {
+    let port = u16::try_from(port)
+        .ok()
+        .filter(|p| *p >= 1024)
+        .ok_or_else(|| UiError {
+            field: "port".into(),
+            code: "bad_port".into(),
+            es: "El puerto debe ser un número entre 1024 y 65535.".into(),
+            en: "The port must be a number between 1024 and 65535.".into(),
+        })?;
+    let port = state.facility.start(state.store.clone(), port).await?;
+    {
+        let store = state.store();
+        store.set_setting(facility::ENABLED, "true")?;
+        store.set_setting(facility::PORT, &port.to_string())?;
+    }
+    state.facility.status(&state.store())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn facility_stop(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
+    state.facility.stop();
+    state.store().set_setting(facility::ENABLED, "false")?;
+    state.facility.status(&state.store())
+}
+
+/// A one-time enrollment code for a promotor's phone, limited to some communities
+/// (none: all), valid for `days`.
+#[tauri::command]
+#[specta::specta]
+pub async fn facility_new_code(
+    state: State<'_, AppState>,
+    promotor: String,
+    communities: Vec<String>,
+    days: u32,
+) -> Result<NewEnrollment, UiError> {
+    let address = state.facility.address().ok_or_else(|| {
+        UiError::other(
+            "hub_off",
+            "Primero active el modo puesto de salud.",
+            "Switch facility mode on first.",
+        )
+    })?;
+    let promotor = PersonName::parse(&promotor).map_err(|p| FieldError::new("promotor", p))?;
+    let communities = communities
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| ShortText::parse(c).map_err(|p| FieldError::new("communities", p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(1..=90).contains(&days) {
+        return Err(UiError {
+            field: "days".into(),
+            code: "days_out_of_range".into(),
+            es: "debe estar entre 1 y 90 días".into(),
+            en: "must be between 1 and 90 days".into(),
+        });
+    }
+    let code = ayllu_hub::admin::enroll(
+        &state.store(),
+        &promotor,
+        &communities,
+        chrono::Duration::days(days.into()),
+    )
+    .map_err(facility::admin_error)?;
+    let link = format!("ayllu://enroll?hub={address}&code={code}");
+    Ok(NewEnrollment {
+        qr_svg: facility::qr_svg(&link),
+        code,
+        address,
+        link,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn facility_revoke(
+    state: State<'_, AppState>,
+    device_id: String,
+) -> Result<FacilityStatus, UiError> {
+    ayllu_hub::admin::revoke(&state.store(), &device_id).map_err(facility::admin_error)?;
+    state.facility.status(&state.store())
+}

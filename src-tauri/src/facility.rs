@@ -1,0 +1,159 @@
+//! Facility mode: at the health post the app is the hub. The hub serves this app's own
+//! store over HTTP (the same `ayllu-hub` router the `ayllu hub serve` command runs), on
+//! the app's async runtime, until staff switch facility mode off.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use ayllu_hub::{DeviceInfo, Hub};
+use ayllu_store::Store;
+
+use crate::boundary::UiError;
+
+pub const ENABLED: &str = "facility.enabled";
+pub const PORT: &str = "facility.port";
+pub const DEFAULT_PORT: u16 = 8470;
+
+/// What the facility screen shows.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct FacilityStatus {
+    pub running: bool,
+    pub port: u16,
+    /// Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`.
+    pub addresses: Vec<String>,
+    pub hub_id: Option<String>,
+    pub devices: Vec<DeviceInfo>,
+    pub error_es: Option<String>,
+    pub error_en: Option<String>,
+}
+
+/// A fresh enrollment code with a QR code of address + code for a phone to scan.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct NewEnrollment {
+    pub code: String,
+    pub address: String,
+    /// What the QR code holds: `ayllu://enroll?hub=ADDRESS&code=CODE`.
+    pub link: String,
+    /// The QR code as an SVG image.
+    pub qr_svg: String,
+}
+
+struct Running {
+    port: u16,
+    hub_id: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+#[derive(Default)]
+pub struct Facility {
+    running: Mutex<Option<Running>>,
+}
+
+/// This machine's address on the local network: the source address a packet to a public
+/// address would use (no packet is sent). Loopback when there is no network at all.
+fn lan_address() -> IpAddr {
+    let probe = || -> std::io::Result<IpAddr> {
+        let s = std::net::UdpSocket::bind("0.0.0.0:0")?;
+        s.connect("192.0.2.1:9")?;
+        Ok(s.local_addr()?.ip())
+    };
+    probe().unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+pub fn qr_svg(text: &str) -> String {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("a short link fits a QR code");
+    code.render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build()
+}
+
+impl Facility {
+    pub fn is_running(&self) -> bool {
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    /// Starts serving on `port` (0: any free port). Fails, changing nothing, if the port
+    /// is taken.
+    pub async fn start(&self, store: Arc<Mutex<Store>>, port: u16) -> Result<u16, UiError> {
+        if let Some(r) = self.running.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            return Ok(r.port);
+        }
+        let hub = Arc::new(Hub::shared(store).map_err(|e| {
+            UiError::other(
+                "internal",
+                format!("No se pudo iniciar el hub: {e}"),
+                format!("Could not start the hub: {e}"),
+            )
+        })?);
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port)))
+            .await
+            .map_err(|e| UiError {
+                field: "port".into(),
+                code: "port_unavailable".into(),
+                es: format!("El puerto {port} no está disponible ({e})."),
+                en: format!("Port {port} is not available ({e})."),
+            })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let hub_id = hub.id().to_string();
+        tauri::async_runtime::spawn(async move {
+            let _ = ayllu_hub::run(listener, hub, async {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = Some(Running { port, hub_id, stop });
+        Ok(port)
+    }
+
+    pub fn stop(&self) {
+        if let Some(r) = self.running.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = r.stop.send(());
+        }
+    }
+
+    pub fn status(&self, store: &Store) -> Result<FacilityStatus, UiError> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let port = match running.as_ref() {
+            Some(r) => r.port,
+            None => store
+                .setting(PORT)?
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(DEFAULT_PORT),
+        };
+        let devices = ayllu_hub::admin::devices(store).map_err(admin_error)?;
+        Ok(FacilityStatus {
+            running: running.is_some(),
+            port,
+            addresses: running
+                .as_ref()
+                .map(|r| vec![format!("http://{}:{}", lan_address(), r.port)])
+                .unwrap_or_default(),
+            hub_id: running.as_ref().map(|r| r.hub_id.clone()),
+            devices,
+            error_es: None,
+            error_en: None,
+        })
+    }
+
+    pub fn address(&self) -> Option<String> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running
+            .as_ref()
+            .map(|r| format!("http://{}:{}", lan_address(), r.port))
+    }
+}
+
+pub fn admin_error(e: ayllu_hub::AdminError) -> UiError {
+    UiError::other("hub", format!("Error del hub: {e}"), format!("Hub error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_qr_code_is_an_svg_image() {
+        let svg = super::qr_svg("ayllu://enroll?hub=http://192.168.1.20:8470&code=ABCD-EFGH-JKLM");
+        assert!(svg.contains("<svg") && svg.contains("</svg>"));
+    }
+}

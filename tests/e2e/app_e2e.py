@@ -1,0 +1,372 @@
+"""End-to-end tests of the real Ayllu window: the Tauri app under Xvfb, driven through
+tauri-driver and WebKitWebDriver, with the real store on disk and, for sync, a real hub
+started with `ayllu hub serve`. Run by tests/e2e/run.sh (which starts Xvfb and
+tauri-driver); screenshots land in docs/screenshots/.
+
+Environment: AYLLU_APP (the app binary), AYLLU_CLI (the `ayllu` binary),
+WEBDRIVER_URL (tauri-driver, default http://127.0.0.1:4444), SHOTS (screenshot folder).
+"""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+
+APP = os.environ["AYLLU_APP"]
+CLI = os.environ["AYLLU_CLI"]
+WEBDRIVER = os.environ.get("WEBDRIVER_URL", "http://127.0.0.1:4444")
+SHOTS = os.environ.get("SHOTS", "docs/screenshots")
+PHONE = (360, 740)
+DESKTOP = (1280, 800)
+
+
+class TauriOptions(ArgOptions):
+    def __init__(self, args):
+        super().__init__()
+        self.app_args = args
+
+    def to_capabilities(self):
+        return {"browserName": "wry", "tauri:options": {"application": APP, "args": self.app_args}}
+
+
+def open_app(data_dir, size=PHONE, args=()):
+    """Starts the app on `data_dir` (arguments: tauri-driver does not pass our environment)."""
+    driver = webdriver.Remote(command_executor=WEBDRIVER, options=TauriOptions(["--data", data_dir, *args]))
+    driver.implicitly_wait(0)
+    resize(driver, size)
+    wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, ".welcome, .topbar"), what="the app started")
+    return driver
+
+
+def resize(driver, size):
+    driver.set_window_rect(width=size[0], height=size[1])
+    time.sleep(0.3)
+
+
+def wait(driver, probe, timeout=15.0, what="condition"):
+    """Polls `probe` until it returns something truthy without raising."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            got = probe()
+            if got:
+                return got
+        except (NoSuchElementException, StaleElementReferenceException) as e:
+            last = e
+        time.sleep(0.2)
+    driver.save_screenshot(os.path.join(tempfile.gettempdir(), "ayllu-e2e-timeout.png"))
+    raise AssertionError(f"timed out waiting for {what}: {last} (screen: /tmp/ayllu-e2e-timeout.png)")
+
+
+def css(driver, selector):
+    return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+def press(driver, el):
+    """Clicks like a person: the element scrolled to the middle, clear of sticky bars."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.click()
+
+
+def click(driver, selector):
+    wait(driver, lambda: css(driver, selector).is_enabled(), what=selector)
+    press(driver, css(driver, selector))
+
+
+def button(driver, text):
+    """A visible button whose text is `text`."""
+    def find():
+        for b in driver.find_elements(By.TAG_NAME, "button"):
+            if b.text.strip() == text and b.is_displayed():
+                return b
+        return None
+    return wait(driver, find, what=f"button {text!r}")
+
+
+def typ(driver, selector, text, within=None):
+    el = (within or driver).find_element(By.CSS_SELECTOR, selector)
+    el.clear()
+    el.send_keys(text)
+
+
+def choose(driver, selector, code, within=None):
+    """Selects the option of a picker whose stored code is `code`."""
+    el = (within or driver).find_element(By.CSS_SELECTOR, selector)
+    driver.execute_script(
+        """const [sel, wanted] = arguments;
+        const i = [...sel.options].findIndex(o => o.__value === wanted || o.value === wanted || o.text === wanted);
+        if (i < 0) throw new Error('no option ' + wanted);
+        sel.selectedIndex = i; sel.dispatchEvent(new Event('change', {bubbles: true}));""",
+        el,
+        code,
+    )
+
+
+def shot(driver, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    time.sleep(0.4)
+    driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+
+def cli(data_dir, *args, stdin=None):
+    out = subprocess.run(
+        [CLI, "--data", data_dir, *args], input=stdin, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+def field_error(driver, path):
+    return wait(driver, lambda: css(driver, f'.field-error[data-field="{path}"]'), what=f"error at {path}")
+
+
+def welcome(driver, name="Juana Condori"):
+    wait(driver, lambda: css(driver, ".welcome input[name=promotor]"), what="the welcome screen")
+    typ(driver, "input[name=promotor]", name)
+    press(driver, button(driver, "Empezar"))
+    wait(driver, lambda: css(driver, ".topbar"), what="the main screen")
+
+
+def months_ago(n):
+    today = dt.date.today()
+    y, m = divmod(today.month - 1 - n, 12)
+    year, month = today.year + y, m + 1
+    day = min(today.day, 28)
+    return dt.date(year, month, day).isoformat()
+
+
+def fill_member(driver, index, m):
+    block = css(driver, f'[data-member-index="{index}"]')
+    typ(driver, "input[name=given_names]", m["given_names"], block)
+    typ(driver, "input[name=surnames]", m["surnames"], block)
+    choose(driver, "select[name=sex]", m["sex"], block)
+    typ(driver, "input[name=birth_date]", m["birth"], block)
+    choose(driver, "select[name=relationship]", m["relationship"], block)
+    if m.get("dni"):
+        typ(driver, "input[name=dni]", m["dni"], block)
+    choose(driver, "select[name=insurance]", m["insurance"], block)
+
+
+def test_register_visit_search_and_reopen():
+    data = tempfile.mkdtemp(prefix="ayllu-e2e-")
+    d = open_app(data)
+    try:
+        shot(d, "welcome-phone")
+        welcome(d)
+        shot(d, "today-phone")
+
+        # A new household with two members, the second a child of 18 months.
+        click(d, "[data-testid=new-household]")
+        typ(d, "input[name=community]", "Ccorca")
+        typ(d, "input[name=sector]", "Alto")
+        typ(d, "input[name=address]", "Frente a la capilla")
+        press(d, css(d, "input[name=consent]"))
+        choose(d, "select[name=water]", "piped_inside")
+        fill_member(d, 0, dict(given_names="Rosa", surnames="Núñez Huamán", sex="F", birth="1994-03-02",
+                               relationship="head", dni="45871236", insurance="sis"))
+        click(d, "[data-testid=add-member-row]")
+        child_birth = months_ago(18)
+        # First a birth date in the future: refused next to the field, nothing saved.
+        fill_member(d, 1, dict(given_names="Ch'aska", surnames="Mamani Núñez", sex="F", birth="2099-01-01",
+                               relationship="child", insurance="sis"))
+        click(d, "[data-testid=save]")
+        err = field_error(d, "members[1].birth.date")
+        assert "fecha futura" in err.text, err.text
+        shot(d, "new-household-error-phone")
+        assert cli(data, "household", "list") == [], "a refused household must not be saved"
+
+        typ(d, "input[name=birth_date]", child_birth, css(d, '[data-member-index="1"]'))
+        click(d, "[data-testid=save]")
+        wait(d, lambda: "Núñez" in css(d, "[data-testid=household-title]").text, what="the household screen")
+        members = css(d, "[data-testid=members]").text
+        assert "Ch'aska Mamani Núñez" in members and "18 meses" in members, members
+        shot(d, "household-phone")
+
+        # A visit: weight 300 kg is refused next to the field, then the real one is saved.
+        click(d, "[data-testid=record-visit]")
+        click(d, "[data-testid=next]")
+        wait(d, lambda: css(d, "[data-testid=child-step]"), what="the child's step")
+        child_id = css(d, "[data-child]").get_attribute("data-child")
+        typ(d, "input[name=weight]", "300")
+        typ(d, "input[name=height]", "79,5")
+        click(d, "[data-testid=next]")
+        err = field_error(d, f"child_checks.{child_id}.weight_kg")
+        assert "fuera del rango" in err.text, err.text
+        shot(d, "visit-error-phone")
+        households = cli(data, "household", "list")
+        assert len(households) == 1 and households[0]["last_visit"] is None, households
+
+        typ(d, "input[name=weight]", "10,4")
+        press(d, css(d, '[data-name="diarrhoea"] [data-answer="yes"]'))
+        wait(d, lambda: css(d, '[data-name="ors"]'), what="the ORS question")
+        press(d, css(d, '[data-name="ors"] [data-answer="yes"]'))
+        press(d, css(d, '[data-name="breastfeeding"] [data-answer="yes"]'))
+        shot(d, "visit-child-phone")
+        click(d, "[data-testid=next]")
+        wait(d, lambda: css(d, "[data-testid=save-visit]"), what="the summary")
+        click(d, "[data-testid=save-visit]")
+        visits = wait(d, lambda: css(d, "[data-testid=visits]"), what="the visit list").text
+        assert "10.4 kg, 79.5 cm" in visits and "diarrea (SRO)" in visits, visits
+        shot(d, "household-visit-phone")
+
+        # Find it by an accented name, and with the accents left out.
+        click(d, "[data-nav=households]")
+        for q in ["Núñez", "nunez huaman", "ch'aska"]:
+            typ(d, "input[name=search]", q)
+            wait(d, lambda: "Rosa Núñez Huamán" in css(d, "[data-testid=household-list]").text, what=f"search {q}")
+        shot(d, "households-phone")
+
+        resize(d, DESKTOP)
+        shot(d, "households-desktop")
+        press(d, css(d, "[data-household]"))
+        wait(d, lambda: css(d, "[data-testid=visits]"), what="the household")
+        shot(d, "household-desktop")
+        click(d, "[data-nav=settings]")
+        shot(d, "settings-desktop")
+        resize(d, PHONE)
+        shot(d, "settings-phone")
+    finally:
+        d.quit()
+
+    # Close and reopen: everything is still there.
+    time.sleep(1)
+    d = open_app(data)
+    try:
+        wait(d, lambda: css(d, ".topbar"), what="the main screen (no welcome: the promotor is remembered)")
+        click(d, "[data-nav=households]")
+        typ(d, "input[name=search]", "Núñez")
+        css_sel = "[data-testid=household-list] [data-household]"
+        press(d, wait(d, lambda: css(d, css_sel), what="the household after reopening"))
+        visits = wait(d, lambda: css(d, "[data-testid=visits]"), what="its visits").text
+        assert "10.4 kg, 79.5 cm" in visits, visits
+        assert "Ch'aska Mamani Núñez" in css(d, "[data-testid=members]").text
+    finally:
+        d.quit()
+    stored = cli(data, "household", "show", cli(data, "household", "list")[0]["id"])
+    checks = list(stored["visits"].values())[0]["child_checks"]
+    assert list(checks.values())[0]["diarrhoea"]["ors"] is True, checks
+
+
+def start_hub(hub_dir):
+    p = subprocess.Popen([CLI, "--data", hub_dir, "hub", "serve", "--listen", "127.0.0.1:0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = p.stdout.readline()
+    assert line.startswith("listening on "), line
+    return p, line.split()[-1]
+
+
+def test_sync_with_a_hub():
+    hub_dir = tempfile.mkdtemp(prefix="ayllu-hub-")
+    data = tempfile.mkdtemp(prefix="ayllu-e2e-")
+    hub, url = start_hub(hub_dir)
+    try:
+        code = cli(hub_dir, "hub", "enroll", "--promotor", "Juana Condori")["code"]
+        d = open_app(data, args=["--sync-every", "2"])
+        try:
+            welcome(d)
+            click(d, "[data-nav=sync]")
+            # A wrong code is refused next to the field.
+            typ(d, "input[name=hub_url]", url)
+            typ(d, "input[name=code]", "AAAA-BBBB-CCCC")
+            click(d, "[data-testid=enroll]")
+            field_error(d, "code")
+            typ(d, "input[name=code]", code)
+            click(d, "[data-testid=enroll]")
+            wait(d, lambda: css(d, "[data-testid=sync-card]").get_attribute("data-phase") == "idle", what="a first sync")
+
+            # A household recorded in the app reaches the hub by itself.
+            click(d, "[data-nav=today]")
+            click(d, "[data-testid=new-household]")
+            typ(d, "input[name=community]", "Huayllay")
+            typ(d, "input[name=address]", "Casa azul junto al puente")
+            press(d, css(d, "input[name=consent]"))
+            fill_member(d, 0, dict(given_names="Teodora", surnames="Quispe Ccahuana", sex="F",
+                                   birth="1988-07-14", relationship="head", insurance="sis"))
+            click(d, "[data-testid=save]")
+            wait(d, lambda: css(d, "[data-testid=household-title]"), what="the new household")
+            wait(d, lambda: any(h["community"] == "Huayllay" for h in cli(hub_dir, "household", "list")),
+                 timeout=30, what="the household at the hub")
+
+            # A household added at the hub appears in the app without a restart.
+            cli(hub_dir, "--promotor", "Marleni Huamán", "household", "add", stdin=json.dumps({
+                "community": "Huayllay", "sector": "Bajo", "address": "Detrás del colegio", "consent": True,
+                "members": [{"given_names": "Wilber", "surnames": "Apaza Ñaupa", "sex": "M",
+                             "birth": {"date": "1979-02-11"}, "relationship": "head", "insurance": "none"}]}))
+            click(d, "[data-nav=households]")
+            wait(d, lambda: "Wilber Apaza Ñaupa" in css(d, "[data-testid=household-list]").text,
+                 timeout=30, what="the hub's household in the app")
+            shot(d, "households-after-sync-phone")
+            click(d, "[data-nav=sync]")
+            wait(d, lambda: "0 hogares esperando" in css(d, "[data-testid=sync-waiting]").text, what="nothing waiting")
+            shot(d, "sync-phone")
+            resize(d, DESKTOP)
+            shot(d, "sync-desktop")
+        finally:
+            d.quit()
+    finally:
+        hub.terminate()
+        hub.wait()
+
+
+def test_facility_mode():
+    data = tempfile.mkdtemp(prefix="ayllu-facility-")
+    device = tempfile.mkdtemp(prefix="ayllu-device-")
+    d = open_app(data, size=DESKTOP)
+    try:
+        welcome(d, "Marleni Huamán")
+        click(d, "[data-nav=settings]")
+        click(d, "[data-testid=open-facility]")
+        typ(d, "input[name=port]", "0")
+        click(d, "[data-testid=facility-start]")
+        # Port 0 is refused (ports start at 1024); a free one is taken instead.
+        field_error(d, "port")
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        typ(d, "input[name=port]", str(port))
+        click(d, "[data-testid=facility-start]")
+        wait(d, lambda: css(d, "[data-testid=facility]").get_attribute("data-running") == "true", what="the hub running")
+        typ(d, "input[name=code_promotor]", "Juana Condori")
+        click(d, "[data-testid=create-code]")
+        code = wait(d, lambda: css(d, "[data-testid=enroll-code]").text, what="an enrollment code")
+        assert css(d, ".qr svg")
+        shot(d, "facility-desktop")
+        # A phone (here the CLI) enrolls with that code and syncs with the app's hub.
+        cli(device, "init", "--as", "Juana Condori")
+        cli(device, "enroll", "--hub", f"http://127.0.0.1:{port}", "--code", code, "--name", "celular de Juana")
+        cli(device, "sync")
+        wait(d, lambda: "celular de Juana" in css(d, "[data-testid=facility]").find_element(By.XPATH, "..").text, timeout=10,
+             what="the device listed")
+        resize(d, PHONE)
+        shot(d, "facility-phone")
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    tests = [test_register_visit_search_and_reopen, test_sync_with_a_hub, test_facility_mode]
+    only = sys.argv[1:]
+    failed = 0
+    for test in tests:
+        if only and test.__name__ not in only:
+            continue
+        started = time.time()
+        try:
+            test()
+            print(f"ok   {test.__name__} ({time.time() - started:.1f} s)")
+        except Exception:
+            failed += 1
+            print(f"FAIL {test.__name__}")
+            traceback.print_exc()
+    sys.exit(1 if failed else 0)

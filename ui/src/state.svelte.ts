@@ -1,0 +1,75 @@
+// App-wide state: the current screen, app info, code lists and the sync status.
+import { commands, events } from "./bindings";
+import type { AppInfo, CodeOption, HouseholdId, MemberId, SyncStatus, UiError } from "./bindings";
+import { i18n, type Lang } from "./i18n.svelte";
+
+export type Route =
+  | { name: "today" }
+  | { name: "households" }
+  | { name: "household"; id: HouseholdId }
+  | { name: "new-household" }
+  | { name: "edit-household"; id: HouseholdId }
+  | { name: "member"; household: HouseholdId; member: MemberId | null }
+  | { name: "visit"; household: HouseholdId }
+  | { name: "sync" }
+  | { name: "settings" }
+  | { name: "facility" };
+
+export const app = $state({
+  route: { name: "today" } as Route,
+  info: null as AppInfo | null,
+  codes: {} as Partial<Record<string, CodeOption[]>>,
+  sync: null as SyncStatus | null,
+  /// Bumped when sync brings in records, so open screens reload.
+  dataVersion: 0,
+  toast: "" as string,
+});
+
+export function go(route: Route) {
+  app.route = route;
+  window.scrollTo(0, 0);
+}
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: UiError };
+
+/// Unwraps a command result: the value, or throws the UiError (field + code + message).
+export async function call<T>(p: Promise<Result<T>>): Promise<T> {
+  const r = await p;
+  if (r.status === "error") throw r.error;
+  return r.data;
+}
+
+export function isUiError(e: unknown): e is UiError {
+  return typeof e === "object" && e !== null && "code" in e && "es" in e;
+}
+
+export function message(e: UiError): string {
+  return i18n.lang === "en" ? e.en : e.es;
+}
+
+export function label(list: string, code: string | null | undefined): string {
+  if (!code) return "—";
+  const o = app.codes[list]?.find((c) => c.code === code);
+  return o ? (i18n.lang === "en" ? o.en : o.es) : code;
+}
+
+export function toast(text: string) {
+  app.toast = text;
+  setTimeout(() => {
+    if (app.toast === text) app.toast = "";
+  }, 2500);
+}
+
+export async function start() {
+  app.info = await call(commands.appInfo());
+  i18n.lang = (app.info.lang as Lang) ?? "es";
+  app.codes = await call(commands.codeLists());
+  app.sync = await call(commands.syncStatus());
+  await events.syncChanged.listen((e) => {
+    const before = app.sync;
+    app.sync = e.payload;
+    if (e.payload.received > 0 && (before?.received !== e.payload.received || before?.phase !== e.payload.phase)) {
+      app.dataVersion++;
+    }
+  });
+}
