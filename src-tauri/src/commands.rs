@@ -201,7 +201,7 @@ fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>) -> HouseholdVie
         .into_iter()
         .map(|(id, visit)| VisitRow { id, visit })
         .collect();
-    visits.sort_by(|a, b| b.visit.date.cmp(&a.visit.date));
+    visits.sort_by_key(|v| std::cmp::Reverse(v.visit.date));
     HouseholdView {
         id,
         info: h.info,
