@@ -29,6 +29,23 @@ impl AppState {
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// One saved change to a household, signed by this device's promotor; the sync
+    /// thread is told so the hub gets it a few seconds later.
+    fn change<T>(
+        &self,
+        household: HouseholdId,
+        op: &str,
+        edit: impl FnOnce(&mut Household) -> Result<T, FieldError>,
+    ) -> Result<T, UiError> {
+        let out = {
+            let mut store = self.store();
+            let who = signature(&store)?;
+            store.update(household, &who, op, edit)?
+        };
+        self.sync.nudge(Nudge::Saved);
+        Ok(out)
+    }
 }
 
 fn today() -> chrono::NaiveDate {
@@ -255,12 +272,7 @@ pub async fn edit_household(
     info: Input<HouseholdInfo>,
 ) -> Result<(), UiError> {
     let info = info.parse()?;
-    {
-        let mut store = state.store();
-        let who = signature(&store)?;
-        store.update(id, &who, "household.edit", |h| h.set_info(info))?;
-    }
-    state.sync.nudge(Nudge::Saved);
+    state.change(id, "household.edit", |h| h.set_info(info))?;
     Ok(())
 }
 
@@ -273,14 +285,7 @@ pub async fn add_member(
 ) -> Result<MemberId, UiError> {
     let member = member.parse()?;
     let id = MemberId::new();
-    {
-        let mut store = state.store();
-        let who = signature(&store)?;
-        store.update(household, &who, "member.add", |h| {
-            h.add_member(id, member, today())
-        })?;
-    }
-    state.sync.nudge(Nudge::Saved);
+    state.change(household, "member.add", |h| h.add_member(id, member, today()))?;
     Ok(id)
 }
 
@@ -293,14 +298,7 @@ pub async fn edit_member(
     member: Input<Member>,
 ) -> Result<(), UiError> {
     let member = member.parse()?;
-    {
-        let mut store = state.store();
-        let who = signature(&store)?;
-        store.update(household, &who, "member.edit", |h| {
-            h.edit_member(id, member, today())
-        })?;
-    }
-    state.sync.nudge(Nudge::Saved);
+    state.change(household, "member.edit", |h| h.edit_member(id, member, today()))?;
     Ok(())
 }
 
@@ -313,14 +311,7 @@ pub async fn record_visit(
 ) -> Result<VisitId, UiError> {
     let visit = visit.parse()?;
     let id = VisitId::new();
-    {
-        let mut store = state.store();
-        let who = signature(&store)?;
-        store.update(household, &who, "visit.record", |h| {
-            h.record_visit(id, visit, today())
-        })?;
-    }
-    state.sync.nudge(Nudge::Saved);
+    state.change(household, "visit.record", |h| h.record_visit(id, visit, today()))?;
     Ok(id)
 }
 
