@@ -248,6 +248,17 @@ pub struct PregnancyDangerSigns {
     pub waters_broken: bool,
 }
 
+impl PregnancyDangerSigns {
+    pub fn any(self) -> bool {
+        self.bleeding
+            || self.severe_headache
+            || self.swelling
+            || self.fever
+            || self.reduced_fetal_movement
+            || self.waters_broken
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]

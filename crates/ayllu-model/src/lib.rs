@@ -9,6 +9,7 @@
 
 pub mod am;
 pub mod codes;
+pub mod followup;
 pub mod growth;
 pub mod household;
 pub mod id;

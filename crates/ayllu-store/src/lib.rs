@@ -11,6 +11,7 @@
 
 mod conflict;
 mod document;
+mod due;
 mod projection;
 mod query;
 mod replica;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use conflict::Conflict;
 pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, Signature};
+pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
 pub use replica::{PeerCursor, Replica};

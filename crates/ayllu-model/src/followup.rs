@@ -1,0 +1,721 @@
+//! Follow-up rules: from what was seen at visits, who is due for what, and why.
+//!
+//! The rules are one table ([`RULES`]) of small functions over a person's visit history
+//! ([`History`]). Each finding has a due date; a list for a day holds the findings due on or
+//! before it. A later check of the same person is the new state: a child seen again after
+//! diarrhoea no longer needs the diarrhoea re-check. Child rules apply until the fifth
+//! birthday; pregnancy rules until two weeks after the expected delivery.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::Serialize;
+
+use crate::growth::{self, Classification, Measurement};
+use crate::household::{AntenatalCheck, ChildCheck, Member};
+use crate::id::VisitId;
+use crate::problem::Lang;
+use crate::{Position, Sex};
+
+/// Diarrhoea and pneumonia: look at the child again this many days after the visit.
+pub const RECHECK_AFTER_DAYS: u64 = 2;
+/// A child under five or a pregnant woman not seen for more than this many days is due.
+pub const VISIT_EVERY_DAYS: u64 = 30;
+/// A referral is confirmed (or chased) from the day after it was made.
+pub const CONFIRM_REFERRAL_AFTER_DAYS: u64 = 1;
+/// A pregnancy is followed until this many days after the expected delivery.
+const PREGNANCY_GRACE_DAYS: u64 = 14;
+/// Days from conception to expected delivery, to date a pregnancy never visited.
+const PREGNANCY_DAYS: u64 = 280;
+
+/// How soon something must be done; the list is sorted by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Refer to the health post today.
+    Urgent,
+    /// A re-check or a referral to confirm within days.
+    Soon,
+    /// Routine: the regular visit or growth check.
+    Routine,
+}
+
+/// What the rules know of one child check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChildSeen {
+    pub visit: VisitId,
+    pub date: NaiveDate,
+    pub diarrhoea: bool,
+    pub pneumonia_signs: bool,
+    pub danger_sign: bool,
+    /// A referral was written; `Some(None)` while its attendance is not confirmed.
+    pub referral: Option<Option<NaiveDate>>,
+    pub growth_check_up_to_date: bool,
+    pub weight_kg: Option<f64>,
+    pub length: Option<(f64, Position)>,
+}
+
+impl ChildSeen {
+    pub fn from_check(visit: VisitId, date: NaiveDate, c: &ChildCheck) -> ChildSeen {
+        ChildSeen {
+            visit,
+            date,
+            diarrhoea: c.diarrhoea.is_some(),
+            pneumonia_signs: c.cough.is_some_and(|s| s.pneumonia_signs()),
+            danger_sign: c.danger_signs.any(),
+            referral: c.referral.as_ref().map(|r| r.attended_on),
+            growth_check_up_to_date: c.growth_check_up_to_date,
+            weight_kg: c.weight.map(|w| w.kg()),
+            length: c.length.map(|l| (l.cm(), l.position())),
+        }
+    }
+
+    fn referral_attended(&self) -> bool {
+        matches!(self.referral, Some(Some(_)))
+    }
+}
+
+/// What the rules know of one antenatal check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MotherSeen {
+    pub visit: VisitId,
+    pub date: NaiveDate,
+    pub danger_sign: bool,
+    pub referral: Option<Option<NaiveDate>>,
+}
+
+impl MotherSeen {
+    pub fn from_check(visit: VisitId, date: NaiveDate, c: &AntenatalCheck) -> MotherSeen {
+        MotherSeen {
+            visit,
+            date,
+            danger_sign: c.danger_signs.any(),
+            referral: c.referral.as_ref().map(|r| r.attended_on),
+        }
+    }
+}
+
+/// A person and what was seen at their visits, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub sex: Sex,
+    pub birth: NaiveDate,
+    pub expected_delivery: Option<NaiveDate>,
+    pub child_checks: Vec<ChildSeen>,
+    pub antenatal_checks: Vec<MotherSeen>,
+}
+
+impl History {
+    /// A member's history from the visits of their household.
+    pub fn of_member<'a>(
+        member: &Member,
+        visits: impl IntoIterator<
+            Item = (
+                VisitId,
+                NaiveDate,
+                Option<&'a ChildCheck>,
+                Option<&'a AntenatalCheck>,
+            ),
+        >,
+    ) -> History {
+        let mut h = History {
+            sex: member.sex,
+            birth: member.birth.date,
+            expected_delivery: member.pregnancy.map(|p| p.expected_delivery),
+            child_checks: Vec::new(),
+            antenatal_checks: Vec::new(),
+        };
+        for (visit, date, child, mother) in visits {
+            if let Some(c) = child {
+                h.child_checks.push(ChildSeen::from_check(visit, date, c));
+            }
+            if let Some(a) = mother {
+                h.antenatal_checks.push(MotherSeen::from_check(visit, date, a));
+            }
+        }
+        h.sort();
+        h
+    }
+
+    /// Orders the checks by date (then visit id, so equal days have one order everywhere).
+    pub fn sort(&mut self) {
+        self.child_checks.sort_by_key(|c| (c.date, c.visit));
+        self.antenatal_checks.sort_by_key(|c| (c.date, c.visit));
+    }
+
+    fn fifth_birthday(&self) -> NaiveDate {
+        self.birth
+            .checked_add_months(Months::new(60))
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    /// Under five on `day`: the child rules apply.
+    pub fn is_child_on(&self, day: NaiveDate) -> bool {
+        self.birth <= day && day < self.fifth_birthday()
+    }
+
+    /// Pregnant (or just past the expected date) on `day`: the pregnancy rules apply.
+    pub fn is_pregnant_on(&self, day: NaiveDate) -> bool {
+        self.expected_delivery
+            .is_some_and(|edd| day <= edd + Days::new(PREGNANCY_GRACE_DAYS))
+    }
+
+    fn last_child_check(&self) -> Option<&ChildSeen> {
+        self.child_checks.last()
+    }
+
+    fn last_antenatal_check(&self) -> Option<&MotherSeen> {
+        self.antenatal_checks.last()
+    }
+
+    /// The z-scores of the latest check that has a weight or a length.
+    pub fn latest_growth(&self) -> Option<(NaiveDate, growth::Assessment)> {
+        let c = self
+            .child_checks
+            .iter()
+            .rev()
+            .find(|c| c.weight_kg.is_some() || c.length.is_some())?;
+        Some((c.date, self.assess(c)))
+    }
+
+    pub fn assess(&self, c: &ChildSeen) -> growth::Assessment {
+        growth::assess(&Measurement {
+            sex: self.sex,
+            age_days: (c.date - self.birth).num_days(),
+            weight_kg: c.weight_kg,
+            length_cm: c.length.map(|l| l.0),
+            measured: c.length.map(|l| l.1),
+        })
+    }
+}
+
+/// Why someone is on the list; each rule has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    DangerSignReferral,
+    SevereWastingReferral,
+    PneumoniaReferral,
+    PregnancyDangerSignReferral,
+    PneumoniaRecheck,
+    DiarrhoeaRecheck,
+    ReferralNotConfirmed,
+    GrowthCheckDue,
+    ChildNotVisited,
+    PregnancyNotVisited,
+}
+
+/// One rule: its urgency, its words, and the function that finds it in a history.
+pub struct RuleSpec {
+    pub rule: Rule,
+    pub urgency: Urgency,
+    /// The reason shown to the promotor, Spanish and English.
+    pub es: &'static str,
+    pub en: &'static str,
+    find: fn(&History, NaiveDate) -> Option<Finding>,
+}
+
+/// When a rule fires for a person: the day it is due and the visit it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    pub due_on: NaiveDate,
+    pub visit: Option<VisitId>,
+    pub seen_on: Option<NaiveDate>,
+}
+
+fn from_check(c: &ChildSeen, due_on: NaiveDate) -> Finding {
+    Finding {
+        due_on,
+        visit: Some(c.visit),
+        seen_on: Some(c.date),
+    }
+}
+
+/// The rules, most urgent first.
+pub const RULES: &[RuleSpec] = &[
+    RuleSpec {
+        rule: Rule::DangerSignReferral,
+        urgency: Urgency::Urgent,
+        es: "Signo general de peligro: referir de urgencia al establecimiento",
+        en: "General danger sign: urgent referral to the health post",
+        find: |h, today| {
+            let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
+            (c.danger_sign && !c.referral_attended()).then(|| from_check(c, c.date))
+        },
+    },
+    RuleSpec {
+        rule: Rule::SevereWastingReferral,
+        urgency: Urgency::Urgent,
+        es: "Desnutrición aguda severa (peso para la talla < −3 DE): referir de urgencia",
+        en: "Severe wasting (weight-for-length < −3 SD): urgent referral",
+        find: |h, today| {
+            let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
+            if c.referral_attended() || c.weight_kg.is_none() || c.length.is_none() {
+                return None;
+            }
+            h.assess(c)
+                .classifications
+                .contains(&Classification::SevereWasting)
+                .then(|| from_check(c, c.date))
+        },
+    },
+    RuleSpec {
+        rule: Rule::PneumoniaReferral,
+        urgency: Urgency::Urgent,
+        es: "Tos con respiración rápida o tiraje: referir ahora al establecimiento",
+        en: "Cough with fast breathing or chest indrawing: refer to the health post now",
+        find: |h, today| {
+            let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
+            (c.pneumonia_signs && !c.danger_sign && !c.referral_attended()).then(|| from_check(c, c.date))
+        },
+    },
+    RuleSpec {
+        rule: Rule::PregnancyDangerSignReferral,
+        urgency: Urgency::Urgent,
+        es: "Signo de peligro en el embarazo: referir de urgencia al establecimiento",
+        en: "Pregnancy danger sign: urgent referral to the health post",
+        find: |h, today| {
+            let c = h.last_antenatal_check().filter(|_| h.is_pregnant_on(today))?;
+            (c.danger_sign && !matches!(c.referral, Some(Some(_)))).then_some(Finding {
+                due_on: c.date,
+                visit: Some(c.visit),
+                seen_on: Some(c.date),
+            })
+        },
+    },
+    RuleSpec {
+        rule: Rule::PneumoniaRecheck,
+        urgency: Urgency::Soon,
+        es: "Tos con respiración rápida o tiraje: volver a ver a los 2 días",
+        en: "Cough with fast breathing or chest indrawing: see again after 2 days",
+        find: |h, today| {
+            let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
+            c.pneumonia_signs
+                .then(|| from_check(c, c.date + Days::new(RECHECK_AFTER_DAYS)))
+        },
+    },
+    RuleSpec {
+        rule: Rule::DiarrhoeaRecheck,
+        urgency: Urgency::Soon,
+        es: "Diarrea: volver a ver a los 2 días (suero oral, zinc, signos de deshidratación)",
+        en: "Diarrhoea: see again after 2 days (ORS, zinc, signs of dehydration)",
+        find: |h, today| {
+            let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
+            c.diarrhoea
+                .then(|| from_check(c, c.date + Days::new(RECHECK_AFTER_DAYS)))
+        },
+    },
+    RuleSpec {
+        rule: Rule::ReferralNotConfirmed,
+        urgency: Urgency::Soon,
+        es: "Referencia sin confirmar: preguntar si acudió al establecimiento",
+        en: "Referral not confirmed: ask whether they went to the health post",
+        find: |h, today| {
+            // The urgent rules above already chase danger signs and pneumonia; this one is
+            // for the other referrals a promotor writes.
+            let child = h
+                .last_child_check()
+                .filter(|c| h.is_child_on(today) && !c.danger_sign && !c.pneumonia_signs)
+                .filter(|c| c.referral == Some(None))
+                .map(|c| from_check(c, c.date + Days::new(CONFIRM_REFERRAL_AFTER_DAYS)));
+            let mother = h
+                .last_antenatal_check()
+                .filter(|c| h.is_pregnant_on(today) && !c.danger_sign && c.referral == Some(None))
+                .map(|c| Finding {
+                    due_on: c.date + Days::new(CONFIRM_REFERRAL_AFTER_DAYS),
+                    visit: Some(c.visit),
+                    seen_on: Some(c.date),
+                });
+            child.or(mother)
+        },
+    },
+    RuleSpec {
+        rule: Rule::GrowthCheckDue,
+        urgency: Urgency::Routine,
+        es: "Control de crecimiento y desarrollo (CRED) pendiente: llevar al establecimiento",
+        en: "Growth and development check (CRED) due: take to the health post",
+        find: |h, today| {
+            if !h.is_child_on(today) {
+                return None;
+            }
+            // The last day the card showed the CRED checks up to date, or birth.
+            let last_ok = h.child_checks.iter().rev().find(|c| c.growth_check_up_to_date);
+            let since = last_ok.map_or(h.birth, |c| c.date);
+            let age_then = (since - h.birth).num_days();
+            let mut due_on = since + Days::new(cred_interval_days(age_then));
+            let mut visit = last_ok.map(|c| c.visit);
+            if let Some(c) = h.last_child_check().filter(|c| !c.growth_check_up_to_date) {
+                // The card said "not up to date": due now.
+                if c.date < due_on {
+                    due_on = c.date;
+                    visit = Some(c.visit);
+                }
+            }
+            Some(Finding {
+                due_on,
+                visit,
+                seen_on: last_ok.map(|c| c.date),
+            })
+        },
+    },
+    RuleSpec {
+        rule: Rule::ChildNotVisited,
+        urgency: Urgency::Routine,
+        es: "Niño o niña menor de 5 años sin visita en más de 30 días",
+        en: "Child under five not visited for over 30 days",
+        find: |h, today| {
+            if !h.is_child_on(today) {
+                return None;
+            }
+            let last = h.last_seen();
+            Some(Finding {
+                due_on: last.unwrap_or(h.birth) + Days::new(VISIT_EVERY_DAYS + 1),
+                visit: None,
+                seen_on: last,
+            })
+        },
+    },
+    RuleSpec {
+        rule: Rule::PregnancyNotVisited,
+        urgency: Urgency::Routine,
+        es: "Gestante sin visita en más de 30 días",
+        en: "Pregnant woman not visited for over 30 days",
+        find: |h, today| {
+            if !h.is_pregnant_on(today) {
+                return None;
+            }
+            let edd = h.expected_delivery?;
+            let last = h.last_seen();
+            let start = edd.checked_sub_days(Days::new(PREGNANCY_DAYS)).unwrap_or(edd);
+            Some(Finding {
+                due_on: last.unwrap_or(start) + Days::new(VISIT_EVERY_DAYS + 1),
+                visit: None,
+                seen_on: last,
+            })
+        },
+    },
+];
+
+impl History {
+    /// The last day this person was seen at a visit (as a child or as a pregnant woman).
+    pub fn last_seen(&self) -> Option<NaiveDate> {
+        let child = self.child_checks.last().map(|c| c.date);
+        let mother = self.antenatal_checks.last().map(|c| c.date);
+        child.max(mother)
+    }
+}
+
+/// Peru's CRED schedule (NTS 537-MINSA): weekly in the first month, monthly to the first
+/// birthday, every 2 months in the second year, every 3 months to age five.
+pub fn cred_interval_days(age_days: i64) -> u64 {
+    match age_days {
+        ..=28 => 7,
+        ..=364 => 30,
+        ..=729 => 60,
+        _ => 90,
+    }
+}
+
+impl Rule {
+    pub fn spec(self) -> &'static RuleSpec {
+        RULES
+            .iter()
+            .find(|s| s.rule == self)
+            .expect("every rule is in RULES")
+    }
+    pub fn urgency(self) -> Urgency {
+        self.spec().urgency
+    }
+    pub fn reason(self, lang: Lang) -> &'static str {
+        let s = self.spec();
+        match lang {
+            Lang::Es => s.es,
+            Lang::En => s.en,
+        }
+    }
+}
+
+/// Something due for one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub rule: Rule,
+    pub urgency: Urgency,
+    pub finding: Finding,
+}
+
+/// Everything that applies to a person on `today`, due up to `today + within` days, most
+/// urgent first.
+pub fn due_for(history: &History, today: NaiveDate, within: Days) -> Vec<Due> {
+    let horizon = today + within;
+    let mut out: Vec<Due> = RULES
+        .iter()
+        .filter_map(|spec| {
+            let finding = (spec.find)(history, today)?;
+            (finding.due_on <= horizon).then_some(Due {
+                rule: spec.rule,
+                urgency: spec.urgency,
+                finding,
+            })
+        })
+        .collect();
+    out.sort_by_key(|d| (d.urgency, d.finding.due_on, d.rule));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn seen(date: &str) -> ChildSeen {
+        ChildSeen {
+            visit: VisitId::new(),
+            date: d(date),
+            diarrhoea: false,
+            pneumonia_signs: false,
+            danger_sign: false,
+            referral: None,
+            growth_check_up_to_date: true,
+            weight_kg: None,
+            length: None,
+        }
+    }
+
+    fn child(birth: &str, checks: Vec<ChildSeen>) -> History {
+        History {
+            sex: Sex::Female,
+            birth: d(birth),
+            expected_delivery: None,
+            child_checks: checks,
+            antenatal_checks: Vec::new(),
+        }
+    }
+
+    fn rules_on(h: &History, day: &str) -> Vec<Rule> {
+        due_for(h, d(day), Days::new(0))
+            .into_iter()
+            .map(|x| x.rule)
+            .collect()
+    }
+
+    #[test]
+    fn every_rule_is_in_the_table_once() {
+        let mut rules: Vec<Rule> = RULES.iter().map(|s| s.rule).collect();
+        rules.sort();
+        rules.dedup();
+        assert_eq!(rules.len(), RULES.len());
+        assert!(
+            RULES.windows(2).all(|w| w[0].urgency <= w[1].urgency),
+            "table ordered by urgency"
+        );
+        for s in RULES {
+            assert!(!s.es.is_empty() && !s.en.is_empty());
+        }
+    }
+
+    #[test]
+    fn diarrhoea_is_due_again_on_day_2() {
+        let mut c = seen("2026-03-10");
+        c.diarrhoea = true;
+        let h = child("2025-01-01", vec![c]);
+        assert!(
+            !rules_on(&h, "2026-03-10").contains(&Rule::DiarrhoeaRecheck),
+            "day 0"
+        );
+        assert!(
+            !rules_on(&h, "2026-03-11").contains(&Rule::DiarrhoeaRecheck),
+            "day 1: not yet"
+        );
+        assert!(
+            rules_on(&h, "2026-03-12").contains(&Rule::DiarrhoeaRecheck),
+            "day 2: due"
+        );
+        assert!(
+            rules_on(&h, "2026-03-13").contains(&Rule::DiarrhoeaRecheck),
+            "day 3: overdue"
+        );
+        // Looking 1 day ahead on day 1 shows it as coming.
+        let ahead = due_for(&h, d("2026-03-11"), Days::new(1));
+        assert_eq!(ahead[0].finding.due_on, d("2026-03-12"));
+        // Seen again: done.
+        let h = child("2025-01-01", vec![c, seen("2026-03-12")]);
+        assert!(!rules_on(&h, "2026-03-13").contains(&Rule::DiarrhoeaRecheck));
+    }
+
+    #[test]
+    fn pneumonia_signs_mean_refer_now_and_check_in_2_days() {
+        let mut c = seen("2026-03-10");
+        c.pneumonia_signs = true;
+        c.referral = Some(None);
+        let h = child("2025-01-01", vec![c]);
+        assert_eq!(rules_on(&h, "2026-03-10"), vec![Rule::PneumoniaReferral]);
+        assert_eq!(rules_on(&h, "2026-03-11"), vec![Rule::PneumoniaReferral]);
+        assert_eq!(
+            rules_on(&h, "2026-03-12"),
+            vec![Rule::PneumoniaReferral, Rule::PneumoniaRecheck]
+        );
+        // The referral confirmed as attended: the re-check remains.
+        c.referral = Some(Some(d("2026-03-11")));
+        let h = child("2025-01-01", vec![c]);
+        assert_eq!(rules_on(&h, "2026-03-11"), Vec::<Rule>::new());
+        assert_eq!(rules_on(&h, "2026-03-12"), vec![Rule::PneumoniaRecheck]);
+    }
+
+    #[test]
+    fn a_danger_sign_is_urgent_until_the_referral_is_attended() {
+        let mut c = seen("2026-03-10");
+        c.danger_sign = true;
+        c.pneumonia_signs = true;
+        let h = child("2025-01-01", vec![c]);
+        let due = due_for(&h, d("2026-03-10"), Days::new(0));
+        assert_eq!(due[0].rule, Rule::DangerSignReferral);
+        assert_eq!(due[0].urgency, Urgency::Urgent);
+        assert_eq!(due[0].finding.due_on, d("2026-03-10"));
+        assert!(
+            !due.iter().any(|x| x.rule == Rule::PneumoniaReferral),
+            "one referral, not two"
+        );
+        c.referral = Some(None);
+        assert!(rules_on(&child("2025-01-01", vec![c]), "2026-03-20").contains(&Rule::DangerSignReferral));
+        c.referral = Some(Some(d("2026-03-10")));
+        assert!(!rules_on(&child("2025-01-01", vec![c]), "2026-03-10").contains(&Rule::DangerSignReferral));
+    }
+
+    #[test]
+    fn a_referral_is_chased_from_the_next_day_until_attended() {
+        let mut c = seen("2026-03-10");
+        c.referral = Some(None);
+        let h = child("2025-01-01", vec![c]);
+        assert!(!rules_on(&h, "2026-03-10").contains(&Rule::ReferralNotConfirmed));
+        assert!(rules_on(&h, "2026-03-11").contains(&Rule::ReferralNotConfirmed));
+        c.referral = Some(Some(d("2026-03-12")));
+        let h = child("2025-01-01", vec![c]);
+        assert!(!rules_on(&h, "2026-03-13").contains(&Rule::ReferralNotConfirmed));
+        // A pregnant woman's referral too.
+        let h = History {
+            sex: Sex::Female,
+            birth: d("2000-01-01"),
+            expected_delivery: Some(d("2026-06-01")),
+            child_checks: vec![],
+            antenatal_checks: vec![MotherSeen {
+                visit: VisitId::new(),
+                date: d("2026-03-10"),
+                danger_sign: false,
+                referral: Some(None),
+            }],
+        };
+        assert!(rules_on(&h, "2026-03-11").contains(&Rule::ReferralNotConfirmed));
+    }
+
+    #[test]
+    fn not_visited_means_more_than_30_days() {
+        let h = child("2025-01-01", vec![seen("2026-03-01")]);
+        assert!(
+            !rules_on(&h, "2026-03-31").contains(&Rule::ChildNotVisited),
+            "30 days"
+        );
+        assert!(
+            rules_on(&h, "2026-04-01").contains(&Rule::ChildNotVisited),
+            "31 days"
+        );
+    }
+
+    #[test]
+    fn a_child_turning_five_leaves_the_child_rules() {
+        let mut c = seen("2026-01-01");
+        c.diarrhoea = true;
+        c.growth_check_up_to_date = false;
+        let h = child("2021-03-15", vec![c]);
+        let before = rules_on(&h, "2026-03-14");
+        assert!(before.contains(&Rule::DiarrhoeaRecheck) && before.contains(&Rule::ChildNotVisited));
+        assert!(before.contains(&Rule::GrowthCheckDue));
+        assert_eq!(rules_on(&h, "2026-03-15"), Vec::<Rule>::new(), "fifth birthday");
+    }
+
+    #[test]
+    fn growth_checks_follow_the_age_schedule() {
+        assert_eq!(cred_interval_days(0), 7);
+        assert_eq!(cred_interval_days(28), 7);
+        assert_eq!(cred_interval_days(29), 30);
+        assert_eq!(cred_interval_days(364), 30);
+        assert_eq!(cred_interval_days(365), 60);
+        assert_eq!(cred_interval_days(729), 60);
+        assert_eq!(cred_interval_days(730), 90);
+        // Up to date at 6 months: due 30 days later.
+        let h = child("2025-09-01", vec![seen("2026-03-01")]);
+        assert!(!rules_on(&h, "2026-03-30").contains(&Rule::GrowthCheckDue));
+        assert!(rules_on(&h, "2026-03-31").contains(&Rule::GrowthCheckDue));
+        // At 3 years: every 90 days.
+        let h = child("2023-03-01", vec![seen("2026-03-01")]);
+        assert!(!rules_on(&h, "2026-05-29").contains(&Rule::GrowthCheckDue));
+        assert!(rules_on(&h, "2026-05-30").contains(&Rule::GrowthCheckDue));
+        // The card not up to date: due from that visit.
+        let mut c = seen("2026-03-02");
+        c.growth_check_up_to_date = false;
+        let h = child("2023-03-01", vec![seen("2026-03-01"), c]);
+        let due = due_for(&h, d("2026-03-02"), Days::new(0));
+        assert!(
+            due.iter()
+                .any(|x| x.rule == Rule::GrowthCheckDue && x.finding.due_on == d("2026-03-02"))
+        );
+        // Never up to date: a newborn is due a week after birth.
+        let h = child("2026-03-01", vec![]);
+        assert!(!rules_on(&h, "2026-03-07").contains(&Rule::GrowthCheckDue));
+        assert!(rules_on(&h, "2026-03-08").contains(&Rule::GrowthCheckDue));
+    }
+
+    #[test]
+    fn severe_wasting_is_an_urgent_referral() {
+        let lms = crate::growth::Table::WeightForLength
+            .at_cm(Sex::Female, 75.0)
+            .unwrap();
+        let mut c = seen("2026-03-10");
+        c.length = Some((75.0, Position::Lying));
+        c.weight_kg = Some(lms.value_at(-3.3));
+        let h = child("2025-06-01", vec![c]);
+        assert_eq!(rules_on(&h, "2026-03-10"), vec![Rule::SevereWastingReferral]);
+        c.weight_kg = Some(lms.value_at(-2.9));
+        let h = child("2025-06-01", vec![c]);
+        assert_eq!(rules_on(&h, "2026-03-10"), Vec::<Rule>::new());
+    }
+
+    #[test]
+    fn pregnancy_rules_run_until_two_weeks_after_the_expected_date() {
+        let h = History {
+            sex: Sex::Female,
+            birth: d("2000-01-01"),
+            expected_delivery: Some(d("2026-06-01")),
+            child_checks: vec![],
+            antenatal_checks: vec![MotherSeen {
+                visit: VisitId::new(),
+                date: d("2026-03-10"),
+                danger_sign: true,
+                referral: None,
+            }],
+        };
+        assert_eq!(
+            rules_on(&h, "2026-03-10"),
+            vec![Rule::PregnancyDangerSignReferral]
+        );
+        assert!(rules_on(&h, "2026-04-10").contains(&Rule::PregnancyNotVisited));
+        assert!(rules_on(&h, "2026-06-15").contains(&Rule::PregnancyNotVisited));
+        assert_eq!(rules_on(&h, "2026-06-16"), Vec::<Rule>::new());
+    }
+
+    #[test]
+    fn the_list_is_most_urgent_first() {
+        let mut c = seen("2026-03-01");
+        c.diarrhoea = true;
+        c.danger_sign = true;
+        c.growth_check_up_to_date = false;
+        let h = child("2025-01-01", vec![c]);
+        let due = due_for(&h, d("2026-04-15"), Days::new(0));
+        let urg: Vec<Urgency> = due.iter().map(|x| x.urgency).collect();
+        assert!(urg.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(due[0].rule, Rule::DangerSignReferral);
+        assert_eq!(due.last().unwrap().urgency, Urgency::Routine);
+    }
+}
