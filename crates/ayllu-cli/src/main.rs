@@ -79,6 +79,36 @@ enum Command {
     },
     /// Creates a demo data folder, records a household with a child and a visit, prints it.
     Demo,
+    /// WHO 2006 z-scores and classifications of one measurement, as JSON.
+    Growth {
+        /// M or F.
+        #[arg(long)]
+        sex: String,
+        /// Completed days since birth (0–1826).
+        #[arg(long)]
+        age_days: i64,
+        /// Weight in kg.
+        #[arg(long)]
+        weight: Option<f64>,
+        /// Length or height in cm.
+        #[arg(long)]
+        height: Option<f64>,
+        /// How the child was measured: lying or standing (unknown when left out).
+        #[arg(long)]
+        measured: Option<String>,
+    },
+    /// Who is due for follow-up, by community, most urgent first.
+    Due {
+        /// Only this community.
+        #[arg(long)]
+        community: Option<String>,
+        /// Also what falls due in the next N days.
+        #[arg(long, default_value_t = 0)]
+        within: u64,
+        /// The day to list for (default: today).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +227,17 @@ enum VisitCmd {
         household: HouseholdId,
         #[arg(long, default_value = "-")]
         file: String,
+    },
+    /// Confirms that a referral made at a visit was attended at the health post.
+    Attended {
+        household: HouseholdId,
+        #[arg(long)]
+        visit: VisitId,
+        #[arg(long)]
+        member: MemberId,
+        /// The day they went (default: today).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
     },
 }
 
@@ -344,6 +385,53 @@ fn run(cli: Cli) -> Result<Value, Failure> {
                 h.record_visit(id, visit, today())
             })?;
             Ok(json!({"household": household, "visit": id}))
+        }
+        Command::Visit(VisitCmd::Attended {
+            household,
+            visit,
+            member,
+            on,
+        }) => {
+            let mut store = open(data)?;
+            let who = signature(&store, &cli.promotor)?;
+            let on = on.unwrap_or_else(today);
+            store.update(household, &who, "visit.referral_attended", |h| {
+                h.confirm_referral(visit, member, on, today())
+            })?;
+            Ok(json!({"household": household, "visit": visit, "member": member, "attended_on": on}))
+        }
+        Command::Growth {
+            sex,
+            age_days,
+            weight,
+            height,
+            measured,
+        } => {
+            let m =
+                ayllu_model::growth::Measurement::parse(&sex, age_days, weight, height, measured.as_deref())?;
+            let a = ayllu_model::growth::assess(&m);
+            let mut out = serde_json::to_value(&a).context("z-scores as JSON")?;
+            let words: Vec<&str> = a
+                .classifications
+                .iter()
+                .map(|c| c.words(cli.lang))
+                .chain(a.flags.iter().map(|f| f.words(cli.lang)))
+                .collect();
+            out["messages"] = json!(words);
+            Ok(out)
+        }
+        Command::Due {
+            community,
+            within,
+            on,
+        } => {
+            let store = open(data)?;
+            let filter = ayllu_store::DueFilter {
+                community,
+                within_days: within,
+            };
+            let groups = store.due(on.unwrap_or_else(today), &filter)?;
+            Ok(serde_json::to_value(&groups).context("due list as JSON")?)
         }
         Command::Rebuild => {
             let mut store = open(data)?;

@@ -326,3 +326,157 @@ fn demo_records_a_household_with_a_visit() {
     let visits = shown["visits"].as_object().unwrap();
     assert_eq!(visits.len(), 1);
 }
+
+#[test]
+fn growth_prints_who_z_scores_and_refuses_bad_input() {
+    let d = data();
+    // A short, light boy of 33 months (checked against WHO's tables in ayllu-model's tests).
+    let out = ok(
+        &d,
+        &[
+            "growth",
+            "--sex",
+            "M",
+            "--age-days",
+            "1000",
+            "--weight",
+            "9.0",
+            "--height",
+            "80",
+            "--measured",
+            "standing",
+        ],
+        None,
+    );
+    assert_eq!(out["haz"]["z"], -3.93);
+    assert_eq!(out["waz"]["z"], -3.56);
+    assert_eq!(out["whz_table"], "weight_for_height");
+    assert_eq!(out["classifications"], json!(["severe_stunting", "underweight"]));
+    assert_eq!(out["messages"][0], "Talla baja severa");
+    // Standing before day 731: 0.7 cm added, and said so.
+    let out = ok(
+        &d,
+        &[
+            "growth",
+            "--sex",
+            "M",
+            "--age-days",
+            "500",
+            "--weight",
+            "9",
+            "--height",
+            "80",
+            "--measured",
+            "standing",
+        ],
+        None,
+    );
+    assert_eq!(out["length_cm_used"], 80.7);
+    assert_eq!(out["flags"], json!(["standing_before_day_731"]));
+
+    for (args, field) in [
+        (vec!["--sex", "X", "--age-days", "10", "--weight", "4"], "sex"),
+        (
+            vec!["--sex", "F", "--age-days", "1827", "--weight", "18"],
+            "age_days",
+        ),
+        (
+            vec!["--sex", "F", "--age-days", "10", "--weight", "400"],
+            "weight",
+        ),
+        (
+            vec![
+                "--sex",
+                "F",
+                "--age-days",
+                "10",
+                "--height",
+                "10",
+                "--measured",
+                "lying",
+            ],
+            "height",
+        ),
+        (
+            vec![
+                "--sex",
+                "F",
+                "--age-days",
+                "10",
+                "--height",
+                "50",
+                "--measured",
+                "sentado",
+            ],
+            "measured",
+        ),
+    ] {
+        let mut all = vec!["growth"];
+        all.extend(args);
+        let out = ayllu(&d, &all, None);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let err: Value = serde_json::from_slice(out.stderr.split(|b| *b == b'\n').nth(1).unwrap()).unwrap();
+        assert_eq!(err["error"]["field"], field, "{all:?}");
+    }
+}
+
+#[test]
+fn due_lists_follow_ups_by_community_and_a_referral_can_be_confirmed() {
+    let d = data();
+    let added = ok(&d, &["household", "add"], Some(&household_json()));
+    let id = added["household"].as_str().unwrap().to_string();
+    let child = added["members"][1].as_str().unwrap().to_string();
+    let visit = json!({
+        "date": today().to_string(),
+        "child_checks": {child.clone(): {"growth_check_up_to_date": true, "diarrhoea": {"ors": true},
+                                         "danger_signs": {"lethargic": true},
+                                         "referral": {"reason": "Letárgico"}}}
+    });
+    let recorded = ok(&d, &["visit", "record", &id], Some(&visit));
+    let visit_id = recorded["visit"].as_str().unwrap().to_string();
+
+    let due = ok(&d, &["due"], None);
+    assert_eq!(due[0]["community"], "Huancarani");
+    let first = &due[0]["items"][0];
+    assert_eq!(first["rule"], "danger_sign_referral");
+    assert_eq!(first["urgency"], "urgent");
+    assert_eq!(first["household"], id.as_str());
+    assert_eq!(first["name"], "Inti Cusi Ñahui");
+    // In two days the diarrhoea re-check is due too, after the urgent referral.
+    let in_two = (today() + chrono::Days::new(2)).to_string();
+    let due = ok(&d, &["due", "--on", &in_two], None);
+    let rules: Vec<&str> = due[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["danger_sign_referral", "diarrhoea_recheck"]);
+    assert_eq!(ok(&d, &["due", "--community", "Otra"], None), json!([]));
+
+    // A confirmation dated before the visit is refused and changes nothing.
+    let before = snapshot(&d);
+    let yesterday = (today() - chrono::Days::new(1)).to_string();
+    let out = ayllu(
+        &d,
+        &[
+            "visit", "attended", &id, "--visit", &visit_id, "--member", &child, "--on", &yesterday,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(snapshot(&d), before);
+    ok(
+        &d,
+        &["visit", "attended", &id, "--visit", &visit_id, "--member", &child],
+        None,
+    );
+    let due = ok(&d, &["due", "--on", &in_two], None);
+    let rules: Vec<&str> = due[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["diarrhoea_recheck"]);
+}

@@ -211,6 +211,48 @@ pub struct Measurement {
     pub measured: Option<Position>,
 }
 
+impl Measurement {
+    /// A measurement typed by a person (the CLI, a form): every field checked, the error
+    /// naming it. `measured` is "lying", "standing", or none when unknown.
+    pub fn parse(
+        sex: &str,
+        age_days: i64,
+        weight_kg: Option<f64>,
+        length_cm: Option<f64>,
+        measured: Option<&str>,
+    ) -> Result<Measurement, crate::FieldError> {
+        use crate::{FieldError, Length, Problem, Weight};
+        let sex = Sex::from_code(sex).map_err(|p| FieldError::new("sex", p))?;
+        if !(0..=LAST_DAY).contains(&age_days) {
+            return Err(FieldError::new("age_days", Problem::AgeDaysOutOfRange));
+        }
+        let measured = measured
+            .map(|m| Position::from_code(m).map_err(|p| FieldError::new("measured", p)))
+            .transpose()?;
+        let weight_kg = weight_kg
+            .map(|w| Weight::from_kg(w).map_err(|p| FieldError::new("weight", p)))
+            .transpose()?
+            .map(Weight::kg);
+        let length_cm = length_cm
+            .map(|cm| {
+                Length::from_cm(cm, measured.unwrap_or(Position::Lying))
+                    .map_err(|p| FieldError::new("height", p))
+            })
+            .transpose()?
+            .map(Length::cm);
+        if weight_kg.is_none() && length_cm.is_none() {
+            return Err(FieldError::new("weight", Problem::MissingField));
+        }
+        Ok(Measurement {
+            sex,
+            age_days,
+            weight_kg,
+            length_cm,
+            measured,
+        })
+    }
+}
+
 /// One z-score, and whether WHO would call it implausible (a likely measuring or typing
 /// error: shown with a warning, left out of classifications and prevalence).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -643,6 +685,52 @@ mod tests {
             "length runs above height at the switch"
         );
         assert!(c.iter().all(|p| p.sd.windows(2).all(|w| w[0] < w[1])));
+    }
+
+    #[test]
+    fn typed_measurements_are_checked_field_by_field() {
+        use crate::Problem;
+        let ok = Measurement::parse("F", 548, Some(10.4), Some(79.5), Some("lying")).unwrap();
+        assert_eq!(
+            (ok.sex, ok.weight_kg, ok.length_cm),
+            (Sex::Female, Some(10.4), Some(79.5))
+        );
+        let field = |r: Result<Measurement, crate::FieldError>| {
+            let e = r.unwrap_err();
+            (e.field, e.problem)
+        };
+        assert_eq!(
+            field(Measurement::parse("X", 1, Some(3.0), None, None)),
+            ("sex".into(), Problem::UnknownCode)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", 1827, Some(3.0), None, None)),
+            ("age_days".into(), Problem::AgeDaysOutOfRange)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", -1, Some(3.0), None, None)),
+            ("age_days".into(), Problem::AgeDaysOutOfRange)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", 10, Some(300.0), None, None)),
+            ("weight".into(), Problem::WeightOutOfRange)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", 10, Some(f64::NAN), None, None)),
+            ("weight".into(), Problem::WeightOutOfRange)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", 10, None, Some(20.0), Some("lying"))),
+            ("height".into(), Problem::HeightOutOfRange)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", 10, None, Some(60.0), Some("sitting"))),
+            ("measured".into(), Problem::UnknownCode)
+        );
+        assert_eq!(
+            field(Measurement::parse("M", 10, None, None, None)),
+            ("weight".into(), Problem::MissingField)
+        );
     }
 
     #[test]

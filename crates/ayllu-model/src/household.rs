@@ -444,6 +444,41 @@ impl Household {
         Ok(())
     }
 
+    /// Records that the family went to the health post for a referral made at a visit.
+    pub fn confirm_referral(
+        &mut self,
+        visit_id: VisitId,
+        member: MemberId,
+        on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(), FieldError> {
+        self.ensure_open()?;
+        if on > today {
+            return Err(FieldError::new("referral.attended_on", Problem::FutureDate));
+        }
+        let mut visit = self
+            .visits
+            .get(&visit_id)
+            .cloned()
+            .ok_or_else(|| FieldError::new("visit", Problem::NotFound))?;
+        let referral = match visit.child_checks.get_mut(&member) {
+            Some(c) => c.referral.as_mut(),
+            None => visit
+                .antenatal_checks
+                .get_mut(&member)
+                .and_then(|c| c.referral.as_mut()),
+        }
+        .ok_or_else(|| FieldError::new("referral", Problem::NotFound))?;
+        if on < visit.date {
+            return Err(FieldError::new(
+                "referral.attended_on",
+                Problem::ReferralAttendedBeforeVisit,
+            ));
+        }
+        referral.attended_on = Some(on);
+        self.edit_visit(visit_id, visit, today)
+    }
+
     pub fn dissolve(&mut self, dissolution: Dissolution) -> Result<(), FieldError> {
         self.ensure_open()?;
         self.dissolved = Some(dissolution);
@@ -781,6 +816,53 @@ mod tests {
         let err = h.record_visit(VisitId::new(), v, d(TODAY)).unwrap_err();
         assert_eq!(err.problem, Problem::ReferralAttendedBeforeVisit);
         assert_eq!(err.field, format!("child_checks.{child}.referral.attended_on"));
+    }
+
+    #[test]
+    fn a_referral_is_confirmed_as_attended() {
+        let (mut h, mother, child) = household();
+        let v = visit(
+            "2026-11-20",
+            json!({child.to_string(): {"referral": {"reason": "respiración rápida"}}}),
+        );
+        let id = VisitId::new();
+        h.record_visit(id, v, d(TODAY)).unwrap();
+        let refused = |h: &mut Household, member, on: &str| {
+            h.confirm_referral(id, member, d(on), d(TODAY)).unwrap_err()
+        };
+        let e = refused(&mut h, child, "2026-11-19");
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("referral.attended_on", Problem::ReferralAttendedBeforeVisit)
+        );
+        let e = refused(&mut h, child, "2026-11-25");
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("referral.attended_on", Problem::FutureDate)
+        );
+        let e = refused(&mut h, mother, "2026-11-21");
+        assert_eq!((e.field.as_str(), e.problem), ("referral", Problem::NotFound));
+        let e = h
+            .confirm_referral(VisitId::new(), child, d("2026-11-21"), d(TODAY))
+            .unwrap_err();
+        assert_eq!((e.field.as_str(), e.problem), ("visit", Problem::NotFound));
+        assert_eq!(
+            h.visits[&id].child_checks[&child]
+                .referral
+                .as_ref()
+                .unwrap()
+                .attended_on,
+            None
+        );
+        h.confirm_referral(id, child, d("2026-11-21"), d(TODAY)).unwrap();
+        assert_eq!(
+            h.visits[&id].child_checks[&child]
+                .referral
+                .as_ref()
+                .unwrap()
+                .attended_on,
+            Some(d("2026-11-21"))
+        );
     }
 
     #[test]

@@ -166,4 +166,20 @@ fn main() {
         assert!(!hits.is_empty());
     }
     report("search by DNI", &mut by_dni, None);
+
+    // The Today screen: z-scores of every child's latest measurement and the follow-up
+    // list for the whole store, from the projection.
+    let mut due = Vec::new();
+    let mut listed = 0;
+    for _ in 0..30 {
+        let t = Instant::now();
+        let groups = store.due(today, &ayllu_store::DueFilter::default()).unwrap();
+        due.push(t.elapsed());
+        listed = groups.iter().map(|g| g.items.len()).sum::<usize>();
+    }
+    report(
+        &format!("z-scores + due list, all households ({listed} items)"),
+        &mut due,
+        Some(Duration::from_millis(200)),
+    );
 }

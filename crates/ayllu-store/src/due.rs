@@ -198,15 +198,13 @@ impl Store {
         let mut items: Vec<DueItem> = Vec::new();
         for (member, mut p) in people {
             p.history.sort();
-            let due = due_for(&p.history, today, within);
-            if due.is_empty() {
-                continue;
-            }
+            // Every child's latest z-scores, shown beside whatever is due for them.
             let growth = p
                 .history
                 .latest_growth()
                 .map(|(_, a)| a.classifications)
                 .unwrap_or_default();
+            let due = due_for(&p.history, today, within);
             for d in due {
                 items.push(DueItem {
                     household: p.household,
