@@ -410,8 +410,8 @@ impl History {
 pub fn cred_interval_days(age_days: i64) -> u64 {
     match age_days {
         ..=28 => 7,
-        ..=364 => 30,
-        ..=729 => 60,
+        29..=364 => 30,
+        365..=729 => 60,
         _ => 90,
     }
 }
