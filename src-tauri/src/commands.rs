@@ -11,7 +11,9 @@ use ayllu_model::{
     FieldError, Household, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold, PersonName, Problem,
     ShortText, Visit, VisitId,
 };
-use ayllu_store::{Conflict, ListFilter, Place, SearchHit, Signature, Store};
+use ayllu_model::followup::History;
+use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
+use ayllu_store::{Conflict, DueFilter, DueGroup, DueItem, ListFilter, Place, SearchHit, Signature, Store};
 use tauri::State;
 
 use crate::background::{self, Nudge, SyncStatus, SyncWorker};
@@ -188,10 +190,80 @@ pub struct HouseholdView {
     pub visits: Vec<VisitRow>,
     /// Fields two people changed at once, to review.
     pub conflicts: Vec<Conflict>,
+    /// What is due for its members (today and the coming week), most urgent first.
+    pub due: Vec<DueItem>,
+    /// A growth chart for each child under five.
+    pub growth: Vec<ChildGrowth>,
+}
+
+/// One measurement on a child's chart.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct GrowthPoint {
+    pub date: chrono::NaiveDate,
+    pub visit: VisitId,
+    pub assessment: Assessment,
+}
+
+/// A child's measurements over WHO's curves for its sex.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct ChildGrowth {
+    pub member: MemberId,
+    pub name: String,
+    pub sex: ayllu_model::Sex,
+    /// The chart's age axis ends here (days).
+    pub until_day: i64,
+    pub length_for_age: Vec<CurvePoint>,
+    pub weight_for_age: Vec<CurvePoint>,
+    /// Oldest first.
+    pub points: Vec<GrowthPoint>,
+}
+
+/// Chart width: the child's age plus a few months, in 6-month steps, at least a year.
+fn chart_until_day(age_days: i64) -> i64 {
+    let months = (age_days as f64 / growth::DAYS_PER_MONTH + 3.0) / 6.0;
+    let months = (months.ceil() * 6.0).clamp(12.0, 60.0);
+    ((months * growth::DAYS_PER_MONTH) as i64).min(growth::LAST_DAY)
+}
+
+fn child_growth(id: MemberId, member: &Member, h: &Household, today: chrono::NaiveDate) -> ChildGrowth {
+    let history = History::of_member(
+        member,
+        h.visits
+            .iter()
+            .map(|(vid, v)| (*vid, v.date, v.child_checks.get(&id), None)),
+    );
+    let points = history
+        .child_checks
+        .iter()
+        .filter(|c| c.weight_kg.is_some() || c.length.is_some())
+        .map(|c| GrowthPoint {
+            date: c.date,
+            visit: c.visit,
+            assessment: history.assess(c),
+        })
+        .collect();
+    let until_day = chart_until_day(member.age_days_at(today));
+    let every = if until_day <= 400 { 7 } else { 14 };
+    ChildGrowth {
+        member: id,
+        name: member.full_name(),
+        sex: member.sex,
+        until_day,
+        length_for_age: growth::age_curves(Table::LengthHeightForAge, member.sex, until_day, every),
+        weight_for_age: growth::age_curves(Table::WeightForAge, member.sex, until_day, every),
+        points,
+    }
 }
 
 fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>) -> HouseholdView {
     let today = today();
+    let due = DueItem::for_household(id, &h, today, 7);
+    let growth = h
+        .members
+        .iter()
+        .filter(|(_, m)| m.is_under_five_at(today))
+        .map(|(mid, m)| child_growth(*mid, m, &h, today))
+        .collect();
     let mut members: Vec<MemberRow> = h
         .members
         .into_iter()
@@ -226,6 +298,8 @@ fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>) -> HouseholdVie
         members,
         visits,
         conflicts,
+        due,
+        growth,
     }
 }
 
@@ -330,6 +404,40 @@ pub async fn check_visit(
         .household(household)?
         .ok_or_else(|| FieldError::new("household", Problem::NotFound))?;
     h.record_visit(VisitId::new(), visit, today())?;
+    Ok(())
+}
+
+/// Who is due for follow-up, by community, most urgent first; `within_days` adds what
+/// falls due soon.
+#[tauri::command]
+#[specta::specta]
+pub async fn due_list(
+    state: State<'_, AppState>,
+    community: Option<String>,
+    within_days: u32,
+) -> Result<Vec<DueGroup>, UiError> {
+    let filter = DueFilter {
+        community: community.filter(|c| !c.trim().is_empty()),
+        within_days: u64::from(within_days.min(366)),
+    };
+    Ok(state.store().due(today(), &filter)?)
+}
+
+/// Records that a referral made at a visit was attended, on `on` (YYYY-MM-DD).
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_referral(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: VisitId,
+    member: MemberId,
+    on: String,
+) -> Result<(), UiError> {
+    let on = chrono::NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new("referral.attended_on", Problem::InvalidDate))?;
+    state.change(household, "visit.referral_attended", |h| {
+        h.confirm_referral(visit, member, on, today())
+    })?;
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::edit_member,
             commands::record_visit,
             commands::check_visit,
+            commands::due_list,
+            commands::confirm_referral,
             commands::resolve_conflict,
             commands::sync_status,
             commands::sync_now,

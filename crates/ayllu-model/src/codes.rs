@@ -306,10 +306,33 @@ pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
         ("walls", options!(Walls)),
         ("cooking_fuel", options!(CookingFuel)),
         ("position", options!(Position)),
+        (
+            "growth_class",
+            worded(crate::growth::Classification::ALL, |c| c.code(), |c, l| c.words(l)),
+        ),
+        ("growth_flag", worded(crate::growth::Flag::ALL, |f| f.code(), |f, l| f.words(l))),
+        (
+            "due_rule",
+            worded(
+                &crate::followup::RULES.iter().map(|r| r.rule).collect::<Vec<_>>(),
+                |r| r.code(),
+                |r, l| r.title(l),
+            ),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect()
+}
+
+fn worded<T: Copy>(all: &[T], code: fn(T) -> &'static str, words: fn(T, Lang) -> &'static str) -> Vec<CodeOption> {
+    all.iter()
+        .map(|v| CodeOption {
+            code: code(*v).to_string(),
+            es: words(*v, Lang::Es).to_string(),
+            en: words(*v, Lang::En).to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -209,6 +209,9 @@ pub enum Rule {
 pub struct RuleSpec {
     pub rule: Rule,
     pub urgency: Urgency,
+    /// A few words for a list line, Spanish and English.
+    pub title_es: &'static str,
+    pub title_en: &'static str,
     /// The reason shown to the promotor, Spanish and English.
     pub es: &'static str,
     pub en: &'static str,
@@ -236,6 +239,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::DangerSignReferral,
         urgency: Urgency::Urgent,
+        title_es: "Referencia urgente",
+        title_en: "Urgent referral",
         es: "Signo general de peligro: referir de urgencia al establecimiento",
         en: "General danger sign: urgent referral to the health post",
         find: |h, today| {
@@ -246,6 +251,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::SevereWastingReferral,
         urgency: Urgency::Urgent,
+        title_es: "Referencia urgente: desnutrición",
+        title_en: "Urgent referral: wasting",
         es: "Desnutrición aguda severa (peso para la talla < −3 DE): referir de urgencia",
         en: "Severe wasting (weight-for-length < −3 SD): urgent referral",
         find: |h, today| {
@@ -262,6 +269,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PneumoniaReferral,
         urgency: Urgency::Urgent,
+        title_es: "Referir hoy: neumonía",
+        title_en: "Refer today: pneumonia",
         es: "Tos con respiración rápida o tiraje: referir ahora al establecimiento",
         en: "Cough with fast breathing or chest indrawing: refer to the health post now",
         find: |h, today| {
@@ -272,6 +281,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PregnancyDangerSignReferral,
         urgency: Urgency::Urgent,
+        title_es: "Referencia urgente: gestante",
+        title_en: "Urgent referral: pregnancy",
         es: "Signo de peligro en el embarazo: referir de urgencia al establecimiento",
         en: "Pregnancy danger sign: urgent referral to the health post",
         find: |h, today| {
@@ -286,6 +297,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PneumoniaRecheck,
         urgency: Urgency::Soon,
+        title_es: "Volver a ver: tos",
+        title_en: "See again: cough",
         es: "Tos con respiración rápida o tiraje: volver a ver a los 2 días",
         en: "Cough with fast breathing or chest indrawing: see again after 2 days",
         find: |h, today| {
@@ -297,6 +310,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::DiarrhoeaRecheck,
         urgency: Urgency::Soon,
+        title_es: "Volver a ver: diarrea",
+        title_en: "See again: diarrhoea",
         es: "Diarrea: volver a ver a los 2 días (suero oral, zinc, signos de deshidratación)",
         en: "Diarrhoea: see again after 2 days (ORS, zinc, signs of dehydration)",
         find: |h, today| {
@@ -308,6 +323,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::ReferralNotConfirmed,
         urgency: Urgency::Soon,
+        title_es: "Confirmar referencia",
+        title_en: "Confirm referral",
         es: "Referencia sin confirmar: preguntar si acudió al establecimiento",
         en: "Referral not confirmed: ask whether they went to the health post",
         find: |h, today| {
@@ -332,6 +349,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::GrowthCheckDue,
         urgency: Urgency::Routine,
+        title_es: "Control CRED",
+        title_en: "Growth check (CRED)",
         es: "Control de crecimiento y desarrollo (CRED) pendiente: llevar al establecimiento",
         en: "Growth and development check (CRED) due: take to the health post",
         find: |h, today| {
@@ -361,6 +380,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::ChildNotVisited,
         urgency: Urgency::Routine,
+        title_es: "Visita pendiente",
+        title_en: "Visit due",
         es: "Niño o niña menor de 5 años sin visita en más de 30 días",
         en: "Child under five not visited for over 30 days",
         find: |h, today| {
@@ -378,6 +399,8 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PregnancyNotVisited,
         urgency: Urgency::Routine,
+        title_es: "Visita a gestante",
+        title_en: "Antenatal visit due",
         es: "Gestante sin visita en más de 30 días",
         en: "Pregnant woman not visited for over 30 days",
         find: |h, today| {
@@ -425,6 +448,27 @@ impl Rule {
     }
     pub fn urgency(self) -> Urgency {
         self.spec().urgency
+    }
+    pub fn title(self, lang: Lang) -> &'static str {
+        let s = self.spec();
+        match lang {
+            Lang::Es => s.title_es,
+            Lang::En => s.title_en,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::DangerSignReferral => "danger_sign_referral",
+            Rule::SevereWastingReferral => "severe_wasting_referral",
+            Rule::PneumoniaReferral => "pneumonia_referral",
+            Rule::PregnancyDangerSignReferral => "pregnancy_danger_sign_referral",
+            Rule::PneumoniaRecheck => "pneumonia_recheck",
+            Rule::DiarrhoeaRecheck => "diarrhoea_recheck",
+            Rule::ReferralNotConfirmed => "referral_not_confirmed",
+            Rule::GrowthCheckDue => "growth_check_due",
+            Rule::ChildNotVisited => "child_not_visited",
+            Rule::PregnancyNotVisited => "pregnancy_not_visited",
+        }
     }
     pub fn reason(self, lang: Lang) -> &'static str {
         let s = self.spec();
@@ -512,7 +556,9 @@ mod tests {
             "table ordered by urgency"
         );
         for s in RULES {
-            assert!(!s.es.is_empty() && !s.en.is_empty());
+            assert!(!s.es.is_empty() && !s.en.is_empty() && !s.title_es.is_empty() && !s.title_en.is_empty());
+            // The code is what serde writes.
+            assert_eq!(serde_json::to_value(s.rule).unwrap(), s.rule.code());
         }
     }
 

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use ayllu_model::followup::{ChildSeen, History, MotherSeen, Rule, Urgency, due_for};
+use ayllu_model::followup::{ChildSeen, Due, History, MotherSeen, Rule, Urgency, due_for};
 use ayllu_model::growth::Classification;
-use ayllu_model::{HouseholdId, Lang, MemberId, Position, Sex, VisitId};
+use ayllu_model::{Household, HouseholdId, Lang, MemberId, Position, Sex, VisitId};
 use chrono::{Days, Months, NaiveDate};
 
 use crate::{Store, StoreError};
@@ -33,11 +33,83 @@ pub struct DueItem {
     pub seen_on: Option<NaiveDate>,
     pub reason_es: String,
     pub reason_en: String,
+    /// The finding's visit wrote a referral not yet confirmed as attended.
+    pub referral_open: bool,
     /// WHO classifications at the child's latest measurement (stunting, wasting…).
     pub growth: Vec<Classification>,
 }
 
 impl DueItem {
+    /// An item for a person; the caller fills in where they live.
+    fn new(history: &History, d: Due, today: NaiveDate, growth: Vec<Classification>) -> DueItem {
+        let referral_open = d.finding.visit.is_some_and(|v| {
+            let child = history.child_checks.iter().any(|c| c.visit == v && c.referral == Some(None));
+            let mother = history
+                .antenatal_checks
+                .iter()
+                .any(|c| c.visit == v && c.referral == Some(None));
+            child || mother
+        });
+        DueItem {
+            household: HouseholdId::from_uuid(uuid::Uuid::nil()),
+            community: String::new(),
+            sector: None,
+            address: String::new(),
+            member: MemberId::from_uuid(uuid::Uuid::nil()),
+            name: String::new(),
+            sex: history.sex,
+            birth_date: history.birth,
+            rule: d.rule,
+            urgency: d.urgency,
+            due_on: d.finding.due_on,
+            days_overdue: (today - d.finding.due_on).num_days(),
+            visit: d.finding.visit,
+            seen_on: d.finding.seen_on,
+            reason_es: d.rule.reason(Lang::Es).to_string(),
+            reason_en: d.rule.reason(Lang::En).to_string(),
+            referral_open,
+            growth,
+        }
+    }
+
+    /// What is due for the members of one household (the household screen's list).
+    pub fn for_household(id: HouseholdId, h: &Household, today: NaiveDate, within_days: u64) -> Vec<DueItem> {
+        let mut items = Vec::new();
+        if h.is_dissolved() {
+            return items;
+        }
+        for (member_id, member) in &h.members {
+            let history = History::of_member(
+                member,
+                h.visits.iter().map(|(vid, v)| {
+                    (
+                        *vid,
+                        v.date,
+                        v.child_checks.get(member_id),
+                        v.antenatal_checks.get(member_id),
+                    )
+                }),
+            );
+            let growth = history
+                .latest_growth()
+                .map(|(_, a)| a.classifications)
+                .unwrap_or_default();
+            for d in due_for(&history, today, Days::new(within_days)) {
+                items.push(DueItem {
+                    household: id,
+                    community: h.info.community.to_string(),
+                    sector: h.info.sector.as_ref().map(|s| s.to_string()),
+                    address: h.info.address.to_string(),
+                    member: *member_id,
+                    name: member.full_name(),
+                    ..DueItem::new(&history, d, today, growth.clone())
+                });
+            }
+        }
+        items.sort_by(|a, b| (a.urgency, a.due_on, &a.name, a.rule).cmp(&(b.urgency, b.due_on, &b.name, b.rule)));
+        items
+    }
+
     pub fn reason(&self, lang: Lang) -> &str {
         match lang {
             Lang::Es => &self.reason_es,
@@ -205,27 +277,15 @@ impl Store {
                 .map(|(_, a)| a.classifications)
                 .unwrap_or_default();
             let due = due_for(&p.history, today, within);
-            for d in due {
-                items.push(DueItem {
-                    household: p.household,
-                    community: p.community.clone(),
-                    sector: p.sector.clone(),
-                    address: p.address.clone(),
-                    member,
-                    name: p.name.clone(),
-                    sex: p.history.sex,
-                    birth_date: p.history.birth,
-                    rule: d.rule,
-                    urgency: d.urgency,
-                    due_on: d.finding.due_on,
-                    days_overdue: (today - d.finding.due_on).num_days(),
-                    visit: d.finding.visit,
-                    seen_on: d.finding.seen_on,
-                    reason_es: d.rule.reason(Lang::Es).to_string(),
-                    reason_en: d.rule.reason(Lang::En).to_string(),
-                    growth: growth.clone(),
-                });
-            }
+            items.extend(due.into_iter().map(|d| DueItem {
+                household: p.household,
+                community: p.community.clone(),
+                sector: p.sector.clone(),
+                address: p.address.clone(),
+                member,
+                name: p.name.clone(),
+                ..DueItem::new(&p.history, d, today, growth.clone())
+            }));
         }
         items.sort_by(|a, b| {
             (&a.community, a.urgency, a.due_on, &a.name, a.member, a.rule).cmp(&(
