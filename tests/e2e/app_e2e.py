@@ -113,6 +113,8 @@ def choose(driver, selector, code, within=None):
 
 
 def shot(driver, name):
+    # A passing toast ("Guardado") would hide part of the screen.
+    wait(driver, lambda: not driver.find_elements(By.CSS_SELECTOR, ".toast"), timeout=5, what="the toast to go")
     os.makedirs(SHOTS, exist_ok=True)
     time.sleep(0.4)
     driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))

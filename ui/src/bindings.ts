@@ -33,6 +33,13 @@ export const commands = {
 	 *  so a mistake is shown next to its field before the promotor moves on.
 	 */
 	checkVisit: (household: HouseholdId, visit: Visit_Deserialize) => typedError<null, UiError>(__TAURI_INVOKE("check_visit", { household, visit })),
+	/**
+	 *  Who is due for follow-up, by community, most urgent first; `within_days` adds what
+	 *  falls due soon.
+	 */
+	dueList: (community: string | null, withinDays: number) => typedError<DueGroup_Serialize[], UiError>(__TAURI_INVOKE("due_list", { community, withinDays })),
+	/**  Records that a referral made at a visit was attended, on `on` (YYYY-MM-DD). */
+	confirmReferral: (household: HouseholdId, visit: VisitId, member: MemberId, on: string) => typedError<null, UiError>(__TAURI_INVOKE("confirm_referral", { household, visit, member, on })),
 	/**  Keeps value number `choice` of a field two people changed at once. */
 	resolveConflict: (household: HouseholdId, field: string, choice: number) => typedError<null, UiError>(__TAURI_INVOKE("resolve_conflict", { household, field, choice })),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
@@ -106,6 +113,61 @@ export type AppInfo_Serialize = {
 	today: string,
 };
 
+/**  The z-scores of one measurement, with what was adjusted and what it means. */
+export type Assessment = Assessment_Serialize | Assessment_Deserialize;
+
+/**  The z-scores of one measurement, with what was adjusted and what it means. */
+export type Assessment_Deserialize = {
+	sex: Sex,
+	age_days: number,
+	/**  Age in months (days / 30.4375), 2 decimals. */
+	age_months: number | null,
+	weight_kg?: number | null,
+	/**  As measured. */
+	length_cm?: number | null,
+	measured?: Position | null,
+	/**  After the lying/standing correction: what HAZ, BAZ and WHZ use. */
+	length_cm_used?: number | null,
+	bmi?: number | null,
+	/**  Length/height-for-age. */
+	haz?: Score | null,
+	/**  Weight-for-age. */
+	waz?: Score | null,
+	/**  Weight-for-length (before day 731) or weight-for-height. */
+	whz?: Score | null,
+	whz_table?: Table | null,
+	/**  BMI-for-age. */
+	baz?: Score | null,
+	flags: Flag[],
+	classifications: Classification[],
+};
+
+/**  The z-scores of one measurement, with what was adjusted and what it means. */
+export type Assessment_Serialize = {
+	sex: Sex,
+	age_days: number,
+	/**  Age in months (days / 30.4375), 2 decimals. */
+	age_months: number | null,
+	weight_kg: number | null,
+	/**  As measured. */
+	length_cm: number | null,
+	measured: Position | null,
+	/**  After the lying/standing correction: what HAZ, BAZ and WHZ use. */
+	length_cm_used: number | null,
+	bmi: number | null,
+	/**  Length/height-for-age. */
+	haz: Score | null,
+	/**  Weight-for-age. */
+	waz: Score | null,
+	/**  Weight-for-length (before day 731) or weight-for-height. */
+	whz: Score | null,
+	whz_table: Table | null,
+	/**  BMI-for-age. */
+	baz: Score | null,
+	flags: Flag[],
+	classifications: Classification[],
+};
+
 /**  A birth date, or one worked out from an estimated age when nobody knows the date. */
 export type Birth = Birth_Serialize | Birth_Deserialize;
 
@@ -166,6 +228,38 @@ export type ChildCheck_Serialize = {
 	vitamin_a: boolean,
 };
 
+/**  A child's measurements over WHO's curves for its sex. */
+export type ChildGrowth = ChildGrowth_Serialize | ChildGrowth_Deserialize;
+
+/**  A child's measurements over WHO's curves for its sex. */
+export type ChildGrowth_Deserialize = {
+	member: MemberId,
+	name: string,
+	sex: Sex,
+	/**  The chart's age axis ends here (days). */
+	until_day: number,
+	length_for_age: CurvePoint[],
+	weight_for_age: CurvePoint[],
+	/**  Oldest first. */
+	points: GrowthPoint_Deserialize[],
+};
+
+/**  A child's measurements over WHO's curves for its sex. */
+export type ChildGrowth_Serialize = {
+	member: MemberId,
+	name: string,
+	sex: Sex,
+	/**  The chart's age axis ends here (days). */
+	until_day: number,
+	length_for_age: CurvePoint[],
+	weight_for_age: CurvePoint[],
+	/**  Oldest first. */
+	points: GrowthPoint_Serialize[],
+};
+
+/**  WHO classifications, most severe of each kind only. */
+export type Classification = "severe_stunting" | "stunting" | "underweight" | "severe_wasting" | "wasting" | "overweight";
+
 /**  One answer of a code list, for pickers: the stored code and its labels. */
 export type CodeOption = {
 	code: string,
@@ -199,6 +293,13 @@ export type CoughSigns_Serialize = {
 export type Created = {
 	household: HouseholdId,
 	members: MemberId[],
+};
+
+/**  One point of WHO's reference curves on an age chart. */
+export type CurvePoint = {
+	day: number,
+	/**  The measurement at −3, −2, 0, +2 and +3 SD. */
+	sd: [(number | null), (number | null), (number | null), (number | null), (number | null)],
 };
 
 /**  IMCI general danger signs: any one means urgent referral. */
@@ -264,6 +365,76 @@ export type DiarrhoeaCare_Serialize = {
 /**  Peru's national identity document number: exactly 8 digits. */
 export type Dni = string;
 
+/**  One community's part of the list. */
+export type DueGroup = DueGroup_Serialize | DueGroup_Deserialize;
+
+/**  One community's part of the list. */
+export type DueGroup_Deserialize = {
+	community: string,
+	items: DueItem_Deserialize[],
+};
+
+/**  One community's part of the list. */
+export type DueGroup_Serialize = {
+	community: string,
+	items: DueItem_Serialize[],
+};
+
+/**  Something due for one person, with where to find them and why. */
+export type DueItem = DueItem_Serialize | DueItem_Deserialize;
+
+/**  Something due for one person, with where to find them and why. */
+export type DueItem_Deserialize = {
+	household: HouseholdId,
+	community: string,
+	sector?: string | null,
+	address: string,
+	member: MemberId,
+	name: string,
+	sex: Sex,
+	birth_date: string,
+	rule: Rule,
+	urgency: Urgency,
+	due_on: string,
+	/**  Days past the due date (0 when due today, negative when coming). */
+	days_overdue: number,
+	/**  The visit the finding comes from, and its date. */
+	visit?: VisitId | null,
+	seen_on?: string | null,
+	reason_es: string,
+	reason_en: string,
+	/**  The finding's visit wrote a referral not yet confirmed as attended. */
+	referral_open: boolean,
+	/**  WHO classifications at the child's latest measurement (stunting, wasting…). */
+	growth: Classification[],
+};
+
+/**  Something due for one person, with where to find them and why. */
+export type DueItem_Serialize = {
+	household: HouseholdId,
+	community: string,
+	sector: string | null,
+	address: string,
+	member: MemberId,
+	name: string,
+	sex: Sex,
+	birth_date: string,
+	rule: Rule,
+	urgency: Urgency,
+	due_on: string,
+	/**  Days past the due date (0 when due today, negative when coming). */
+	days_overdue: number,
+	/**  The visit the finding comes from, and its date. */
+	visit: VisitId | null,
+	seen_on: string | null,
+	reason_es: string,
+	reason_en: string,
+	/**  The finding's visit wrote a referral not yet confirmed as attended. */
+	referral_open: boolean,
+	/**  WHO classifications at the child's latest measurement (stunting, wasting…). */
+	growth: Classification[],
+};
+
 /**  Highest education level reached. */
 export type Education = string;
 
@@ -294,6 +465,9 @@ export type FacilityStatus_Serialize = {
 	error_en: string | null,
 };
 
+/**  Something about the measurement that whoever reads the scores should know. */
+export type Flag = "age_out_of_range" | "standing_before_9_months" | "standing_before_day_731" | "lying_from_day_731" | "outside_weight_for_length_range" | "implausible";
+
 /**  Main floor material. */
 export type Floor = string;
 
@@ -310,6 +484,23 @@ export type Gps = {
 export type GpsInput = {
 	lat: number | null,
 	lon: number | null,
+};
+
+/**  One measurement on a child's chart. */
+export type GrowthPoint = GrowthPoint_Serialize | GrowthPoint_Deserialize;
+
+/**  One measurement on a child's chart. */
+export type GrowthPoint_Deserialize = {
+	date: string,
+	visit: VisitId,
+	assessment: Assessment_Deserialize,
+};
+
+/**  One measurement on a child's chart. */
+export type GrowthPoint_Serialize = {
+	date: string,
+	visit: VisitId,
+	assessment: Assessment_Serialize,
 };
 
 /**  One household: one Automerge document. */
@@ -383,6 +574,10 @@ export type HouseholdView_Deserialize = {
 	visits: VisitRow_Deserialize[],
 	/**  Fields two people changed at once, to review. */
 	conflicts: Conflict[],
+	/**  What is due for its members (today and the coming week), most urgent first. */
+	due: DueItem_Deserialize[],
+	/**  A growth chart for each child under five. */
+	growth: ChildGrowth_Deserialize[],
 };
 
 export type HouseholdView_Serialize = {
@@ -395,6 +590,10 @@ export type HouseholdView_Serialize = {
 	visits: VisitRow_Serialize[],
 	/**  Fields two people changed at once, to review. */
 	conflicts: Conflict[],
+	/**  What is due for its members (today and the coming week), most urgent first. */
+	due: DueItem_Serialize[],
+	/**  A growth chart for each child under five. */
+	growth: ChildGrowth_Serialize[],
 };
 
 /**  Housing census answers; each may be unknown. */
@@ -581,8 +780,20 @@ export type Relationship = string;
 /**  Number of rooms used for sleeping and living. */
 export type Rooms = number;
 
+/**  Why someone is on the list; each rule has one. */
+export type Rule = "danger_sign_referral" | "severe_wasting_referral" | "pneumonia_referral" | "pregnancy_danger_sign_referral" | "pneumonia_recheck" | "diarrhoea_recheck" | "referral_not_confirmed" | "growth_check_due" | "child_not_visited" | "pregnancy_not_visited";
+
 /**  Sanitation facility. */
 export type Sanitation = string;
+
+/**
+ *  One z-score, and whether WHO would call it implausible (a likely measuring or typing
+ *  error: shown with a warning, left out of classifications and prevalence).
+ */
+export type Score = {
+	z: number | null,
+	implausible: boolean,
+};
 
 /**  A household found by search, with the members whose names matched. */
 export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;
@@ -657,6 +868,15 @@ export type SyncStatus_Serialize = {
 	next_try_secs: number | null,
 };
 
+/**  One of WHO's LMS tables. */
+export type Table = "weight_for_age" | 
+/**  Length (lying) to day 730, height (standing) from day 731. */
+"length_height_for_age" | "bmi_for_age" | 
+/**  Weight for length lying, 45–110 cm. */
+"weight_for_length" | 
+/**  Weight for height standing, 65–120 cm. */
+"weight_for_height";
+
 /**
  *  A refusal: which field (dotted path, empty when none), a stable code, and the reason
  *  in Spanish and English. Nothing was changed.
@@ -667,6 +887,15 @@ export type UiError = {
 	es: string,
 	en: string,
 };
+
+/**  How soon something must be done; the list is sorted by it. */
+export type Urgency = 
+/**  Refer to the health post today. */
+"urgent" | 
+/**  A re-check or a referral to confirm within days. */
+"soon" | 
+/**  Routine: the regular visit or growth check. */
+"routine";
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -357,19 +357,19 @@ pub const RULES: &[RuleSpec] = &[
             if !h.is_child_on(today) {
                 return None;
             }
-            // The last day the card showed the CRED checks up to date, or birth.
-            let last_ok = h.child_checks.iter().rev().find(|c| c.growth_check_up_to_date);
-            let since = last_ok.map_or(h.birth, |c| c.date);
-            let age_then = (since - h.birth).num_days();
-            let mut due_on = since + Days::new(cred_interval_days(age_then));
-            let mut visit = last_ok.map(|c| c.visit);
-            if let Some(c) = h.last_child_check().filter(|c| !c.growth_check_up_to_date) {
-                // The card said "not up to date": due now.
-                if c.date < due_on {
-                    due_on = c.date;
-                    visit = Some(c.visit);
-                }
-            }
+            // From the last visit where the card showed CRED up to date, the schedule; a
+            // later visit where it was not up to date makes it due from that day. With no
+            // visit at all, a newborn's first check is due at one week.
+            let last_ok_at = h.child_checks.iter().rposition(|c| c.growth_check_up_to_date);
+            let last_ok = last_ok_at.map(|i| &h.child_checks[i]);
+            let first_not_ok = h.child_checks.get(last_ok_at.map_or(0, |i| i + 1));
+            let by_schedule = last_ok.map(|c| c.date + Days::new(cred_interval_days((c.date - h.birth).num_days())));
+            let (due_on, visit) = match (by_schedule, first_not_ok) {
+                (Some(on), Some(c)) if on <= c.date => (on, last_ok.map(|c| c.visit)),
+                (_, Some(c)) => (c.date, Some(c.visit)),
+                (Some(on), None) => (on, last_ok.map(|c| c.visit)),
+                (None, None) => (h.birth + Days::new(cred_interval_days(0)), None),
+            };
             Some(Finding {
                 due_on,
                 visit,
@@ -707,7 +707,15 @@ mod tests {
             due.iter()
                 .any(|x| x.rule == Rule::GrowthCheckDue && x.finding.due_on == d("2026-03-02"))
         );
-        // Never up to date: a newborn is due a week after birth.
+        // Never up to date at any visit: due from the first visit that said so, not from birth.
+        let mut c = seen("2026-03-02");
+        c.growth_check_up_to_date = false;
+        let mut later = seen("2026-04-02");
+        later.growth_check_up_to_date = false;
+        let h = child("2023-03-01", vec![c, later]);
+        let due = due_for(&h, d("2026-04-02"), Days::new(0));
+        assert!(due.iter().any(|x| x.rule == Rule::GrowthCheckDue && x.finding.due_on == d("2026-03-02")));
+        // No visit yet: a newborn is due a week after birth.
         let h = child("2026-03-01", vec![]);
         assert!(!rules_on(&h, "2026-03-07").contains(&Rule::GrowthCheckDue));
         assert!(rules_on(&h, "2026-03-08").contains(&Rule::GrowthCheckDue));
