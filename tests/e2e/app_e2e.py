@@ -234,7 +234,8 @@ def test_register_visit_search_and_reopen():
         ztext = css(d, "[data-testid=zscores]").text
         for k in ["haz", "waz", "whz"]:
             assert f"{z[k]['z']:.2f}".replace("-", "−") in ztext, (k, ztext, z)
-        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", growth)
+        # Below the sticky top bar, with the child's name in view.
+        d.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 56)", growth)
         time.sleep(0.3)
         shot(d, "household-growth-phone")
 
