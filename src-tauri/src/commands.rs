@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ayllu_model::codes::CodeOption;
+use ayllu_model::followup::History;
+use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
 use ayllu_model::{
     FieldError, Household, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold, PersonName, Problem,
     ShortText, Visit, VisitId,
 };
-use ayllu_model::followup::History;
-use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
 use ayllu_store::{Conflict, DueFilter, DueGroup, DueItem, ListFilter, Place, SearchHit, Signature, Store};
 use tauri::State;
 

@@ -308,9 +308,16 @@ pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
         ("position", options!(Position)),
         (
             "growth_class",
-            worded(crate::growth::Classification::ALL, |c| c.code(), |c, l| c.words(l)),
+            worded(
+                crate::growth::Classification::ALL,
+                |c| c.code(),
+                |c, l| c.words(l),
+            ),
         ),
-        ("growth_flag", worded(crate::growth::Flag::ALL, |f| f.code(), |f, l| f.words(l))),
+        (
+            "growth_flag",
+            worded(crate::growth::Flag::ALL, |f| f.code(), |f, l| f.words(l)),
+        ),
         (
             "due_rule",
             worded(
@@ -325,7 +332,11 @@ pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
     .collect()
 }
 
-fn worded<T: Copy>(all: &[T], code: fn(T) -> &'static str, words: fn(T, Lang) -> &'static str) -> Vec<CodeOption> {
+fn worded<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    words: fn(T, Lang) -> &'static str,
+) -> Vec<CodeOption> {
     all.iter()
         .map(|v| CodeOption {
             code: code(*v).to_string(),

@@ -363,7 +363,8 @@ pub const RULES: &[RuleSpec] = &[
             let last_ok_at = h.child_checks.iter().rposition(|c| c.growth_check_up_to_date);
             let last_ok = last_ok_at.map(|i| &h.child_checks[i]);
             let first_not_ok = h.child_checks.get(last_ok_at.map_or(0, |i| i + 1));
-            let by_schedule = last_ok.map(|c| c.date + Days::new(cred_interval_days((c.date - h.birth).num_days())));
+            let by_schedule =
+                last_ok.map(|c| c.date + Days::new(cred_interval_days((c.date - h.birth).num_days())));
             let (due_on, visit) = match (by_schedule, first_not_ok) {
                 (Some(on), Some(c)) if on <= c.date => (on, last_ok.map(|c| c.visit)),
                 (_, Some(c)) => (c.date, Some(c.visit)),
@@ -714,7 +715,10 @@ mod tests {
         later.growth_check_up_to_date = false;
         let h = child("2023-03-01", vec![c, later]);
         let due = due_for(&h, d("2026-04-02"), Days::new(0));
-        assert!(due.iter().any(|x| x.rule == Rule::GrowthCheckDue && x.finding.due_on == d("2026-03-02")));
+        assert!(
+            due.iter()
+                .any(|x| x.rule == Rule::GrowthCheckDue && x.finding.due_on == d("2026-03-02"))
+        );
         // No visit yet: a newborn is due a week after birth.
         let h = child("2026-03-01", vec![]);
         assert!(!rules_on(&h, "2026-03-07").contains(&Rule::GrowthCheckDue));

@@ -43,7 +43,10 @@ impl DueItem {
     /// An item for a person; the caller fills in where they live.
     fn new(history: &History, d: Due, today: NaiveDate, growth: Vec<Classification>) -> DueItem {
         let referral_open = d.finding.visit.is_some_and(|v| {
-            let child = history.child_checks.iter().any(|c| c.visit == v && c.referral == Some(None));
+            let child = history
+                .child_checks
+                .iter()
+                .any(|c| c.visit == v && c.referral == Some(None));
             let mother = history
                 .antenatal_checks
                 .iter()
@@ -106,7 +109,9 @@ impl DueItem {
                 });
             }
         }
-        items.sort_by(|a, b| (a.urgency, a.due_on, &a.name, a.rule).cmp(&(b.urgency, b.due_on, &b.name, b.rule)));
+        items.sort_by(|a, b| {
+            (a.urgency, a.due_on, &a.name, a.rule).cmp(&(b.urgency, b.due_on, &b.name, b.rule))
+        });
         items
     }
 

@@ -618,7 +618,12 @@ fn the_due_list_comes_from_the_projection_and_follows_the_rules() {
     // The household screen's list, from the document, is the same as the store's.
     let day: NaiveDate = "2026-11-23".parse().unwrap();
     let from_doc = DueItem::for_household(id, &store.household(id).unwrap().unwrap(), day, 0);
-    let from_projection: Vec<DueItem> = store.due(day, &all).unwrap().into_iter().flat_map(|g| g.items).collect();
+    let from_projection: Vec<DueItem> = store
+        .due(day, &all)
+        .unwrap()
+        .into_iter()
+        .flat_map(|g| g.items)
+        .collect();
     assert_eq!(from_doc, from_projection);
     // Coming in the next day, seen from day 1.
     let ahead = DueFilter {
