@@ -1,0 +1,183 @@
+//! The census as plain rows: what the indicators read. Loaded from the store's projection
+//! (one query per table, no documents), or built by hand in tests.
+
+use ayllu_model::{
+    Education, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex, WaterSource,
+};
+use ayllu_store::Store;
+use chrono::NaiveDate;
+use rusqlite::types::Type;
+
+use crate::ReportError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRow {
+    pub id: HouseholdId,
+    pub community: String,
+    pub sector: Option<String>,
+    pub water: Option<WaterSource>,
+    pub sanitation: Option<Sanitation>,
+    pub dissolved_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRow {
+    pub id: MemberId,
+    pub household: HouseholdId,
+    pub sex: Sex,
+    pub birth: NaiveDate,
+    pub relationship: Relationship,
+    pub insurance: Insurance,
+    pub education: Option<Education>,
+    pub expected_delivery: Option<NaiveDate>,
+}
+
+/// One child checklist, reduced to what the indicators count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckRow {
+    pub member: MemberId,
+    pub date: NaiveDate,
+    pub vaccines_up_to_date: bool,
+    pub growth_check_up_to_date: bool,
+    pub weight_kg: Option<f64>,
+    pub length: Option<(f64, Position)>,
+    pub diarrhoea: bool,
+    pub ors: bool,
+    /// Cough with fast breathing or chest indrawing.
+    pub pneumonia_signs: bool,
+    pub referred: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitRow {
+    pub household: HouseholdId,
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Census {
+    pub households: Vec<HouseholdRow>,
+    pub people: Vec<PersonRow>,
+    pub child_checks: Vec<CheckRow>,
+    pub visits: Vec<VisitRow>,
+}
+
+fn bad(col: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::InvalidColumnType(col, what.to_string(), Type::Text)
+}
+
+fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    r.get(i)
+}
+
+fn parsed<T: std::str::FromStr>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<T> {
+    text(r, i)?.parse().map_err(|_| bad(i, "id"))
+}
+
+fn date(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(&text(r, i)?, "%Y-%m-%d").map_err(|_| bad(i, "date"))
+}
+
+fn opt_date(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    r.get::<_, Option<String>>(i)?
+        .map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad(i, "date")))
+        .transpose()
+}
+
+fn code<T>(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    parse: fn(&str) -> Result<T, ayllu_model::Problem>,
+) -> rusqlite::Result<T> {
+    parse(&text(r, i)?).map_err(|_| bad(i, "code"))
+}
+
+fn opt_code<T>(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    parse: fn(&str) -> Result<T, ayllu_model::Problem>,
+) -> rusqlite::Result<Option<T>> {
+    r.get::<_, Option<String>>(i)?
+        .map(|s| parse(&s).map_err(|_| bad(i, "code")))
+        .transpose()
+}
+
+impl Census {
+    /// Reads the census from the store's projection tables.
+    pub fn load(store: &Store) -> Result<Census, ReportError> {
+        let conn = store.connection();
+        let households = conn
+            .prepare("SELECT id, community, sector, water, sanitation, dissolved_on FROM households")?
+            .query_map([], |r| {
+                Ok(HouseholdRow {
+                    id: parsed(r, 0)?,
+                    community: r.get(1)?,
+                    sector: r.get(2)?,
+                    water: opt_code(r, 3, WaterSource::from_code)?,
+                    sanitation: opt_code(r, 4, Sanitation::from_code)?,
+                    dissolved_on: opt_date(r, 5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let people = conn
+            .prepare(
+                "SELECT id, household_id, sex, birth_date, relationship, insurance, education,
+                        expected_delivery FROM members",
+            )?
+            .query_map([], |r| {
+                Ok(PersonRow {
+                    id: parsed(r, 0)?,
+                    household: parsed(r, 1)?,
+                    sex: code(r, 2, Sex::from_code)?,
+                    birth: date(r, 3)?,
+                    relationship: code(r, 4, Relationship::from_code)?,
+                    insurance: code(r, 5, Insurance::from_code)?,
+                    education: opt_code(r, 6, Education::from_code)?,
+                    expected_delivery: opt_date(r, 7)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let child_checks = conn
+            .prepare(
+                "SELECT member_id, visit_date, vaccines_up_to_date, growth_check_up_to_date, weight_g,
+                        length_mm, position, diarrhoea, ors, fast_breathing, chest_indrawing,
+                        referral_reason IS NOT NULL
+                   FROM child_checks",
+            )?
+            .query_map([], |r| {
+                let length = match (r.get::<_, Option<i64>>(5)?, opt_code(r, 6, Position::from_code)?) {
+                    (Some(mm), Some(p)) => Some((mm as f64 / 10.0, p)),
+                    _ => None,
+                };
+                Ok(CheckRow {
+                    member: parsed(r, 0)?,
+                    date: date(r, 1)?,
+                    vaccines_up_to_date: r.get(2)?,
+                    growth_check_up_to_date: r.get(3)?,
+                    weight_kg: r.get::<_, Option<i64>>(4)?.map(|g| g as f64 / 1000.0),
+                    length,
+                    diarrhoea: r.get(7)?,
+                    ors: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
+                    pneumonia_signs: r.get::<_, Option<bool>>(9)?.unwrap_or(false)
+                        || r.get::<_, Option<bool>>(10)?.unwrap_or(false),
+                    referred: r.get(11)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let visits = conn
+            .prepare("SELECT household_id, date FROM visits")?
+            .query_map([], |r| {
+                Ok(VisitRow {
+                    household: parsed(r, 0)?,
+                    date: date(r, 1)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Census {
+            households,
+            people,
+            child_checks,
+            visits,
+        })
+    }
+}

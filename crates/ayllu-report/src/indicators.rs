@@ -1,0 +1,566 @@
+//! The Local Health Plan's indicator tables, from a [`Census`], for a year: by community,
+//! by sector within it, and in total. Pure: no store, no clock (the caller gives `today`).
+//!
+//! Definitions (also in `docs/indicators.md`):
+//! - People are counted as of the period's reference day (`as_of`: 31 December, or today
+//!   for the current year), in households not dissolved by then. Ages in completed years.
+//! - Child-health rates count children with a checklist dated in the period (the checklist
+//!   exists only for children under five on the visit day, so a child who turned five later
+//!   in the year is still counted for the checks made before). Each child counts once, by
+//!   the latest check in the period that has what the indicator needs.
+//! - Diarrhoea treated with ORS and fast breathing referred count episodes (checks).
+//! - Z-scores are WHO's (`ayllu_model::growth`); implausible scores and missing heights are
+//!   left out of the denominator.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ayllu_model::growth::{self, Measurement};
+use ayllu_model::{Education, HouseholdId, Insurance, MemberId, Relationship, Sanitation, Sex, WaterSource};
+use chrono::{Datelike, NaiveDate};
+
+use crate::ReportError;
+use crate::census::{Census, CheckRow, HouseholdRow, PersonRow};
+use crate::table::{Cell, Column, RATE_COLUMNS, Rate, Table};
+
+/// The year a report covers and the day people are counted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub year: i32,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// People and ages are counted on this day: the last day of the year, or today.
+    pub as_of: NaiveDate,
+}
+
+impl Period {
+    pub fn year(year: i32, today: NaiveDate) -> Result<Period, ReportError> {
+        let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(ReportError::Year(year))?;
+        let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(ReportError::Year(year))?;
+        if start > today || year < 2000 {
+            return Err(ReportError::Year(year));
+        }
+        Ok(Period {
+            year,
+            start,
+            end,
+            as_of: end.min(today),
+        })
+    }
+
+    fn contains(&self, d: NaiveDate) -> bool {
+        self.start <= d && d <= self.end
+    }
+}
+
+/// What a report covers: a period, and one community or all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub period: Period,
+    pub community: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub scope: Scope,
+    pub tables: Vec<Table>,
+}
+
+impl Report {
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+}
+
+/// Total (None, None), a community (Some, None), a sector (Some, Some): sorts in that order.
+type Area = (Option<String>, Option<String>);
+
+pub const AGE_GROUPS: usize = 17;
+
+fn age_group_label(g: usize) -> String {
+    if g == AGE_GROUPS - 1 {
+        "80+".to_string()
+    } else {
+        format!("{}-{}", g * 5, g * 5 + 4)
+    }
+}
+
+/// Mother's education as the CLAS evaluations group it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MotherEducation {
+    None,
+    Primary,
+    SecondaryOrMore,
+    Unknown,
+}
+
+impl MotherEducation {
+    const ALL: [MotherEducation; 4] = [Self::None, Self::Primary, Self::SecondaryOrMore, Self::Unknown];
+    fn of(e: Option<Education>) -> MotherEducation {
+        match e {
+            Some(Education::None | Education::Initial) => Self::None,
+            Some(Education::PrimaryIncomplete | Education::PrimaryComplete) => Self::Primary,
+            Some(Education::SecondaryIncomplete | Education::SecondaryComplete | Education::Higher) => {
+                Self::SecondaryOrMore
+            }
+            Some(Education::Unknown) | None => Self::Unknown,
+        }
+    }
+    fn code(self) -> &'static str {
+        match self {
+            Self::None => "sin_nivel",
+            Self::Primary => "primaria",
+            Self::SecondaryOrMore => "secundaria_o_mas",
+            Self::Unknown => "no_conocida",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Self::None => "Sin nivel",
+            Self::Primary => "Primaria",
+            Self::SecondaryOrMore => "Secundaria o más",
+            Self::Unknown => "No se sabe o madre no identificada",
+        }
+    }
+}
+
+/// Child-health rates, in table order: (code, description).
+const CHILD_RATES: [(&str, &str); 9] = [
+    (
+        "vacunas_al_dia",
+        "Menores de 5 con vacunas al día / menores de 5 con control en el periodo",
+    ),
+    (
+        "cred_al_dia",
+        "Menores de 5 con control CRED al día / menores de 5 con control en el periodo",
+    ),
+    (
+        "diarrea_14_dias",
+        "Menores de 5 con diarrea en los últimos 14 días (en algún control) / menores de 5 con control",
+    ),
+    (
+        "diarrea_con_sro",
+        "Episodios de diarrea tratados con SRO / episodios de diarrea",
+    ),
+    (
+        "tos_respiracion_rapida",
+        "Menores de 5 con tos y respiración rápida o tiraje / menores de 5 con control",
+    ),
+    (
+        "tos_rr_referida",
+        "Episodios de tos con respiración rápida referidos al establecimiento / episodios",
+    ),
+    (
+        "desnutricion_cronica",
+        "Talla para la edad < −2 DE / menores de 5 con talla medida (valores plausibles)",
+    ),
+    (
+        "bajo_peso",
+        "Peso para la edad < −2 DE / menores de 5 con peso medido",
+    ),
+    (
+        "desnutricion_aguda",
+        "Peso para la talla < −2 DE / menores de 5 con peso y talla medidos",
+    ),
+];
+
+const HOUSEHOLD_RATES: [(&str, &str); 4] = [
+    (
+        "sin_seguro",
+        "Personas sin seguro de salud / personas con seguro conocido (excluye «no sabe»)",
+    ),
+    (
+        "sin_agua_segura",
+        "Hogares sin agua de red pública o pilón / hogares con fuente de agua registrada",
+    ),
+    (
+        "sin_saneamiento",
+        "Hogares sin desagüe, pozo séptico ni letrina (río, campo abierto, otro) / hogares con dato",
+    ),
+    (
+        "no_visitados",
+        "Hogares sin ninguna visita en el periodo (de difícil acceso) / hogares",
+    ),
+];
+
+#[derive(Debug, Default, Clone)]
+struct Acc {
+    households: i64,
+    people: i64,
+    pyramid: [[i64; 2]; AGE_GROUPS],
+    under_one: i64,
+    under_five: i64,
+    pregnant: i64,
+    child: [Rate; CHILD_RATES.len()],
+    household: [Rate; HOUSEHOLD_RATES.len()],
+    stunting_by_mother: [Rate; 4],
+}
+
+fn areas(h: &HouseholdRow) -> [Option<Area>; 3] {
+    [
+        Some((None, None)),
+        Some((Some(h.community.clone()), None)),
+        h.sector
+            .as_ref()
+            .map(|s| (Some(h.community.clone()), Some(s.clone()))),
+    ]
+}
+
+fn age_years(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut years = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// The child's mother in the household, when the relationships say who she is: for a son
+/// or daughter of the head, the woman among the head and the head's spouse (if exactly one).
+fn mother_of<'a>(
+    child: &PersonRow,
+    women: &HashMap<HouseholdId, Vec<&'a PersonRow>>,
+) -> Option<&'a PersonRow> {
+    if child.relationship != Relationship::Child {
+        return None;
+    }
+    match women.get(&child.household).map(Vec::as_slice) {
+        Some([only]) => Some(*only),
+        _ => None,
+    }
+}
+
+pub fn compute(census: &Census, scope: &Scope) -> Report {
+    let period = scope.period;
+    let as_of = period.as_of;
+    let households: HashMap<HouseholdId, &HouseholdRow> = census
+        .households
+        .iter()
+        .filter(|h| h.dissolved_on.is_none_or(|d| d > as_of))
+        .filter(|h| scope.community.as_ref().is_none_or(|c| &h.community == c))
+        .map(|h| (h.id, h))
+        .collect();
+    let mut acc: BTreeMap<Area, Acc> = BTreeMap::new();
+    acc.insert((None, None), Acc::default());
+    let each = |acc: &mut BTreeMap<Area, Acc>, h: &HouseholdRow, f: &mut dyn FnMut(&mut Acc)| {
+        for area in areas(h).into_iter().flatten() {
+            f(acc.entry(area).or_default());
+        }
+    };
+
+    let visited: HashSet<HouseholdId> = census
+        .visits
+        .iter()
+        .filter(|v| period.contains(v.date))
+        .map(|v| v.household)
+        .collect();
+    for h in households.values() {
+        let unsafe_water = h.water.map(|w| {
+            !matches!(
+                w,
+                WaterSource::PipedInside | WaterSource::PipedOutside | WaterSource::PublicTap
+            )
+        });
+        let no_sanitation = h
+            .sanitation
+            .map(|s| matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other));
+        let seen = visited.contains(&h.id);
+        each(&mut acc, h, &mut |a| {
+            a.households += 1;
+            if let Some(u) = unsafe_water {
+                a.household[1].count(u);
+            }
+            if let Some(n) = no_sanitation {
+                a.household[2].count(n);
+            }
+            a.household[3].count(!seen);
+        });
+    }
+
+    let mut people: HashMap<MemberId, (&PersonRow, &HouseholdRow)> = HashMap::new();
+    let mut women: HashMap<HouseholdId, Vec<&PersonRow>> = HashMap::new();
+    for p in &census.people {
+        let Some(h) = households.get(&p.household) else {
+            continue;
+        };
+        if p.birth > as_of {
+            continue;
+        }
+        people.insert(p.id, (p, h));
+        if p.sex == Sex::Female && matches!(p.relationship, Relationship::Head | Relationship::Spouse) {
+            women.entry(p.household).or_default().push(p);
+        }
+        let age = age_years(p.birth, as_of);
+        let group = usize::try_from(age / 5).unwrap_or(0).min(AGE_GROUPS - 1);
+        let sex = usize::from(p.sex == Sex::Female);
+        let pregnant = p
+            .expected_delivery
+            .is_some_and(|edd| edd > as_of && edd <= as_of + chrono::Days::new(300));
+        let insured = match p.insurance {
+            Insurance::Unknown => None,
+            Insurance::None => Some(false),
+            _ => Some(true),
+        };
+        each(&mut acc, h, &mut |a| {
+            a.people += 1;
+            a.pyramid[group][sex] += 1;
+            if age < 1 {
+                a.under_one += 1;
+            }
+            if age < 5 {
+                a.under_five += 1;
+            }
+            if pregnant {
+                a.pregnant += 1;
+            }
+            if let Some(i) = insured {
+                a.household[0].count(!i);
+            }
+        });
+    }
+
+    let mut checks: HashMap<MemberId, Vec<&CheckRow>> = HashMap::new();
+    for c in census.child_checks.iter().filter(|c| period.contains(c.date)) {
+        if people.contains_key(&c.member) {
+            checks.entry(c.member).or_default().push(c);
+        }
+    }
+    for (member, mut list) in checks {
+        let (p, h) = people[&member];
+        list.sort_by_key(|c| c.date);
+        let latest = *list.last().expect("at least one check");
+        let assess = |c: &CheckRow| {
+            growth::assess(&Measurement {
+                sex: p.sex,
+                age_days: (c.date - p.birth).num_days(),
+                weight_kg: c.weight_kg,
+                length_cm: c.length.map(|l| l.0),
+                measured: c.length.map(|l| l.1),
+            })
+        };
+        let plausible = |s: Option<growth::Score>| s.filter(|s| !s.implausible).map(|s| s.z);
+        let haz = list
+            .iter()
+            .rev()
+            .find(|c| c.length.is_some())
+            .and_then(|c| plausible(assess(c).haz));
+        let waz = list
+            .iter()
+            .rev()
+            .find(|c| c.weight_kg.is_some())
+            .and_then(|c| plausible(assess(c).waz));
+        let whz = list
+            .iter()
+            .rev()
+            .find(|c| c.weight_kg.is_some() && c.length.is_some())
+            .and_then(|c| plausible(assess(c).whz));
+        let diarrhoea: Vec<&&CheckRow> = list.iter().filter(|c| c.diarrhoea).collect();
+        let pneumonia: Vec<&&CheckRow> = list.iter().filter(|c| c.pneumonia_signs).collect();
+        let mother = MotherEducation::of(mother_of(p, &women).and_then(|m| m.education));
+        let mother_at = MotherEducation::ALL
+            .iter()
+            .position(|m| *m == mother)
+            .expect("listed");
+        each(&mut acc, h, &mut |a| {
+            a.child[0].count(latest.vaccines_up_to_date);
+            a.child[1].count(latest.growth_check_up_to_date);
+            a.child[2].count(!diarrhoea.is_empty());
+            for d in &diarrhoea {
+                a.child[3].count(d.ors);
+            }
+            a.child[4].count(!pneumonia.is_empty());
+            for c in &pneumonia {
+                a.child[5].count(c.referred);
+            }
+            if let Some(z) = haz {
+                a.child[6].count(z < -2.0);
+                a.stunting_by_mother[mother_at].count(z < -2.0);
+            }
+            if let Some(z) = waz {
+                a.child[7].count(z < -2.0);
+            }
+            if let Some(z) = whz {
+                a.child[8].count(z < -2.0);
+            }
+        });
+    }
+
+    Report {
+        scope: scope.clone(),
+        tables: tables(&acc),
+    }
+}
+
+fn area_cells((community, sector): &Area) -> [Cell; 2] {
+    [
+        Cell::Text(community.clone().unwrap_or_else(|| "TOTAL".to_string())),
+        Cell::Text(sector.clone().unwrap_or_default()),
+    ]
+}
+
+const AREA_COLUMNS: [Column; 2] = [
+    Column {
+        id: "comunidad",
+        title: "Comunidad",
+    },
+    Column {
+        id: "sector",
+        title: "Sector",
+    },
+];
+
+fn columns(extra: &[Column]) -> Vec<Column> {
+    AREA_COLUMNS.iter().chain(extra).cloned().collect()
+}
+
+fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
+    let mut groups = Table {
+        id: "grupos_poblacion",
+        title: "Hogares y población por grupos",
+        note: "Personas contadas al día de referencia del periodo, en hogares no dados de baja.",
+        columns: columns(&[
+            Column {
+                id: "hogares",
+                title: "Hogares",
+            },
+            Column {
+                id: "personas",
+                title: "Personas",
+            },
+            Column {
+                id: "menores_1",
+                title: "Menores de 1 año",
+            },
+            Column {
+                id: "menores_5",
+                title: "Menores de 5 años",
+            },
+            Column {
+                id: "gestantes",
+                title: "Gestantes",
+            },
+        ]),
+        rows: Vec::new(),
+    };
+    let mut pyramid = Table {
+        id: "poblacion_edad_sexo",
+        title: "Población por grupo de edad y sexo",
+        note: "Edad en años cumplidos al día de referencia.",
+        columns: columns(&[
+            Column {
+                id: "grupo_edad",
+                title: "Grupo de edad",
+            },
+            Column {
+                id: "hombres",
+                title: "Hombres",
+            },
+            Column {
+                id: "mujeres",
+                title: "Mujeres",
+            },
+            Column {
+                id: "total",
+                title: "Total",
+            },
+        ]),
+        rows: Vec::new(),
+    };
+    let indicator_columns = || {
+        columns(
+            &[
+                Column {
+                    id: "indicador",
+                    title: "Indicador",
+                },
+                Column {
+                    id: "descripcion",
+                    title: "Descripción",
+                },
+            ]
+            .into_iter()
+            .chain(RATE_COLUMNS)
+            .collect::<Vec<_>>(),
+        )
+    };
+    let mut child = Table {
+        id: "salud_infantil",
+        title: "Salud de niñas y niños menores de 5 años",
+        note: "Cada niño cuenta una vez, por su último control del periodo que tenga el dato; \
+               los episodios cuentan cada control. Puntajes z de la OMS 2006; valores improbables excluidos.",
+        columns: indicator_columns(),
+        rows: Vec::new(),
+    };
+    let mut by_mother = Table {
+        id: "desnutricion_por_educacion_madre",
+        title: "Desnutrición crónica según educación de la madre",
+        note: "La madre es la mujer jefa del hogar o cónyuge del jefe cuando el niño es hijo(a) del jefe; \
+               si no se puede saber, cuenta como «no se sabe».",
+        columns: columns(
+            &[
+                Column {
+                    id: "educacion_madre",
+                    title: "Educación de la madre",
+                },
+                Column {
+                    id: "descripcion",
+                    title: "Descripción",
+                },
+            ]
+            .into_iter()
+            .chain(RATE_COLUMNS)
+            .collect::<Vec<_>>(),
+        ),
+        rows: Vec::new(),
+    };
+    let mut homes = Table {
+        id: "hogares_y_seguro",
+        title: "Seguro de salud, agua, saneamiento y hogares no visitados",
+        note: "Agua segura: red pública dentro o fuera de la vivienda, o pilón público.",
+        columns: indicator_columns(),
+        rows: Vec::new(),
+    };
+    for (area, a) in acc {
+        let place = area_cells(area);
+        let row = |rest: Vec<Cell>| place.iter().cloned().chain(rest).collect::<Vec<_>>();
+        groups.rows.push(row(vec![
+            Cell::Int(a.households),
+            Cell::Int(a.people),
+            Cell::Int(a.under_one),
+            Cell::Int(a.under_five),
+            Cell::Int(a.pregnant),
+        ]));
+        for (g, [men, women]) in a.pyramid.iter().enumerate() {
+            pyramid.rows.push(row(vec![
+                Cell::Text(age_group_label(g)),
+                Cell::Int(*men),
+                Cell::Int(*women),
+                Cell::Int(men + women),
+            ]));
+        }
+        for ((code, what), rate) in CHILD_RATES.iter().zip(a.child) {
+            child
+                .rows
+                .push(row([Cell::Text(code.to_string()), Cell::Text(what.to_string())]
+                    .into_iter()
+                    .chain(rate.cells())
+                    .collect()));
+        }
+        for (m, rate) in MotherEducation::ALL.iter().zip(a.stunting_by_mother) {
+            by_mother.rows.push(row([
+                Cell::Text(m.code().to_string()),
+                Cell::Text(m.title().to_string()),
+            ]
+            .into_iter()
+            .chain(rate.cells())
+            .collect()));
+        }
+        for ((code, what), rate) in HOUSEHOLD_RATES.iter().zip(a.household) {
+            homes
+                .rows
+                .push(row([Cell::Text(code.to_string()), Cell::Text(what.to_string())]
+                    .into_iter()
+                    .chain(rate.cells())
+                    .collect()));
+        }
+    }
+    vec![groups, pyramid, child, by_mother, homes]
+}

@@ -1,0 +1,425 @@
+//! Indicators on a small census built by hand, whose answers were worked out by hand (see
+//! the comments): three households in two communities and a dissolved fourth; a boy who
+//! turns five during the year; a child with no height; a community with nobody in it.
+
+use ayllu_model::growth::Table as Who;
+use ayllu_model::{Education, Insurance, Position, Relationship, Sanitation, Sex, WaterSource};
+use ayllu_report::{
+    Cell, Census, CheckRow, HouseholdRow, Period, PersonRow, Report, Scope, VisitRow, compute,
+};
+use chrono::NaiveDate;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn id<T: std::str::FromStr>(n: u8) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    format!("00000000-0000-4000-8000-0000000000{n:02}")
+        .parse()
+        .unwrap()
+}
+
+fn person(
+    n: u8,
+    h: u8,
+    sex: Sex,
+    birth: &str,
+    rel: Relationship,
+    ins: Insurance,
+    edu: Option<Education>,
+) -> PersonRow {
+    PersonRow {
+        id: id(n),
+        household: id(h),
+        sex,
+        birth: d(birth),
+        relationship: rel,
+        insurance: ins,
+        education: edu,
+        expected_delivery: None,
+    }
+}
+
+fn check(member: u8, date: &str) -> CheckRow {
+    CheckRow {
+        member: id(member),
+        date: d(date),
+        vaccines_up_to_date: false,
+        growth_check_up_to_date: false,
+        weight_kg: None,
+        length: None,
+        diarrhoea: false,
+        ors: false,
+        pneumonia_signs: false,
+        referred: false,
+    }
+}
+
+/// The value at `z` SD on a WHO table for a child born `birth`, measured `on`.
+fn at(table: Who, sex: Sex, birth: &str, on: &str, z: f64) -> f64 {
+    let days = (d(on) - d(birth)).num_days();
+    table.at_day(sex, days).unwrap().value_at(z)
+}
+
+fn census() -> Census {
+    use Relationship::*;
+    let household = |n: u8, community: &str, sector: Option<&str>, w, s| HouseholdRow {
+        id: id(n),
+        community: community.into(),
+        sector: sector.map(Into::into),
+        water: Some(w),
+        sanitation: Some(s),
+        dissolved_on: None,
+    };
+    let mut households = vec![
+        household(
+            1,
+            "Ccorca",
+            Some("Alto"),
+            WaterSource::PipedInside,
+            Sanitation::SewerInside,
+        ),
+        household(
+            2,
+            "Ccorca",
+            Some("Bajo"),
+            WaterSource::Surface,
+            Sanitation::OpenField,
+        ),
+        household(3, "Huayllay", None, WaterSource::Truck, Sanitation::Latrine),
+        household(4, "Pumamarca", None, WaterSource::Well, Sanitation::River),
+    ];
+    households[3].dissolved_on = Some(d("2026-05-01"));
+
+    let mut carmen = person(
+        31,
+        2,
+        Sex::Female,
+        "1995-01-10",
+        Head,
+        Insurance::Unknown,
+        Some(Education::None),
+    );
+    carmen.expected_delivery = Some(d("2027-03-01"));
+    let people = vec![
+        // H1 Ccorca/Alto: Rosa (36, primary) and Juan (38, uninsured); Ana (1) and Luis,
+        // who turns five on 2026-08-20.
+        person(
+            11,
+            1,
+            Sex::Female,
+            "1990-05-01",
+            Head,
+            Insurance::Sis,
+            Some(Education::PrimaryComplete),
+        ),
+        person(12, 1, Sex::Male, "1988-02-01", Spouse, Insurance::None, None),
+        person(13, 1, Sex::Female, "2025-06-15", Child, Insurance::Sis, None),
+        person(14, 1, Sex::Male, "2021-08-20", Child, Insurance::Sis, None),
+        // H2 Ccorca/Bajo: Carmen (31, pregnant, insurance unknown); Pedro, born this year.
+        carmen,
+        person(32, 2, Sex::Male, "2026-02-01", Child, Insurance::None, None),
+        // H3 Huayllay: Elena (26, secondary) and Hugo (28); Nina (2); Kusi, a grandson (3).
+        person(
+            41,
+            3,
+            Sex::Female,
+            "2000-03-03",
+            Head,
+            Insurance::Sis,
+            Some(Education::SecondaryComplete),
+        ),
+        person(42, 3, Sex::Male, "1998-06-06", Spouse, Insurance::Sis, None),
+        person(43, 3, Sex::Female, "2024-01-15", Child, Insurance::Sis, None),
+        person(44, 3, Sex::Male, "2023-05-05", Grandchild, Insurance::None, None),
+        // H4, dissolved in May: not counted at all.
+        person(51, 4, Sex::Female, "1970-01-01", Head, Insurance::None, None),
+    ];
+
+    // Ana: March, length at the median, weight at the median weight-for-length, diarrhoea
+    // with ORS, vaccines and CRED up to date; September, weight only at the median, diarrhoea
+    // without ORS, vaccines NOT up to date, CRED up to date.
+    let mut ana1 = check(13, "2026-03-10");
+    let ana_len = at(
+        Who::LengthHeightForAge,
+        Sex::Female,
+        "2025-06-15",
+        "2026-03-10",
+        0.0,
+    );
+    ana1.length = Some((ana_len, Position::Lying));
+    ana1.weight_kg = Some(Who::WeightForLength.at_cm(Sex::Female, ana_len).unwrap().m);
+    ana1.diarrhoea = true;
+    ana1.ors = true;
+    ana1.vaccines_up_to_date = true;
+    ana1.growth_check_up_to_date = true;
+    let mut ana2 = check(13, "2026-09-10");
+    ana2.weight_kg = Some(at(
+        Who::WeightForAge,
+        Sex::Female,
+        "2025-06-15",
+        "2026-09-10",
+        0.0,
+    ));
+    ana2.diarrhoea = true;
+    ana2.growth_check_up_to_date = true;
+    // Luis, April (4 years 7 months): height −2.5 SD, weight at the median; fast breathing,
+    // referred; vaccines up to date, CRED not.
+    let mut luis = check(14, "2026-04-05");
+    luis.length = Some((
+        at(
+            Who::LengthHeightForAge,
+            Sex::Male,
+            "2021-08-20",
+            "2026-04-05",
+            -2.5,
+        ),
+        Position::Standing,
+    ));
+    luis.weight_kg = Some(at(Who::WeightForAge, Sex::Male, "2021-08-20", "2026-04-05", 0.0));
+    luis.pneumonia_signs = true;
+    luis.referred = true;
+    luis.vaccines_up_to_date = true;
+    // Nina, July: height −2.2 SD measured standing, weight at the median; all up to date.
+    let mut nina = check(43, "2026-07-01");
+    nina.length = Some((
+        at(
+            Who::LengthHeightForAge,
+            Sex::Female,
+            "2024-01-15",
+            "2026-07-01",
+            -2.2,
+        ),
+        Position::Standing,
+    ));
+    nina.weight_kg = Some(at(
+        Who::WeightForAge,
+        Sex::Female,
+        "2024-01-15",
+        "2026-07-01",
+        0.0,
+    ));
+    nina.vaccines_up_to_date = true;
+    nina.growth_check_up_to_date = true;
+    // Kusi, July: weight −2.5 SD, no height; CRED up to date, vaccines not.
+    let mut kusi = check(44, "2026-07-01");
+    kusi.weight_kg = Some(at(Who::WeightForAge, Sex::Male, "2023-05-05", "2026-07-01", -2.5));
+    kusi.growth_check_up_to_date = true;
+    // A check from last year: outside the period.
+    let mut old = check(43, "2025-12-20");
+    old.diarrhoea = true;
+
+    let visits = vec![
+        VisitRow {
+            household: id(1),
+            date: d("2026-03-10"),
+        },
+        VisitRow {
+            household: id(1),
+            date: d("2026-09-10"),
+        },
+        VisitRow {
+            household: id(2),
+            date: d("2025-11-01"),
+        },
+        VisitRow {
+            household: id(3),
+            date: d("2026-07-01"),
+        },
+    ];
+    Census {
+        households,
+        people,
+        child_checks: vec![ana1, ana2, luis, nina, kusi, old],
+        visits,
+    }
+}
+
+fn report(community: Option<&str>) -> Report {
+    let period = Period::year(2026, d("2027-01-10")).unwrap();
+    assert_eq!(period.as_of, d("2026-12-31"));
+    compute(
+        &census(),
+        &Scope {
+            period,
+            community: community.map(Into::into),
+        },
+    )
+}
+
+/// The row of `table` for (community, sector, key in column 3 if any).
+fn row<'a>(r: &'a Report, table: &str, place: (&str, &str), key: Option<&str>) -> &'a [Cell] {
+    let t = r.table(table).unwrap();
+    t.rows
+        .iter()
+        .find(|row| {
+            row[0] == Cell::Text(place.0.into())
+                && row[1] == Cell::Text(place.1.into())
+                && key.is_none_or(|k| row[2] == Cell::Text(k.into()))
+        })
+        .unwrap_or_else(|| panic!("{table}: no row {place:?} {key:?}"))
+}
+
+fn ints(cells: &[Cell]) -> Vec<i64> {
+    cells
+        .iter()
+        .filter_map(|c| match c {
+            Cell::Int(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (numerator, denominator, percent, small) of a rate row.
+fn rate(cells: &[Cell]) -> (i64, i64, Option<f64>, bool) {
+    match &cells[4..8] {
+        [Cell::Int(n), Cell::Int(dn), Cell::Pct(p), Cell::Flag(s)] => (*n, *dn, *p, *s),
+        other => panic!("not a rate: {other:?}"),
+    }
+}
+
+#[test]
+fn households_and_groups_by_place() {
+    let r = report(None);
+    // households, people, under 1, under 5, pregnant
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("TOTAL", ""), None)),
+        [3, 10, 1, 4, 1]
+    );
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("Ccorca", ""), None)),
+        [2, 6, 1, 2, 1]
+    );
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("Ccorca", "Alto"), None)),
+        [1, 4, 0, 1, 0]
+    );
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("Ccorca", "Bajo"), None)),
+        [1, 2, 1, 1, 1]
+    );
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("Huayllay", ""), None)),
+        [1, 4, 0, 2, 0]
+    );
+    // The dissolved household's community does not appear.
+    let t = r.table("grupos_poblacion").unwrap();
+    assert!(!t.rows.iter().any(|row| row[0] == Cell::Text("Pumamarca".into())));
+    // Order: total, then each community followed by its sectors.
+    let places: Vec<String> = t
+        .rows
+        .iter()
+        .map(|row| format!("{}/{}", row[0].plain(), row[1].plain()))
+        .collect();
+    assert_eq!(
+        places,
+        ["TOTAL/", "Ccorca/", "Ccorca/Alto", "Ccorca/Bajo", "Huayllay/"]
+    );
+}
+
+#[test]
+fn the_pyramid_counts_ages_on_31_december() {
+    let r = report(None);
+    let p = |g: &str| ints(row(&r, "poblacion_edad_sexo", ("TOTAL", ""), Some(g)));
+    // men, women, total
+    assert_eq!(p("0-4"), [2, 2, 4]); // Pedro, Kusi; Ana, Nina
+    assert_eq!(p("5-9"), [1, 0, 1]); // Luis, five since August
+    assert_eq!(p("25-29"), [1, 1, 2]); // Hugo 28, Elena 26
+    assert_eq!(p("30-34"), [0, 1, 1]); // Carmen 31
+    assert_eq!(p("35-39"), [1, 1, 2]); // Juan 38, Rosa 36
+    assert_eq!(p("80+"), [0, 0, 0]);
+    let t = r.table("poblacion_edad_sexo").unwrap();
+    let total: i64 = t
+        .rows
+        .iter()
+        .filter(|row| row[0] == Cell::Text("TOTAL".into()))
+        .map(|row| ints(row)[2])
+        .sum();
+    assert_eq!(total, 10);
+}
+
+#[test]
+fn child_health_rates_state_numerator_and_denominator() {
+    let r = report(None);
+    let c = |k: &str| rate(row(&r, "salud_infantil", ("TOTAL", ""), Some(k)));
+    // Children with a check in 2026: Ana, Luis (checked at 4, five by December), Nina, Kusi.
+    assert_eq!(c("vacunas_al_dia"), (2, 4, Some(50.0), true)); // Luis, Nina
+    assert_eq!(c("cred_al_dia"), (3, 4, Some(75.0), true)); // Ana, Nina, Kusi
+    assert_eq!(c("diarrea_14_dias"), (1, 4, Some(25.0), true)); // Ana (Nina's was in 2025)
+    assert_eq!(c("diarrea_con_sro"), (1, 2, Some(50.0), true)); // Ana's two episodes
+    assert_eq!(c("tos_respiracion_rapida"), (1, 4, Some(25.0), true)); // Luis
+    assert_eq!(c("tos_rr_referida"), (1, 1, Some(100.0), true));
+    // Heights: Ana 0, Luis −2.5, Nina −2.2; Kusi has none and is left out.
+    assert_eq!(c("desnutricion_cronica"), (2, 3, Some(66.7), true));
+    assert_eq!(c("bajo_peso"), (1, 4, Some(25.0), true)); // Kusi
+    assert_eq!(c("desnutricion_aguda"), (0, 3, Some(0.0), true));
+    // By place: Huayllay has Nina and Kusi.
+    let h = |k: &str| rate(row(&r, "salud_infantil", ("Huayllay", ""), Some(k)));
+    assert_eq!(h("desnutricion_cronica"), (1, 1, Some(100.0), true));
+    assert_eq!(h("diarrea_con_sro"), (0, 0, None, true));
+}
+
+#[test]
+fn stunting_by_mothers_education() {
+    let r = report(None);
+    let m = |k: &str| {
+        rate(row(
+            &r,
+            "desnutricion_por_educacion_madre",
+            ("TOTAL", ""),
+            Some(k),
+        ))
+    };
+    // Ana and Luis: mother Rosa (primary); Nina: mother Elena (secondary); Kusi: no height.
+    assert_eq!(m("sin_nivel"), (0, 0, None, true));
+    assert_eq!(m("primaria"), (1, 2, Some(50.0), true));
+    assert_eq!(m("secundaria_o_mas"), (1, 1, Some(100.0), true));
+    assert_eq!(m("no_conocida"), (0, 0, None, true));
+}
+
+#[test]
+fn insurance_water_sanitation_and_hard_to_reach_households() {
+    let r = report(None);
+    let h = |k: &str| rate(row(&r, "hogares_y_seguro", ("TOTAL", ""), Some(k)));
+    // Known insurance: 9 (Carmen's is unknown); uninsured: Juan, Pedro, Kusi.
+    assert_eq!(h("sin_seguro"), (3, 9, Some(33.3), true));
+    assert_eq!(h("sin_agua_segura"), (2, 3, Some(66.7), true)); // surface, truck
+    assert_eq!(h("sin_saneamiento"), (1, 3, Some(33.3), true)); // open field
+    assert_eq!(h("no_visitados"), (1, 3, Some(33.3), true)); // H2: last visit in 2025
+}
+
+#[test]
+fn one_community_and_an_empty_one() {
+    let r = report(Some("Huayllay"));
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("TOTAL", ""), None)),
+        [1, 4, 0, 2, 0]
+    );
+    assert!(r.table("grupos_poblacion").unwrap().rows.len() == 2);
+
+    let r = report(Some("Nadie vive aquí"));
+    assert_eq!(
+        ints(row(&r, "grupos_poblacion", ("TOTAL", ""), None)),
+        [0, 0, 0, 0, 0]
+    );
+    let c = rate(row(&r, "salud_infantil", ("TOTAL", ""), Some("vacunas_al_dia")));
+    assert_eq!(
+        c,
+        (0, 0, None, true),
+        "an empty denominator: no percentage, marked small"
+    );
+}
+
+#[test]
+fn a_year_in_the_future_is_refused() {
+    assert!(Period::year(2028, d("2027-01-10")).is_err());
+    let p = Period::year(2027, d("2027-01-10")).unwrap();
+    assert_eq!(
+        p.as_of,
+        d("2027-01-10"),
+        "the current year is counted as of today"
+    );
+}
