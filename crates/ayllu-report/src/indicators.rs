@@ -490,7 +490,7 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
         rows: Vec::new(),
     };
     let mut by_mother = Table {
-        id: "desnutricion_por_educacion_madre",
+        id: "desnutricion_educacion_madre",
         title: "Desnutrición crónica según educación de la madre",
         note: "La madre es la mujer jefa del hogar o cónyuge del jefe cuando el niño es hijo(a) del jefe; \
                si no se puede saber, cuenta como «no se sabe».",
@@ -563,4 +563,23 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
         }
     }
     vec![groups, pyramid, child, by_mother, homes]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_ids_fit_a_sheet_name() {
+        let scope = Scope {
+            period: Period::year(2026, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()).unwrap(),
+            community: None,
+        };
+        for t in compute(&Census::default(), &scope).tables {
+            assert!(t.id.len() <= 31 && t.id.is_ascii(), "{}", t.id);
+            for c in &t.columns {
+                assert!(c.id.is_ascii() && !c.id.contains(' '), "{}", c.id);
+            }
+        }
+    }
 }

@@ -365,14 +365,7 @@ fn child_health_rates_state_numerator_and_denominator() {
 #[test]
 fn stunting_by_mothers_education() {
     let r = report(None);
-    let m = |k: &str| {
-        rate(row(
-            &r,
-            "desnutricion_por_educacion_madre",
-            ("TOTAL", ""),
-            Some(k),
-        ))
-    };
+    let m = |k: &str| rate(row(&r, "desnutricion_educacion_madre", ("TOTAL", ""), Some(k)));
     // Ana and Luis: mother Rosa (primary); Nina: mother Elena (secondary); Kusi: no height.
     assert_eq!(m("sin_nivel"), (0, 0, None, true));
     assert_eq!(m("primaria"), (1, 2, Some(50.0), true));

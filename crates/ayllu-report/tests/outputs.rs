@@ -1,0 +1,116 @@
+//! The writers over a real store: the census is loaded from SQLite, written as CSV and as
+//! XLSX, and the XLSX is read back (calamine) and compared with the CSV cell by cell.
+
+use std::collections::BTreeMap;
+
+use ayllu_model::PersonName;
+use ayllu_report::{Census, Period, Scope, compute, write_csv, write_xlsx};
+use ayllu_store::{Signature, Store};
+use ayllu_synth::Census as Synth;
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use chrono::NaiveDate;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+}
+
+fn store_with(n: usize) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("ayllu.sqlite3")).unwrap();
+    let who = Signature::now(PersonName::parse("Juana Condori").unwrap());
+    let mut synth = Synth::new(2026, today());
+    for _ in 0..n {
+        let h = synth.household();
+        let id = synth.household_id();
+        store.insert_household(id, &h, &who).unwrap();
+    }
+    (dir, store)
+}
+
+#[test]
+fn the_census_loads_from_the_store() {
+    let (_d, store) = store_with(40);
+    let census = Census::load(&store).unwrap();
+    assert_eq!(census.households.len(), 40);
+    let members: i64 = store
+        .connection()
+        .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(census.people.len() as i64, members);
+    assert!(!census.child_checks.is_empty() && !census.visits.is_empty());
+    let scope = Scope {
+        period: Period::year(2026, today()).unwrap(),
+        community: None,
+    };
+    let report = compute(&census, &scope);
+    let total = &report.table("grupos_poblacion").unwrap().rows[0];
+    assert_eq!(total[2].plain(), "40");
+    assert_eq!(total[3].plain(), members.to_string());
+}
+
+#[test]
+fn the_xlsx_holds_the_same_numbers_as_the_csv() {
+    let (dir, store) = store_with(60);
+    let census = Census::load(&store).unwrap();
+    let report = compute(
+        &census,
+        &Scope {
+            period: Period::year(2026, today()).unwrap(),
+            community: None,
+        },
+    );
+    let csv_dir = dir.path().join("csv");
+    let files = write_csv(&report, &csv_dir).unwrap();
+    assert_eq!(files.len(), report.tables.len());
+    let xlsx = dir.path().join("indicadores.xlsx");
+    write_xlsx(&report, &xlsx).unwrap();
+
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[0], "portada");
+    let mut compared = BTreeMap::new();
+    for t in &report.tables {
+        let mut csv = csv::Reader::from_path(csv_dir.join(format!("{}.csv", t.id))).unwrap();
+        let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(
+            header,
+            t.columns.iter().map(|c| c.id).collect::<Vec<_>>(),
+            "stable CSV columns"
+        );
+        let csv_rows: Vec<Vec<String>> = csv
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        let range = book.worksheet_range(t.id).unwrap();
+        let mut rows = range.rows();
+        let titles: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert_eq!(titles, t.columns.iter().map(|c| c.title).collect::<Vec<_>>());
+        let xlsx_rows: Vec<&[Data]> = rows.collect();
+        assert_eq!(xlsx_rows.len(), csv_rows.len(), "{}", t.id);
+        let mut numbers = 0;
+        for (x, c) in xlsx_rows.iter().zip(&csv_rows) {
+            for (i, want) in c.iter().enumerate() {
+                let got = x.get(i).unwrap_or(&Data::Empty);
+                match got {
+                    Data::Float(f) => {
+                        numbers += 1;
+                        assert_eq!(*f, want.parse::<f64>().unwrap(), "{} col {i}", t.id);
+                    }
+                    Data::Int(n) => {
+                        numbers += 1;
+                        assert_eq!(*n, want.parse::<i64>().unwrap(), "{} col {i}", t.id);
+                    }
+                    Data::String(s) if s == "sí" => assert_eq!(want, "1"),
+                    Data::String(s) => assert_eq!(s, want, "{} col {i}", t.id),
+                    Data::Empty => assert!(want.is_empty() || want == "0", "{} col {i}: {want}", t.id),
+                    other => panic!("{} col {i}: unexpected {other:?}", t.id),
+                }
+            }
+        }
+        compared.insert(t.id, numbers);
+    }
+    assert!(
+        compared.values().all(|n| *n > 0),
+        "numbers are numbers in every sheet: {compared:?}"
+    );
+}
