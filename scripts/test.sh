@@ -16,3 +16,5 @@ echo "== tests"
 cargo test --workspace --locked
 echo "== the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
+echo "== the printable report (headless Chromium: PNG and A4 PDF)"
+bash tests/report/render.sh

@@ -97,6 +97,20 @@ enum Command {
         #[arg(long)]
         measured: Option<String>,
     },
+    /// Indicator tables for the Local Health Plan: CSV (a folder of files), XLSX or HTML.
+    Export {
+        /// The year the report covers.
+        #[arg(long)]
+        year: i32,
+        /// Only this community.
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Where to write: a folder for csv, a file for xlsx and html.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Who is due for follow-up, by community, most urgent first.
     Due {
         /// Only this community.
@@ -109,6 +123,13 @@ enum Command {
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
+    Html,
 }
 
 #[derive(Subcommand)]
@@ -255,6 +276,11 @@ impl From<anyhow::Error> for Failure {
 impl From<FieldError> for Failure {
     fn from(e: FieldError) -> Self {
         Failure::Invalid(e)
+    }
+}
+impl From<ayllu_report::ReportError> for Failure {
+    fn from(e: ayllu_report::ReportError) -> Self {
+        Failure::Other(e.into())
     }
 }
 impl From<StoreError> for Failure {
@@ -419,6 +445,32 @@ fn run(cli: Cli) -> Result<Value, Failure> {
                 .collect();
             out["messages"] = json!(words);
             Ok(out)
+        }
+        Command::Export {
+            year,
+            community,
+            format,
+            out,
+        } => {
+            let store = open(data)?;
+            let period = ayllu_report::Period::year(year, today()).map_err(|_| {
+                FieldError::new("year", Problem::YearOutOfRange).with_detail(year.to_string())
+            })?;
+            let scope = ayllu_report::Scope { period, community };
+            let census = ayllu_report::Census::load(&store).context("reading the census")?;
+            let report = ayllu_report::compute(&census, &scope);
+            let files = match format {
+                ExportFormat::Csv => ayllu_report::write_csv(&report, &out)?,
+                ExportFormat::Xlsx => {
+                    ayllu_report::write_xlsx(&report, &out)?;
+                    vec![out.clone()]
+                }
+                ExportFormat::Html => {
+                    ayllu_report::write_html(&report, &out)?;
+                    vec![out.clone()]
+                }
+            };
+            Ok(json!({"year": year, "as_of": period.as_of, "tables": report.tables.len(), "files": files}))
         }
         Command::Due {
             community,

@@ -69,6 +69,7 @@ problems! {
     RoomsOutOfRange = "rooms_out_of_range", "debe estar entre 1 y 30", "must be between 1 and 30";
     AgeOutOfRange = "age_out_of_range", "debe estar entre 0 y 120 años", "must be between 0 and 120 years";
     AgeDaysOutOfRange = "age_days_out_of_range", "debe estar entre 0 y 1826 días (menos de 60 meses)", "must be between 0 and 1826 days (under 60 months)";
+    YearOutOfRange = "year_out_of_range", "debe ser un año desde 2000 hasta el actual", "must be a year from 2000 to the current one";
     GestationOutOfRange = "gestation_out_of_range", "debe estar entre 4 y 44 semanas", "must be between 4 and 44 weeks";
     NotUnderFive = "not_under_five", "la lista del niño es solo para menores de cinco años en la fecha de la visita", "the child checklist is only for children under five at the visit date";
     BeforeBirth = "before_birth", "la visita es anterior al nacimiento de esta persona", "the visit is dated before this person was born";

@@ -8,13 +8,15 @@
 //! [`compute`] is pure; the writers only format.
 
 mod census;
+mod html;
 mod indicators;
 mod output;
 mod table;
 
 pub use census::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
+pub use html::html;
 pub use indicators::{AGE_GROUPS, MotherEducation, Period, Report, Scope, compute};
-pub use output::{write_csv, write_xlsx, xlsx_bytes};
+pub use output::{write_csv, write_html, write_xlsx, xlsx_bytes};
 pub use table::{Cell, Column, Rate, SMALL_DENOMINATOR, Table};
 
 #[derive(Debug, thiserror::Error)]

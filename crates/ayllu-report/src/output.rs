@@ -118,3 +118,10 @@ pub fn write_xlsx(report: &Report, path: &Path) -> Result<(), ReportError> {
         source: e,
     })
 }
+
+pub fn write_html(report: &Report, path: &Path) -> Result<(), ReportError> {
+    std::fs::write(path, crate::html::html(report)).map_err(|e| ReportError::Write {
+        path: path.display().to_string(),
+        source: e,
+    })
+}
