@@ -97,6 +97,9 @@ enum Command {
         #[arg(long)]
         measured: Option<String>,
     },
+    /// Imports a census kept in a spreadsheet.
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// Indicator tables for the Local Health Plan: CSV (a folder of files), XLSX or HTML.
     Export {
         /// The year the report covers.
@@ -123,6 +126,13 @@ enum Command {
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// A CSV with one row per member (columns: see docs/data-dictionary.md). Every row is
+    /// checked; with any rejected row nothing is imported and each one is listed.
+    Csv { file: PathBuf },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -265,6 +275,8 @@ enum VisitCmd {
 /// A refusal to report as field + reason, or any other failure.
 enum Failure {
     Invalid(FieldError),
+    /// Input refused whose reasons were already printed (e.g. rows of an import).
+    Refused(String),
     Other(anyhow::Error),
 }
 
@@ -316,6 +328,10 @@ fn main() -> ExitCode {
                 "{}",
                 json!({"error": {"field": e.field, "code": e.problem.code(), "message": e.problem.message(lang), "detail": e.detail}})
             );
+            ExitCode::from(2)
+        }
+        Err(Failure::Refused(message)) => {
+            eprintln!("{message}");
             ExitCode::from(2)
         }
         Err(Failure::Other(e)) => {
@@ -445,6 +461,50 @@ fn run(cli: Cli) -> Result<Value, Failure> {
                 .collect();
             out["messages"] = json!(words);
             Ok(out)
+        }
+        Command::Import(ImportCmd::Csv { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                FieldError::new("file", Problem::InvalidFormat).with_detail("the file is not UTF-8 text")
+            })?;
+            let mut store = open(data)?;
+            let who = signature(&store, &cli.promotor)?;
+            match ayllu_import::read_csv(&text, today()) {
+                Ok(households) => {
+                    let ids: Vec<HouseholdId> = households.iter().map(|_| HouseholdId::new()).collect();
+                    let batch: Vec<(HouseholdId, &ayllu_model::Household)> = ids
+                        .iter()
+                        .zip(&households)
+                        .map(|(id, h)| (*id, &h.household))
+                        .collect();
+                    store.insert_households(&batch, &who, "import.csv")?;
+                    let members: usize = households.iter().map(|h| h.household.members.len()).sum();
+                    Ok(json!({
+                        "imported": households.len(),
+                        "members": members,
+                        "households": ids.iter().zip(&households)
+                            .map(|(id, h)| json!({"id": id, "reference": h.reference, "lines": h.lines}))
+                            .collect::<Vec<_>>(),
+                    }))
+                }
+                Err(rejected) => {
+                    for r in &rejected {
+                        let words = if cli.lang == Lang::Es { &r.es } else { &r.en };
+                        let line = if cli.lang == Lang::Es { "línea" } else { "line" };
+                        eprintln!("{line} {}: {} «{}»: {words}", r.line, r.column, r.value);
+                    }
+                    println!("{}", json!({"imported": 0, "rejected": rejected}));
+                    Err(Failure::Refused(format!(
+                        "{} {}",
+                        rejected.len(),
+                        if cli.lang == Lang::Es {
+                            "filas rechazadas: no se importó nada"
+                        } else {
+                            "rows rejected: nothing was imported"
+                        }
+                    )))
+                }
+            }
         }
         Command::Export {
             year,

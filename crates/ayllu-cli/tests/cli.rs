@@ -480,3 +480,60 @@ fn due_lists_follow_ups_by_community_and_a_referral_can_be_confirmed() {
         .collect();
     assert_eq!(rules, ["diarrhoea_recheck"]);
 }
+
+#[test]
+fn import_csv_takes_every_row_or_none() {
+    let d = data();
+    let dir = tempfile::tempdir().unwrap();
+    let header =
+        "household,community,address,consent,given_names,surnames,sex,birth_date,relationship,insurance,dni";
+    let bad = dir.path().join("malo.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}\nA,Ccorca,Casa 1,sí,Rosa,Quispe,F,1990-01-01,head,sis,\n\
+             A,Ccorca,Casa 1,sí,Killa,Quispe,F,2099-01-01,child,sis,\n\
+             B,Ccorca,Casa 2,sí,Juan,Mamani,M,1980-01-01,head,sis,123\n"
+        ),
+    )
+    .unwrap();
+    let before = snapshot(&d);
+    let out = ayllu(&d, &["import", "csv", bad.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["imported"], 0);
+    let rejected: Vec<(u64, &str)> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rejected, [(3, "birth_date"), (4, "dni")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("línea 3: birth_date «2099-01-01»: es una fecha futura"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no se importó nada"), "{stderr}");
+    assert_eq!(snapshot(&d), before, "a refused import writes nothing");
+
+    let good = dir.path().join("bueno.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}\nA,Ccorca,Casa 1,sí,Rosa,Quispe,F,1990-01-01,head,sis,\n\
+             A,Ccorca,Casa 1,sí,Killa,Quispe,F,2024-01-01,child,sis,\n\
+             B,Ccorca,Casa 2,sí,Juan,Mamani,M,1980-01-01,head,sis,12345678\n"
+        ),
+    )
+    .unwrap();
+    let out = ok(&d, &["import", "csv", good.to_str().unwrap()], None);
+    assert_eq!(
+        (out["imported"].as_u64(), out["members"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let list = ok(&d, &["household", "list", "--community", "Ccorca"], None);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let hits = ok(&d, &["household", "search", "12345678"], None);
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+}

@@ -183,21 +183,34 @@ impl Store {
         household: &Household,
         who: &Signature,
     ) -> Result<(), StoreError> {
+        self.insert_households(&[(id, household)], who, "household.create")
+    }
+
+    /// Stores several households in one transaction: all of them, or (on any error, or a
+    /// power cut) none. An import uses it so a file is never half-imported.
+    pub fn insert_households(
+        &mut self,
+        households: &[(HouseholdId, &Household)],
+        who: &Signature,
+        op: &str,
+    ) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM documents WHERE household_id = ?1)",
-            [id.to_string()],
-            |r| r.get(0),
-        )?;
-        if exists {
-            return Err(StoreError::AlreadyExists(id));
+        for (id, household) in households {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM documents WHERE household_id = ?1)",
+                [id.to_string()],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Err(StoreError::AlreadyExists(*id));
+            }
+            let mut doc = document::new_doc(&self.actor);
+            document::commit(&mut doc, None, household, who, op)?;
+            document::insert(&tx, *id, &doc)?;
+            projection::write(&tx, *id, household)?;
         }
-        let mut doc = document::new_doc(&self.actor);
-        document::commit(&mut doc, None, household, who, "household.create")?;
-        document::insert(&tx, id, &doc)?;
-        projection::write(&tx, id, household)?;
         tx.commit()?;
         self.committed()
     }

@@ -677,3 +677,27 @@ fn the_due_list_comes_from_the_projection_and_follows_the_rules() {
             .all(|g| g.community != "Ccorca")
     );
 }
+
+#[test]
+fn households_inserted_together_are_all_stored_or_none() {
+    let (_d, mut store) = temp_store();
+    let (h, _) = Household::create(sample(), today()).unwrap();
+    let (existing, _) = store.create_household(sample(), today(), &who()).unwrap();
+    let fresh = HouseholdId::new();
+    let err = store
+        .insert_households(&[(fresh, &h), (existing, &h)], &who(), "import.csv")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists(id) if id == existing));
+    assert!(
+        store.household(fresh).unwrap().is_none(),
+        "the first was rolled back"
+    );
+    assert_eq!(store.household_ids().unwrap().len(), 1);
+    let other = HouseholdId::new();
+    let (h2, _) = Household::create(sample(), today()).unwrap();
+    store
+        .insert_households(&[(fresh, &h), (other, &h2)], &who(), "import.csv")
+        .unwrap();
+    assert_eq!(store.household_ids().unwrap().len(), 3);
+    assert_eq!(store.history(other).unwrap()[0].op.as_deref(), Some("import.csv"));
+}
