@@ -14,7 +14,8 @@ use ayllu_model::{
     ShortText, Visit, VisitId,
 };
 use ayllu_store::{Conflict, DueFilter, DueGroup, DueItem, ListFilter, Place, SearchHit, Signature, Store};
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::background::{self, Nudge, SyncStatus, SyncWorker};
 use crate::boundary::{Input, UiError};
@@ -631,4 +632,108 @@ pub async fn facility_revoke(
 ) -> Result<FacilityStatus, UiError> {
     ayllu_hub::admin::revoke(&state.store(), &device_id).map_err(facility::admin_error)?;
     state.facility.status(&state.store())
+}
+
+/// The formats of the Local Health Plan export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Xlsx,
+    Html,
+    Csv,
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct Exported {
+    /// What was written: the file, or for CSV one file per table.
+    pub files: Vec<String>,
+    pub year: i32,
+    pub households: u32,
+}
+
+/// Writes the indicator tables for `year` (one community, or all). With `choose`, a save
+/// dialog asks where (none returned if cancelled); otherwise they go to the data folder's
+/// `exportes/`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_report(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    year: i32,
+    community: Option<String>,
+    format: ExportFormat,
+    choose: bool,
+) -> Result<Option<Exported>, UiError> {
+    let period = ayllu_report::Period::year(year, today())
+        .map_err(|_| FieldError::new("year", Problem::YearOutOfRange))?;
+    let community = community.filter(|c| !c.trim().is_empty());
+    let slug: String = community
+        .as_deref()
+        .map(|c| {
+            format!(
+                "-{}",
+                ayllu_model::text::fold(c).replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+            )
+        })
+        .unwrap_or_default();
+    let name = match format {
+        ExportFormat::Xlsx => format!("indicadores-{year}{slug}.xlsx"),
+        ExportFormat::Html => format!("informe-{year}{slug}.html"),
+        ExportFormat::Csv => format!("indicadores-{year}{slug}-csv"),
+    };
+    let target = if choose {
+        let dialog = app.dialog().file().set_file_name(&name);
+        let picked = tauri::async_runtime::spawn_blocking(move || match format {
+            ExportFormat::Csv => dialog.blocking_pick_folder(),
+            ExportFormat::Xlsx => dialog.add_filter("Excel", &["xlsx"]).blocking_save_file(),
+            ExportFormat::Html => dialog.add_filter("HTML", &["html"]).blocking_save_file(),
+        })
+        .await
+        .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?;
+        let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+            return Ok(None);
+        };
+        if format == ExportFormat::Csv {
+            path.join(&name)
+        } else {
+            path
+        }
+    } else {
+        state.data_dir.join("exportes").join(&name)
+    };
+    let census = ayllu_report::Census::load(&state.store())
+        .map_err(|e| UiError::other("export_failed", e.to_string(), e.to_string()))?;
+    let households = census.households.len() as u32;
+    let report = ayllu_report::compute(&census, &ayllu_report::Scope { period, community });
+    let failed = |e: ayllu_report::ReportError| {
+        UiError::other(
+            "export_failed",
+            format!("No se pudo guardar: {e}"),
+            format!("Could not save: {e}"),
+        )
+    };
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            failed(ayllu_report::ReportError::Write {
+                path: dir.display().to_string(),
+                source: e,
+            })
+        })?;
+    }
+    let files = match format {
+        ExportFormat::Csv => ayllu_report::write_csv(&report, &target).map_err(failed)?,
+        ExportFormat::Xlsx => {
+            ayllu_report::write_xlsx(&report, &target).map_err(failed)?;
+            vec![target]
+        }
+        ExportFormat::Html => {
+            ayllu_report::write_html(&report, &target).map_err(failed)?;
+            vec![target]
+        }
+    };
+    Ok(Some(Exported {
+        files: files.iter().map(|f| f.display().to_string()).collect(),
+        year,
+        households,
+    }))
 }

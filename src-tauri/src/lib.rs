@@ -43,6 +43,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::check_visit,
             commands::due_list,
             commands::confirm_referral,
+            commands::export_report,
             commands::resolve_conflict,
             commands::sync_status,
             commands::sync_now,
@@ -104,6 +105,7 @@ fn sync_period() -> Duration {
 pub fn run() {
     let builder = bindings();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

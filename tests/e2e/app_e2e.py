@@ -418,6 +418,34 @@ def test_facility_mode():
              what="the device listed")
         resize(d, PHONE)
         shot(d, "facility-phone")
+
+        # The Local Health Plan export: the spreadsheet lands in the data folder's exportes/.
+        resize(d, DESKTOP)
+        cli(data, "household", "add", "--promotor", "Marleni Huamán", stdin=json.dumps({
+            "community": "Ccorca", "address": "Frente a la capilla", "consent": True,
+            "members": [{"given_names": "Rosa", "surnames": "Quispe", "sex": "F", "birth": {"date": "1994-03-02"},
+                         "relationship": "head", "insurance": "sis"},
+                        {"given_names": "Killa", "surnames": "Quispe", "sex": "F", "birth": {"date": months_ago(18)},
+                         "relationship": "child", "insurance": "none"}]}))
+        click(d, "[data-testid=open-export]")
+        wait(d, lambda: css(d, "[data-testid=export]"), what="the export screen")
+        press(d, css(d, '[data-format="xlsx"]'))
+        click(d, "[data-testid=export-run]")
+        done = wait(d, lambda: css(d, "[data-testid=export-done]"), what="the export result").text
+        year = dt.date.today().year
+        path = os.path.join(data, "exportes", f"indicadores-{year}.xlsx")
+        assert path in done and "hogares: 1" in done, done
+        import zipfile
+        sheets = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 6, sheets
+        shot(d, "export-desktop")
+        press(d, css(d, '[data-format="html"]'))
+        choose(d, "select[name=community]", "Ccorca")
+        click(d, "[data-testid=export-run]")
+        report = os.path.join(data, "exportes", f"informe-{year}-ccorca.html")
+        wait(d, lambda: report in css(d, "[data-testid=export-done]").text, what="the report")
+        html = open(report, encoding="utf-8").read()
+        assert "Indicadores para el Plan de Salud Local" in html and "Ccorca" in html
     finally:
         d.quit()
 

@@ -40,6 +40,12 @@ export const commands = {
 	dueList: (community: string | null, withinDays: number) => typedError<DueGroup_Serialize[], UiError>(__TAURI_INVOKE("due_list", { community, withinDays })),
 	/**  Records that a referral made at a visit was attended, on `on` (YYYY-MM-DD). */
 	confirmReferral: (household: HouseholdId, visit: VisitId, member: MemberId, on: string) => typedError<null, UiError>(__TAURI_INVOKE("confirm_referral", { household, visit, member, on })),
+	/**
+	 *  Writes the indicator tables for `year` (one community, or all). With `choose`, a save
+	 *  dialog asks where (none returned if cancelled); otherwise they go to the data folder's
+	 *  `exportes/`.
+	 */
+	exportReport: (year: number, community: string | null, format: ExportFormat, choose: boolean) => typedError<Exported | null, UiError>(__TAURI_INVOKE("export_report", { year, community, format, choose })),
 	/**  Keeps value number `choice` of a field two people changed at once. */
 	resolveConflict: (household: HouseholdId, field: string, choice: number) => typedError<null, UiError>(__TAURI_INVOKE("resolve_conflict", { household, field, choice })),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
@@ -437,6 +443,16 @@ export type DueItem_Serialize = {
 
 /**  Highest education level reached. */
 export type Education = string;
+
+/**  The formats of the Local Health Plan export. */
+export type ExportFormat = "xlsx" | "html" | "csv";
+
+export type Exported = {
+	/**  What was written: the file, or for CSV one file per table. */
+	files: string[],
+	year: number,
+	households: number,
+};
 
 /**  What the facility screen shows. */
 export type FacilityStatus = FacilityStatus_Serialize | FacilityStatus_Deserialize;

@@ -13,7 +13,8 @@ export type Route =
   | { name: "visit"; household: HouseholdId }
   | { name: "sync" }
   | { name: "settings" }
-  | { name: "facility" };
+  | { name: "facility" }
+  | { name: "export" };
 
 export const app = $state({
   route: { name: "today" } as Route,
