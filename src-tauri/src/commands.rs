@@ -390,6 +390,20 @@ pub async fn record_visit(
     Ok(id)
 }
 
+/// What a visit will mean once saved: each measured child's z-scores, and what falls due
+/// for the people checked (the wizard's summary shows both before saving).
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct VisitPreview {
+    pub growth: Vec<GrowthPreview>,
+    pub due: Vec<DueItem>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct GrowthPreview {
+    pub member: MemberId,
+    pub assessment: Assessment,
+}
+
 /// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
 /// so a mistake is shown next to its field before the promotor moves on.
 #[tauri::command]
@@ -398,14 +412,43 @@ pub async fn check_visit(
     state: State<'_, AppState>,
     household: HouseholdId,
     visit: Input<Visit>,
-) -> Result<(), UiError> {
+) -> Result<VisitPreview, UiError> {
     let visit = visit.parse()?;
     let mut h = state
         .store()
         .household(household)?
         .ok_or_else(|| FieldError::new("household", Problem::NotFound))?;
-    h.record_visit(VisitId::new(), visit, today())?;
-    Ok(())
+    let today = today();
+    let seen: Vec<MemberId> = visit
+        .child_checks
+        .keys()
+        .chain(visit.antenatal_checks.keys())
+        .copied()
+        .collect();
+    let visit_id = VisitId::new();
+    h.record_visit(visit_id, visit, today)?;
+    let growth = seen
+        .iter()
+        .filter_map(|id| {
+            let member = h.members.get(id)?;
+            let history = History::of_member(
+                member,
+                h.visits
+                    .iter()
+                    .map(|(vid, v)| (*vid, v.date, v.child_checks.get(id), None)),
+            );
+            let (_, assessment) = history.latest_growth()?;
+            Some(GrowthPreview {
+                member: *id,
+                assessment,
+            })
+        })
+        .collect();
+    let due = DueItem::for_household(household, &h, today, 2)
+        .into_iter()
+        .filter(|d| d.visit == Some(visit_id))
+        .collect();
+    Ok(VisitPreview { growth, due })
 }
 
 /// Who is due for follow-up, by community, most urgent first; `within_days` adds what

@@ -216,6 +216,13 @@ def test_register_visit_search_and_reopen():
         shot(d, "visit-child-phone")
         click(d, "[data-testid=next]")
         wait(d, lambda: css(d, "[data-testid=save-visit]"), what="the summary")
+        # Before saving, the summary says what the visit means: her growth, and the
+        # diarrhoea re-check in 2 days.
+        summary = css(d, f'[data-testid=summary-child][data-member="{child_id}"]').text
+        assert "Crecimiento adecuado" in summary, summary
+        assert css(d, '[data-testid=summary-due] [data-rule="diarrhoea_recheck"]')
+        assert css(d, '[data-testid=summary-due] [data-rule="growth_check_due"]'), "CRED not confirmed on the card"
+        shot(d, "visit-summary-phone")
         click(d, "[data-testid=save-visit]")
         visits = wait(d, lambda: css(d, "[data-testid=visits]"), what="the visit list").text
         assert "10.4 kg, 79.5 cm" in visits and "diarrea (SRO)" in visits, visits

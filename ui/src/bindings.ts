@@ -32,7 +32,7 @@ export const commands = {
 	 *  Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
 	 *  so a mistake is shown next to its field before the promotor moves on.
 	 */
-	checkVisit: (household: HouseholdId, visit: Visit_Deserialize) => typedError<null, UiError>(__TAURI_INVOKE("check_visit", { household, visit })),
+	checkVisit: (household: HouseholdId, visit: Visit_Deserialize) => typedError<VisitPreview_Serialize, UiError>(__TAURI_INVOKE("check_visit", { household, visit })),
 	/**
 	 *  Who is due for follow-up, by community, most urgent first; `within_days` adds what
 	 *  falls due soon.
@@ -519,6 +519,18 @@ export type GrowthPoint_Serialize = {
 	assessment: Assessment_Serialize,
 };
 
+export type GrowthPreview = GrowthPreview_Serialize | GrowthPreview_Deserialize;
+
+export type GrowthPreview_Deserialize = {
+	member: MemberId,
+	assessment: Assessment_Deserialize,
+};
+
+export type GrowthPreview_Serialize = {
+	member: MemberId,
+	assessment: Assessment_Serialize,
+};
+
 /**  One household: one Automerge document. */
 export type HouseholdId = string;
 
@@ -919,6 +931,30 @@ export type Visit = Visit_Serialize | Visit_Deserialize;
 
 /**  One home visit. */
 export type VisitId = string;
+
+/**
+ *  What a visit will mean once saved: each measured child's z-scores, and what falls due
+ *  for the people checked (the wizard's summary shows both before saving).
+ */
+export type VisitPreview = VisitPreview_Serialize | VisitPreview_Deserialize;
+
+/**
+ *  What a visit will mean once saved: each measured child's z-scores, and what falls due
+ *  for the people checked (the wizard's summary shows both before saving).
+ */
+export type VisitPreview_Deserialize = {
+	growth: GrowthPreview_Deserialize[],
+	due: DueItem_Deserialize[],
+};
+
+/**
+ *  What a visit will mean once saved: each measured child's z-scores, and what falls due
+ *  for the people checked (the wizard's summary shows both before saving).
+ */
+export type VisitPreview_Serialize = {
+	growth: GrowthPreview_Serialize[],
+	due: DueItem_Serialize[],
+};
 
 export type VisitRow = VisitRow_Serialize | VisitRow_Deserialize;
 

@@ -159,8 +159,34 @@ impl History {
             .is_some_and(|edd| day <= edd + Days::new(PREGNANCY_GRACE_DAYS))
     }
 
-    fn last_child_check(&self) -> Option<&ChildSeen> {
-        self.child_checks.last()
+    /// The child's state at the last visit day. Visits carry a date, not a time, so two
+    /// checks on one day are taken together: a sign seen at either counts (the safe side),
+    /// and an open referral is the one to chase.
+    fn last_child_check(&self) -> Option<ChildSeen> {
+        let last = *self.child_checks.last()?;
+        let day: Vec<&ChildSeen> = self.child_checks.iter().filter(|c| c.date == last.date).collect();
+        let mut c = last;
+        c.diarrhoea = day.iter().any(|x| x.diarrhoea);
+        c.pneumonia_signs = day.iter().any(|x| x.pneumonia_signs);
+        c.danger_sign = day.iter().any(|x| x.danger_sign);
+        c.growth_check_up_to_date = day.iter().any(|x| x.growth_check_up_to_date);
+        if let Some(r) = day
+            .iter()
+            .find(|x| x.referral == Some(None))
+            .or_else(|| day.iter().find(|x| x.referral.is_some()))
+        {
+            c.referral = r.referral;
+            c.visit = r.visit;
+        }
+        if let Some(m) = day
+            .iter()
+            .rev()
+            .find(|x| x.weight_kg.is_some() || x.length.is_some())
+        {
+            c.weight_kg = m.weight_kg;
+            c.length = m.length;
+        }
+        Some(c)
     }
 
     fn last_antenatal_check(&self) -> Option<&MotherSeen> {
@@ -245,7 +271,7 @@ pub const RULES: &[RuleSpec] = &[
         en: "General danger sign: urgent referral to the health post",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
-            (c.danger_sign && !c.referral_attended()).then(|| from_check(c, c.date))
+            (c.danger_sign && !c.referral_attended()).then(|| from_check(&c, c.date))
         },
     },
     RuleSpec {
@@ -260,10 +286,10 @@ pub const RULES: &[RuleSpec] = &[
             if c.referral_attended() || c.weight_kg.is_none() || c.length.is_none() {
                 return None;
             }
-            h.assess(c)
+            h.assess(&c)
                 .classifications
                 .contains(&Classification::SevereWasting)
-                .then(|| from_check(c, c.date))
+                .then(|| from_check(&c, c.date))
         },
     },
     RuleSpec {
@@ -275,7 +301,7 @@ pub const RULES: &[RuleSpec] = &[
         en: "Cough with fast breathing or chest indrawing: refer to the health post now",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
-            (c.pneumonia_signs && !c.danger_sign && !c.referral_attended()).then(|| from_check(c, c.date))
+            (c.pneumonia_signs && !c.danger_sign && !c.referral_attended()).then(|| from_check(&c, c.date))
         },
     },
     RuleSpec {
@@ -304,7 +330,7 @@ pub const RULES: &[RuleSpec] = &[
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             c.pneumonia_signs
-                .then(|| from_check(c, c.date + Days::new(RECHECK_AFTER_DAYS)))
+                .then(|| from_check(&c, c.date + Days::new(RECHECK_AFTER_DAYS)))
         },
     },
     RuleSpec {
@@ -317,7 +343,7 @@ pub const RULES: &[RuleSpec] = &[
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             c.diarrhoea
-                .then(|| from_check(c, c.date + Days::new(RECHECK_AFTER_DAYS)))
+                .then(|| from_check(&c, c.date + Days::new(RECHECK_AFTER_DAYS)))
         },
     },
     RuleSpec {
@@ -334,7 +360,7 @@ pub const RULES: &[RuleSpec] = &[
                 .last_child_check()
                 .filter(|c| h.is_child_on(today) && !c.danger_sign && !c.pneumonia_signs)
                 .filter(|c| c.referral == Some(None))
-                .map(|c| from_check(c, c.date + Days::new(CONFIRM_REFERRAL_AFTER_DAYS)));
+                .map(|c| from_check(&c, c.date + Days::new(CONFIRM_REFERRAL_AFTER_DAYS)));
             let mother = h
                 .last_antenatal_check()
                 .filter(|c| h.is_pregnant_on(today) && !c.danger_sign && c.referral == Some(None))
@@ -655,6 +681,34 @@ mod tests {
             }],
         };
         assert!(rules_on(&h, "2026-03-11").contains(&Rule::ReferralNotConfirmed));
+    }
+
+    #[test]
+    fn two_checks_on_one_day_are_taken_together_in_any_order() {
+        let mut diarrhoea = seen("2026-03-10");
+        diarrhoea.diarrhoea = true;
+        let mut cough = seen("2026-03-10");
+        cough.pneumonia_signs = true;
+        cough.referral = Some(None);
+        for checks in [vec![diarrhoea, cough], vec![cough, diarrhoea]] {
+            let mut h = child("2025-01-01", checks);
+            h.sort();
+            let due = due_for(&h, d("2026-03-12"), Days::new(0));
+            let rules: Vec<Rule> = due.iter().map(|x| x.rule).collect();
+            assert_eq!(
+                rules,
+                [
+                    Rule::PneumoniaReferral,
+                    Rule::PneumoniaRecheck,
+                    Rule::DiarrhoeaRecheck
+                ]
+            );
+            assert_eq!(
+                due[0].finding.visit,
+                Some(cough.visit),
+                "the referral's own visit"
+            );
+        }
     }
 
     #[test]

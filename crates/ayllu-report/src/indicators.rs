@@ -326,7 +326,11 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
     for (member, mut list) in checks {
         let (p, h) = people[&member];
         list.sort_by_key(|c| c.date);
-        let latest = *list.last().expect("at least one check");
+        // Visits carry a date, not a time: checks of the last day are taken together.
+        let last_day = list.last().expect("at least one check").date;
+        let on_last_day = || list.iter().filter(|c| c.date == last_day);
+        let vaccines_ok = on_last_day().any(|c| c.vaccines_up_to_date);
+        let growth_ok = on_last_day().any(|c| c.growth_check_up_to_date);
         let assess = |c: &CheckRow| {
             growth::assess(&Measurement {
                 sex: p.sex,
@@ -360,8 +364,8 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
             .position(|m| *m == mother)
             .expect("listed");
         each(&mut acc, h, &mut |a| {
-            a.child[0].count(latest.vaccines_up_to_date);
-            a.child[1].count(latest.growth_check_up_to_date);
+            a.child[0].count(vaccines_ok);
+            a.child[1].count(growth_ok);
             a.child[2].count(!diarrhoea.is_empty());
             for d in &diarrhoea {
                 a.child[3].count(d.ors);

@@ -144,6 +144,7 @@ export const en: Record<keyof typeof es, string> = {
   "form.expected_delivery": "Expected delivery date (YYYY-MM-DD)",
   "form.new_member": "New member",
   "form.edit_member": "Edit member",
+  "visit.after": "After this visit",
   "visit.title": "Visit",
   "visit.date": "Visit date (YYYY-MM-DD)",
   "visit.notes": "Notes (optional)",

@@ -142,6 +142,7 @@ export const es = {
   "form.expected_delivery": "Fecha probable de parto (AAAA-MM-DD)",
   "form.new_member": "Nuevo miembro",
   "form.edit_member": "Editar miembro",
+  "visit.after": "Después de esta visita",
   "visit.title": "Visita",
   "visit.date": "Fecha de la visita (AAAA-MM-DD)",
   "visit.notes": "Notas (opcional)",
