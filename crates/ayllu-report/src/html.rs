@@ -276,11 +276,15 @@ pub fn html(report: &Report) -> String {
     if let Some(t) = report.table("poblacion_edad_sexo") {
         let _ = write!(out, "<h2>Pirámide de población</h2>{}", pyramid(t));
     }
-    if let Some(t) = report.table("salud_infantil") {
-        let items: Vec<_> = rate_items(t, 2, ("TOTAL", ""))
+    // Indicator codes as a chart's short labels.
+    let coded = |t: &Table| -> Vec<_> {
+        rate_items(t, 2, ("TOTAL", ""))
             .into_iter()
             .map(|(k, n, d, p)| (short_child_title(&k).to_string(), n, d, p))
-            .collect();
+            .collect()
+    };
+    if let Some(t) = report.table("salud_infantil") {
+        let items = coded(t);
         let _ = write!(
             out,
             "<h2>Salud de niñas y niños menores de 5 años</h2>{}<p class=\"note\">* Denominador menor de 25: leer con cuidado. Barras rayadas: pocos casos.</p>",
@@ -300,10 +304,7 @@ pub fn html(report: &Report) -> String {
         );
     }
     if let Some(t) = report.table("hogares_y_seguro") {
-        let items: Vec<_> = rate_items(t, 2, ("TOTAL", ""))
-            .into_iter()
-            .map(|(k, n, d, p)| (short_child_title(&k).to_string(), n, d, p))
-            .collect();
+        let items = coded(t);
         let _ = write!(
             out,
             "<h2>Seguro, agua, saneamiento y hogares de difícil acceso</h2>{}",
@@ -320,4 +321,42 @@ pub fn html(report: &Report) -> String {
         "<footer>Generado por Ayllu. Puntajes z: Patrones de Crecimiento Infantil de la OMS (2006).</footer></body></html>"
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Census, HouseholdRow, Period, Scope, compute};
+
+    #[test]
+    fn the_report_is_self_contained_and_escapes_what_people_typed() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let census = Census {
+            households: vec![HouseholdRow {
+                id: ayllu_model::HouseholdId::new(),
+                community: "<script>alert(1)</script> & Co".into(),
+                sector: None,
+                water: None,
+                sanitation: None,
+                dissolved_on: None,
+            }],
+            ..Default::default()
+        };
+        let report = compute(
+            &census,
+            &Scope {
+                period: Period::year(2026, today).unwrap(),
+                community: None,
+            },
+        );
+        let page = html(&report);
+        assert!(page.starts_with("<!doctype html>") && page.contains("<svg"));
+        assert!(!page.contains("<script>"), "typed text is escaped");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "no external resources"
+        );
+        assert!(page.contains("@page { size: A4"));
+    }
 }

@@ -468,29 +468,26 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
         ]),
         rows: Vec::new(),
     };
-    let indicator_columns = || {
-        columns(
-            &[
-                Column {
-                    id: "indicador",
-                    title: "Indicador",
-                },
-                Column {
-                    id: "descripcion",
-                    title: "Descripción",
-                },
-            ]
-            .into_iter()
-            .chain(RATE_COLUMNS)
-            .collect::<Vec<_>>(),
-        )
+    // A rate table: place, what is counted (code and words), then the rate's four columns.
+    let rate_columns = |key: &'static str, key_title: &'static str| {
+        let head = [
+            Column {
+                id: key,
+                title: key_title,
+            },
+            Column {
+                id: "descripcion",
+                title: "Descripción",
+            },
+        ];
+        columns(&head.into_iter().chain(RATE_COLUMNS).collect::<Vec<_>>())
     };
     let mut child = Table {
         id: "salud_infantil",
         title: "Salud de niñas y niños menores de 5 años",
         note: "Cada niño cuenta una vez, por su último control del periodo que tenga el dato; \
                los episodios cuentan cada control. Puntajes z de la OMS 2006; valores improbables excluidos.",
-        columns: indicator_columns(),
+        columns: rate_columns("indicador", "Indicador"),
         rows: Vec::new(),
     };
     let mut by_mother = Table {
@@ -498,28 +495,14 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
         title: "Desnutrición crónica según educación de la madre",
         note: "La madre es la mujer jefa del hogar o cónyuge del jefe cuando el niño es hijo(a) del jefe; \
                si no se puede saber, cuenta como «no se sabe».",
-        columns: columns(
-            &[
-                Column {
-                    id: "educacion_madre",
-                    title: "Educación de la madre",
-                },
-                Column {
-                    id: "descripcion",
-                    title: "Descripción",
-                },
-            ]
-            .into_iter()
-            .chain(RATE_COLUMNS)
-            .collect::<Vec<_>>(),
-        ),
+        columns: rate_columns("educacion_madre", "Educación de la madre"),
         rows: Vec::new(),
     };
     let mut homes = Table {
         id: "hogares_y_seguro",
         title: "Seguro de salud, agua, saneamiento y hogares no visitados",
         note: "Agua segura: red pública dentro o fuera de la vivienda, o pilón público.",
-        columns: indicator_columns(),
+        columns: rate_columns("indicador", "Indicador"),
         rows: Vec::new(),
     };
     for (area, a) in acc {
