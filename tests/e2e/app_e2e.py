@@ -434,6 +434,9 @@ def test_facility_mode():
                          "relationship": "head", "insurance": "sis"},
                         {"given_names": "Killa", "surnames": "Quispe", "sex": "F", "birth": {"date": months_ago(18)},
                          "relationship": "child", "insurance": "none"}]}))
+        card = css(d, "[data-testid=open-export]")
+        d.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 300)", card)
+        shot(d, "facility-export-card-desktop")
         click(d, "[data-testid=open-export]")
         wait(d, lambda: css(d, "[data-testid=export]"), what="the export screen")
         press(d, css(d, '[data-format="xlsx"]'))

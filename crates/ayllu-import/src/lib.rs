@@ -56,22 +56,12 @@ const REQUIRED: &[&str] = &[
     "insurance",
 ];
 
-/// Columns that describe the household and must agree on every row of it.
-const HOUSEHOLD_COLUMNS: &[&str] = &[
-    "community",
-    "sector",
-    "address",
-    "gps_lat",
-    "gps_lon",
-    "water",
-    "sanitation",
-    "floor",
-    "walls",
-    "cooking_fuel",
-    "electricity",
-    "rooms",
-    "consent",
-];
+/// Columns that describe the household and must agree on every row of it: those between
+/// `household` and the first member column.
+fn household_columns() -> &'static [&'static str] {
+    let first_member = COLUMNS.iter().position(|c| *c == "given_names").expect("listed");
+    &COLUMNS[1..first_member]
+}
 
 /// A row refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -393,7 +383,7 @@ pub fn read_csv(text: &str, today: NaiveDate) -> Result<Vec<Imported>, Vec<Rejec
         let info = household_json(first, &mut problems);
         // The household's columns agree on every row (an empty cell repeats the first).
         for row in &group[1..] {
-            for col in HOUSEHOLD_COLUMNS {
+            for col in household_columns() {
                 let (a, b) = (first.get(col).trim(), row.get(col).trim());
                 if !b.is_empty() && a != b {
                     problems.push(
