@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use ayllu_model::{Dissolution, Household, HouseholdId, MemberId, PersonName, ShortText, VisitId};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::wire::{self, Kind, Request, Response};
-use ayllu_sync::{DeviceSession, Scope, SyncError, serve};
+use ayllu_sync::{DeviceSession, Scope, Sender, SyncError, serve};
 use ayllu_synth::strategy;
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -79,6 +79,7 @@ fn pick(store: &Store, i: usize) -> Option<HouseholdId> {
 /// Runs one sync; with `cut`, stops at that exchange as a dropped connection would.
 fn sync(device: &mut Node, name: &str, hub: &mut Node, cut: Option<u8>, last: &mut Option<Request>) {
     let mut session = DeviceSession::new("hub");
+    let actor = device.store.actor().clone();
     let mut exchange = 0u8;
     while let Some(req) = session.next_request(&mut device.store).unwrap() {
         let req: Request = wire::decode(Kind::Request, &wire::encode(Kind::Request, &req)).unwrap();
@@ -86,7 +87,13 @@ fn sync(device: &mut Node, name: &str, hub: &mut Node, cut: Option<u8>, last: &m
         if cut == Some(exchange) && exchange.is_multiple_of(2) {
             return; // lost on the way to the hub
         }
-        let resp = serve(&mut hub.store, name, &Scope::All, req).unwrap();
+        let sender = Sender {
+            peer: name,
+            scope: &Scope::All,
+            actor: Some(&actor),
+        };
+        let resp = serve(&mut hub.store, &sender, req).unwrap();
+        assert!(resp.refused.is_empty(), "{:?}", resp.refused);
         if cut == Some(exchange) {
             return; // lost on the way back
         }
@@ -194,7 +201,13 @@ fn apply(devices: &mut [Node], hub: &mut Node, last: &mut [Option<Request>; 3], 
         Op::Replay(d) => {
             if let Some(req) = last[d].clone() {
                 let before = hub.store.projection_dump().unwrap();
-                match serve(&mut hub.store, names[d], &Scope::All, req) {
+                let actor = devices[d].store.actor().clone();
+                let sender = Sender {
+                    peer: names[d],
+                    scope: &Scope::All,
+                    actor: Some(&actor),
+                };
+                match serve(&mut hub.store, &sender, req) {
                     Err(SyncError::Replayed) => assert_eq!(hub.store.projection_dump().unwrap(), before),
                     // A request lost before the hub was never seen: it may arrive late.
                     Ok(_) => {}

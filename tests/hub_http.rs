@@ -10,7 +10,7 @@ use ayllu_hub::{Hub, admin};
 use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::{ClientError, HubClient};
-use ayllu_sync::wire::{self, Kind};
+use ayllu_sync::wire::{self, Kind, RefusalCode};
 use ayllu_sync::{DeviceSession, docsync};
 use ayllu_synth::Census;
 use chrono::NaiveDate;
@@ -54,6 +54,8 @@ fn start_hub() -> RunningHub {
 
 struct Device {
     store: Store,
+    /// The id the hub gave this device at enrollment.
+    device_id: String,
     token: String,
     peer: String,
     _dir: tempfile::TempDir,
@@ -63,20 +65,26 @@ fn enrolled_device(hub: &RunningHub, communities: &[&str]) -> Device {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("d.sqlite3")).unwrap();
     let communities: Vec<ShortText> = communities.iter().map(|c| ShortText::parse(c).unwrap()).collect();
+    let grant = if communities.is_empty() {
+        admin::Communities::All
+    } else {
+        admin::Communities::Only(communities)
+    };
     let code = hub.hub.with_store(|s| {
         admin::enroll(
             s,
             &PersonName::parse("Juana Condori").unwrap(),
-            &communities,
+            &grant,
             chrono::Duration::days(1),
         )
         .unwrap()
     });
     let e = HubClient::new(&hub.url, None)
-        .enroll(&code, &store.device_id().to_string(), "celular")
+        .enroll(&code, &store.actor().to_hex_string(), "celular")
         .unwrap();
     Device {
         store,
+        device_id: e.device["device_id"].as_str().unwrap().to_string(),
         token: e.token,
         peer: format!("hub:{}", e.hub_id),
         _dir: dir,
@@ -110,6 +118,23 @@ fn post(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, serde_json::Valu
         status,
         serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
     )
+}
+
+/// A sync request that the hub answers: its status and the households it refused.
+fn post_sync(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, Vec<wire::Refused>) {
+    let mut req = reqwest::blocking::Client::new()
+        .post(format!("{url}/v1/sync"))
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().unwrap();
+    let refused = wire::decode::<wire::Response>(Kind::Response, &bytes)
+        .map(|r| r.refused)
+        .unwrap_or_default();
+    (status, refused)
 }
 
 fn add_households(store: &mut Store, seed: u64, n: usize, community: Option<&str>) {
@@ -196,13 +221,17 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     assert_eq!((got, json["code"].as_str()), (409, Some("replayed")));
     assert!(hub_state(&hub) == after);
 
-    // A device reaching outside its communities.
+    // A device reaching outside its communities: that household is refused, kept on the
+    // phone with the hub's reason, and still waiting to be sent.
     let mut outsider = enrolled_device(&hub, &["Huancarani"]);
     add_households(&mut outsider.store, 3, 1, Some("Ccorca"));
-    let err = HubClient::new(&hub.url, Some(outsider.token.clone()))
+    HubClient::new(&hub.url, Some(outsider.token.clone()))
         .sync(&mut outsider.store, &outsider.peer, |_| {})
-        .unwrap_err();
-    assert!(matches!(err, ClientError::Refused { status: 403, .. }), "{err}");
+        .unwrap();
+    let refusals = outsider.store.sync_refusals(&outsider.peer).unwrap();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(refusals[0].code, "out_of_scope");
+    assert_eq!(outsider.store.waiting_for(&outsider.peer).unwrap(), 1);
     assert!(hub_state(&hub) == after);
     // ...and it does not receive Ccorca's households either.
     let mut outsider2 = enrolled_device(&hub, &["Huancarani"]);
@@ -214,6 +243,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     // A household that breaks the rules (a 300 kg child), sent by a device that skipped validation.
     let id = device.store.household_ids().unwrap()[0];
     let mut doc = automerge::Automerge::load(&device.store.document_bytes(id).unwrap()).unwrap();
+    doc.set_actor(device.store.actor().clone());
     {
         use automerge::{ROOT, ReadDoc, transaction::Transactable};
         let mut tx = doc.transaction();
@@ -232,17 +262,16 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             message: msg.encode(),
         }],
     };
-    let (got, json) = post(&hub.url, token, wire::encode(Kind::Request, &evil));
-    assert_eq!(
-        (got, json["code"].as_str()),
-        (422, Some("invalid_household")),
-        "{json}"
-    );
+    let (got, refused) = post_sync(&hub.url, token, wire::encode(Kind::Request, &evil));
+    assert_eq!(got, 200);
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].household, id);
+    assert_eq!(refused[0].code, RefusalCode::Invalid, "{refused:?}");
     assert!(hub_state(&hub) == after);
 
     // A revoked device is turned away.
     hub.hub
-        .with_store(|s| admin::revoke(s, &device.store.device_id().to_string()).unwrap());
+        .with_store(|s| admin::revoke(s, &device.device_id).unwrap());
     let err = HubClient::new(&hub.url, Some(device.token.clone()))
         .sync(&mut device.store, &device.peer, |_| {})
         .unwrap_err();

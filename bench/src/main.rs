@@ -252,11 +252,11 @@ fn run_ayllu(
             admin::enroll(
                 s,
                 &PersonName::parse("Juana Condori").expect("valid"),
-                &[],
+                &admin::Communities::All,
                 chrono::Duration::days(1),
             )
         })?;
-        let e = HubClient::new(&direct, None).enroll(&code, &store.device_id().to_string(), name)?;
+        let e = HubClient::new(&direct, None).enroll(&code, &store.actor().to_hex_string(), name)?;
         Ok((e.token, format!("hub:{}", e.hub_id)))
     };
 

@@ -543,16 +543,16 @@ pub async fn enroll(
             en: "Type the enrollment code the health post gave you.".into(),
         });
     }
-    let (device_id, name) = {
+    let (actor, name) = {
         let store = state.store();
         let name = store.setting(PROMOTOR)?.unwrap_or_else(|| "Ayllu".into());
-        (store.device_id().to_string(), name)
+        (store.actor().to_hex_string(), name)
     };
     // The network call runs without the store locked and off the async workers.
     // (reqwest's blocking client must be made and dropped outside the async runtime.)
     let hub = url.clone();
     let enrolled = tauri::async_runtime::spawn_blocking(move || {
-        ayllu_sync::http::HubClient::new(&hub, None).enroll(&code, &device_id, &name)
+        ayllu_sync::http::HubClient::new(&hub, None).enroll(&code, &actor, &name)
     })
     .await
     .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
@@ -643,18 +643,19 @@ pub async fn facility_new_code(
         .filter(|c| !c.trim().is_empty())
         .map(|c| ShortText::parse(c).map_err(|p| FieldError::new("communities", p)))
         .collect::<Result<Vec<_>, _>>()?;
-    if !(1..=90).contains(&days) {
-        return Err(UiError {
-            field: "days".into(),
-            code: "days_out_of_range".into(),
-            es: "debe estar entre 1 y 90 días".into(),
-            en: "must be between 1 and 90 days".into(),
-        });
+    if !ayllu_hub::admin::CODE_VALID_DAYS.contains(&i64::from(days)) {
+        return Err(FieldError::new("days", ayllu_model::Problem::CodeDaysOutOfRange).into());
     }
+    // The screen says so beside the field: left empty, the code grants every community.
+    let grant = if communities.is_empty() {
+        ayllu_hub::admin::Communities::All
+    } else {
+        ayllu_hub::admin::Communities::Only(communities)
+    };
     let code = ayllu_hub::admin::enroll(
         &state.store(),
         &promotor,
-        &communities,
+        &grant,
         chrono::Duration::days(days.into()),
     )
     .map_err(facility::admin_error)?;

@@ -344,7 +344,7 @@ def test_sync_with_a_hub():
     data = tempfile.mkdtemp(prefix="ayllu-e2e-")
     hub, url = start_hub(hub_dir)
     try:
-        code = cli(hub_dir, "hub", "enroll", "--promotor", "Juana Condori")["code"]
+        code = cli(hub_dir, "hub", "enroll", "--promotor", "Juana Condori", "--all-communities")["code"]
         d = open_app(data, args=["--sync-every", "2"])
         try:
             welcome(d)

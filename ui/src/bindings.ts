@@ -332,11 +332,22 @@ export type DeviceInfo = DeviceInfo_Serialize | DeviceInfo_Deserialize;
 
 /**  An enrolled device as the hub knows it. */
 export type DeviceInfo_Deserialize = {
+	/**
+	 *  Made by the hub at enrollment (a phone cannot choose it, so it cannot take over
+	 *  another phone's registration).
+	 */
 	device_id: string,
 	name: string,
 	promotor: string,
-	/**  Empty: every community. */
+	/**  Granted every community of the facility. */
+	all_communities: boolean,
+	/**  The communities granted otherwise (empty with `all_communities` false: none). */
 	communities: string[],
+	/**
+	 *  The Automerge actor (hex) the device writes under; `None` for an enrollment made
+	 *  before actors were registered, which must enroll again.
+	 */
+	actor?: string | null,
 	enrolled_at: string,
 	last_sync_at?: string | null,
 	revoked_at?: string | null,
@@ -344,11 +355,22 @@ export type DeviceInfo_Deserialize = {
 
 /**  An enrolled device as the hub knows it. */
 export type DeviceInfo_Serialize = {
+	/**
+	 *  Made by the hub at enrollment (a phone cannot choose it, so it cannot take over
+	 *  another phone's registration).
+	 */
 	device_id: string,
 	name: string,
 	promotor: string,
-	/**  Empty: every community. */
+	/**  Granted every community of the facility. */
+	all_communities: boolean,
+	/**  The communities granted otherwise (empty with `all_communities` false: none). */
 	communities: string[],
+	/**
+	 *  The Automerge actor (hex) the device writes under; `None` for an enrollment made
+	 *  before actors were registered, which must enroll again.
+	 */
+	actor?: string,
 	enrolled_at: string,
 	last_sync_at: string | null,
 	revoked_at: string | null,

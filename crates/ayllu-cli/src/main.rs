@@ -221,10 +221,13 @@ enum HubCmd {
     Enroll {
         #[arg(long)]
         promotor: String,
-        /// Communities the device may see (repeat); none: all.
-        #[arg(long)]
+        /// Communities the device may see (repeat). One at least, or --all-communities.
+        #[arg(long, required_unless_present = "all_communities")]
         community: Vec<String>,
-        /// Days the code stays valid.
+        /// Every community of the facility (a supervisor's device), said explicitly.
+        #[arg(long, conflicts_with = "community")]
+        all_communities: bool,
+        /// Days the code stays valid (1 to 90).
         #[arg(long, default_value_t = 7)]
         days: i64,
     },
@@ -590,7 +593,7 @@ fn run(cli: Cli) -> Result<Value, Failure> {
             let store = open(data)?;
             let client = ayllu_sync::http::HubClient::new(&hub, None);
             let enrolled = client
-                .enroll(&code, &store.device_id().to_string(), &name)
+                .enroll(&code, &store.actor().to_hex_string(), &name)
                 .map_err(client_failure)?;
             store.set_setting("sync.hub_url", &hub)?;
             store.set_setting("sync.token", &enrolled.token)?;
@@ -665,18 +668,35 @@ fn hub(data: &Path, cmd: HubCmd) -> Result<Value, Failure> {
         HubCmd::Enroll {
             promotor,
             community,
+            all_communities,
             days,
         } => {
+            use ayllu_hub::admin::{AdminError, Communities};
             let promotor = PersonName::parse(&promotor).map_err(|p| FieldError::new("promotor", p))?;
             let communities = community
                 .iter()
                 .map(|c| ShortText::parse(c).map_err(|p| FieldError::new("community", p)))
                 .collect::<Result<Vec<_>, _>>()?;
+            let grant = if all_communities {
+                Communities::All
+            } else {
+                Communities::Only(communities.clone())
+            };
+            if !ayllu_hub::admin::CODE_VALID_DAYS.contains(&days) {
+                return Err(FieldError::new("days", ayllu_model::Problem::CodeDaysOutOfRange).into());
+            }
             let store = open_or_create(data)?;
-            let code =
-                ayllu_hub::admin::enroll(&store, &promotor, &communities, chrono::Duration::days(days))
-                    .map_err(anyhow::Error::from)?;
-            Ok(json!({"code": code, "promotor": promotor, "communities": communities, "valid_days": days}))
+            let code = ayllu_hub::admin::enroll(&store, &promotor, &grant, chrono::Duration::days(days))
+                .map_err(|e| match e {
+                    AdminError::NoCommunity => {
+                        Failure::from(FieldError::new("community", ayllu_model::Problem::Required))
+                    }
+                    other => Failure::Other(other.into()),
+                })?;
+            Ok(
+                json!({"code": code, "promotor": promotor, "communities": communities,
+                      "all_communities": all_communities, "valid_days": days}),
+            )
         }
         HubCmd::Devices => {
             let store = open(data)?;

@@ -20,7 +20,31 @@ pub enum AdminError {
     BadCode,
     #[error("unknown device {0}")]
     UnknownDevice(String),
+    /// Fail closed: a device is enrolled for named communities, or explicitly for all.
+    #[error("an enrollment needs at least one community (or all communities, said explicitly)")]
+    NoCommunity,
+    #[error("an enrollment code is valid for 1 to 90 days")]
+    Validity,
+    #[error("the device's Automerge actor id is missing or malformed")]
+    BadActor,
+    /// Another enrolled, unrevoked device writes under this actor: revoke it first.
+    #[error("another enrolled device writes under this actor; revoke it first")]
+    ActorTaken,
 }
+
+/// Which communities an enrollment grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Communities {
+    /// Every community of the facility: staff say so explicitly.
+    All,
+    Only(Vec<ayllu_model::ShortText>),
+}
+
+/// How "all communities" is stored; any other value is a list of names.
+const ALL_COMMUNITIES: &str = "*";
+
+/// How long an enrollment code may be valid, in days.
+pub const CODE_VALID_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
 
 fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.trim().to_ascii_uppercase().as_bytes()).to_vec()
@@ -63,11 +87,19 @@ pub fn hub_id(store: &Store) -> Result<String, AdminError> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceInfo {
+    /// Made by the hub at enrollment (a phone cannot choose it, so it cannot take over
+    /// another phone's registration).
     pub device_id: String,
     pub name: String,
     pub promotor: String,
-    /// Empty: every community.
+    /// Granted every community of the facility.
+    pub all_communities: bool,
+    /// The communities granted otherwise (empty with `all_communities` false: none).
     pub communities: Vec<String>,
+    /// The Automerge actor (hex) the device writes under; `None` for an enrollment made
+    /// before actors were registered, which must enroll again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     pub enrolled_at: String,
     pub last_sync_at: Option<String>,
     pub revoked_at: Option<String>,
@@ -75,11 +107,17 @@ pub struct DeviceInfo {
 
 impl DeviceInfo {
     pub fn scope(&self) -> Scope {
-        if self.communities.is_empty() {
+        if self.all_communities {
             Scope::All
         } else {
             Scope::Communities(self.communities.clone())
         }
+    }
+
+    /// The actor this device may write under, if one is registered and readable.
+    pub fn actor_id(&self) -> Option<automerge::ActorId> {
+        let hex = self.actor.as_deref()?;
+        automerge::ActorId::try_from(hex).ok()
     }
     /// The name the hub's store uses for this device's sync bookkeeping.
     pub fn peer(&self) -> String {
@@ -87,16 +125,23 @@ impl DeviceInfo {
     }
 }
 
-/// A new enrollment code for a promotor, valid once, for `valid_for`.
+/// A new enrollment code for a promotor, valid once, for `valid_for` (1 to 90 days).
 pub fn enroll(
     store: &Store,
     promotor: &ayllu_model::PersonName,
-    communities: &[ayllu_model::ShortText],
+    communities: &Communities,
     valid_for: Duration,
 ) -> Result<String, AdminError> {
+    if !CODE_VALID_DAYS.contains(&valid_for.num_days()) || valid_for < Duration::days(1) {
+        return Err(AdminError::Validity);
+    }
+    let communities: Vec<&str> = match communities {
+        Communities::All => vec![ALL_COMMUNITIES],
+        Communities::Only(list) if list.is_empty() => return Err(AdminError::NoCommunity),
+        Communities::Only(list) => list.iter().map(|c| c.as_str()).collect(),
+    };
     let code = new_code();
     let now = Utc::now();
-    let communities: Vec<&str> = communities.iter().map(|c| c.as_str()).collect();
     store.connection().execute(
         "INSERT INTO hub_enrollments (code_hash, promotor, communities, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -111,13 +156,20 @@ pub fn enroll(
     Ok(code)
 }
 
-/// Exchanges a one-time code for a device token. The code is spent whatever happens next.
+/// Exchanges a one-time code for a device token, registering the Automerge actor (hex)
+/// the device writes under. The hub makes the device id; the code is spent whatever
+/// happens next.
 pub fn redeem(
     store: &Store,
     code: &str,
-    device_id: &str,
+    actor: &str,
     name: &str,
 ) -> Result<(String, DeviceInfo), AdminError> {
+    let actor = automerge::ActorId::try_from(actor.trim()).map_err(|_| AdminError::BadActor)?;
+    if actor.to_bytes().is_empty() || actor.to_bytes().len() > 32 {
+        return Err(AdminError::BadActor);
+    }
+    let actor = actor.to_hex_string();
     let code_hash = hash(&normalise_code(code));
     let now = Utc::now();
     let tx = store.connection();
@@ -137,12 +189,18 @@ pub fn redeem(
     if used_by.is_some() || expired {
         return Err(AdminError::BadCode);
     }
+    let taken: Option<String> = tx
+        .query_row(
+            "SELECT device_id FROM hub_devices WHERE actor = ?1 AND revoked_at IS NULL",
+            [&actor],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_some() {
+        return Err(AdminError::ActorTaken);
+    }
     let token = format!("{}{}", hex::encode(random_bytes()), hex::encode(random_bytes()));
-    let device_id = if device_id.trim().is_empty() {
-        uuid::Uuid::new_v4().to_string()
-    } else {
-        device_id.to_string()
-    };
+    let device_id = uuid::Uuid::new_v4().to_string();
     let spent = tx.execute(
         "UPDATE hub_enrollments SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL",
         params![code_hash, device_id],
@@ -151,18 +209,16 @@ pub fn redeem(
         return Err(AdminError::BadCode);
     }
     tx.execute(
-        "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, promotor = excluded.promotor,
-           communities = excluded.communities, token_hash = excluded.token_hash,
-           enrolled_at = excluded.enrolled_at, revoked_at = NULL",
+        "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             device_id,
             name,
             promotor,
             communities,
             hash(&token),
-            now.to_rfc3339()
+            now.to_rfc3339(),
+            actor
         ],
     )?;
     let info = device(store, &device_id)?.ok_or(AdminError::UnknownDevice(device_id))?;
@@ -170,19 +226,25 @@ pub fn redeem(
 }
 
 fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
-    let communities: String = r.get(3)?;
+    let stored: String = r.get(3)?;
+    // Fail closed: a list that does not parse grants nothing.
+    let list: Vec<String> = serde_json::from_str(&stored).unwrap_or_default();
+    let all_communities = list.iter().any(|c| c == ALL_COMMUNITIES);
     Ok(DeviceInfo {
         device_id: r.get(0)?,
         name: r.get(1)?,
         promotor: r.get(2)?,
-        communities: serde_json::from_str(&communities).unwrap_or_default(),
+        all_communities,
+        communities: list.into_iter().filter(|c| c != ALL_COMMUNITIES).collect(),
+        actor: r.get(7)?,
         enrolled_at: r.get(4)?,
         last_sync_at: r.get(5)?,
         revoked_at: r.get(6)?,
     })
 }
 
-const DEVICE_COLUMNS: &str = "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at";
+const DEVICE_COLUMNS: &str =
+    "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, actor";
 
 pub fn device(store: &Store, device_id: &str) -> Result<Option<DeviceInfo>, AdminError> {
     Ok(store

@@ -5,7 +5,8 @@
 //!
 //! Endpoints (all under `/v1`):
 //! - `GET  /health` → `{hub_id, version}`
-//! - `POST /enroll` JSON `{code, device_id, name}` → `{token, hub_id, device}`
+//! - `POST /enroll` JSON `{code, actor, name}` → `{token, hub_id, device}` (the hub makes
+//!   the device id; `actor` is the Automerge actor the device writes under)
 //! - `POST /sync` (`Authorization: Bearer TOKEN`, body: `ayllu_sync::wire` request) → wire response
 //!
 //! Refusals are 4xx with JSON `{code, message}` and change nothing.
@@ -21,7 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ayllu_store::Store;
 use ayllu_sync::wire::{self, Kind};
-use ayllu_sync::{SyncError, serve};
+use ayllu_sync::{Sender, SyncError, serve};
 
 pub use admin::{AdminError, DeviceInfo};
 
@@ -59,8 +60,17 @@ impl Hub {
             let device = admin::authenticate(store, token)
                 .map_err(Refusal::internal)?
                 .ok_or(Refusal::Unauthorized("unknown or revoked token"))?;
+            let actor = device.actor_id().ok_or(Refusal::Unauthorized(
+                "this device was enrolled before devices had registered actors: enroll it again",
+            ))?;
             let request = wire::decode(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
-            let response = serve(store, &device.peer(), &device.scope(), request)?;
+            let (peer, scope) = (device.peer(), device.scope());
+            let sender = Sender {
+                peer: &peer,
+                scope: &scope,
+                actor: Some(&actor),
+            };
+            let response = serve(store, &sender, request)?;
             admin::touch(store, &device.device_id).map_err(Refusal::internal)?;
             Ok(wire::encode(Kind::Response, &response))
         })
@@ -74,6 +84,7 @@ pub enum Refusal {
     Unauthorized(&'static str),
     Forbidden(String),
     Conflict(String),
+    ActorTaken(String),
     TooLarge(String),
     Unprocessable(String),
     Internal(String),
@@ -89,7 +100,7 @@ impl Refusal {
             Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
             Refusal::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
-            Refusal::Conflict(_) => StatusCode::CONFLICT,
+            Refusal::Conflict(_) | Refusal::ActorTaken(_) => StatusCode::CONFLICT,
             Refusal::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Refusal::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -102,6 +113,7 @@ impl Refusal {
             Refusal::Unauthorized(_) => "unauthorized",
             Refusal::Forbidden(_) => "out_of_scope",
             Refusal::Conflict(_) => "replayed",
+            Refusal::ActorTaken(_) => "actor_taken",
             Refusal::TooLarge(_) => "too_large",
             Refusal::Unprocessable(_) => "invalid_household",
             Refusal::Internal(_) => "internal",
@@ -114,6 +126,7 @@ impl Refusal {
             Refusal::BadRequest(m)
             | Refusal::Forbidden(m)
             | Refusal::Conflict(m)
+            | Refusal::ActorTaken(m)
             | Refusal::TooLarge(m)
             | Refusal::Unprocessable(m)
             | Refusal::Internal(m) => m.clone(),
@@ -125,7 +138,7 @@ impl From<SyncError> for Refusal {
     fn from(e: SyncError) -> Refusal {
         let m = e.to_string();
         match e {
-            SyncError::Wire(wire::WireError::TooLarge(_)) => Refusal::TooLarge(m),
+            SyncError::Wire(wire::WireError::TooLarge(_)) | SyncError::TooManyDocs(_) => Refusal::TooLarge(m),
             SyncError::Wire(_) | SyncError::BadMessage(..) => Refusal::BadRequest(m),
             SyncError::Invalid(..) => Refusal::Unprocessable(m),
             SyncError::OutOfScope(_) => Refusal::Forbidden(m),
@@ -137,7 +150,16 @@ impl From<SyncError> for Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"code": self.code(), "message": self.message()});
+        let message = match &self {
+            // What went wrong inside stays in the hub's log; the client gets a reference.
+            Refusal::Internal(detail) => {
+                let reference = &uuid::Uuid::new_v4().to_string()[..8];
+                eprintln!("ayllu-hub: internal error {reference}: {detail}");
+                format!("internal error in the hub (reference {reference}, in its log)")
+            }
+            other => other.message(),
+        };
+        let body = serde_json::json!({"code": self.code(), "message": message});
         (self.status(), Json(body)).into_response()
     }
 }
@@ -146,8 +168,8 @@ impl IntoResponse for Refusal {
 #[serde(deny_unknown_fields)]
 struct EnrollRequest {
     code: String,
-    #[serde(default)]
-    device_id: String,
+    /// The Automerge actor (hex) the device writes under.
+    actor: String,
     #[serde(default)]
     name: String,
 }
@@ -162,12 +184,12 @@ async fn enroll(
 ) -> Result<Json<serde_json::Value>, Refusal> {
     let req: EnrollRequest =
         serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("enrollment request: {e}")))?;
-    if req.device_id.len() > 64 || req.name.len() > 120 || req.code.len() > 64 {
+    if req.actor.len() > 64 || req.name.len() > 120 || req.code.len() > 64 {
         return Err(Refusal::BadRequest("enrollment request: field too long".into()));
     }
     let hub2 = hub.clone();
     let (token, device) = tokio::task::spawn_blocking(move || {
-        hub2.with_store(|s| admin::redeem(s, &req.code, &req.device_id, &req.name))
+        hub2.with_store(|s| admin::redeem(s, &req.code, &req.actor, &req.name))
     })
     .await
     .map_err(Refusal::internal)?
@@ -175,6 +197,8 @@ async fn enroll(
         AdminError::BadCode => {
             Refusal::Unauthorized("the enrollment code is not valid, was already used, or has expired")
         }
+        e @ AdminError::BadActor => Refusal::BadRequest(e.to_string()),
+        e @ AdminError::ActorTaken => Refusal::ActorTaken(e.to_string()),
         other => Refusal::internal(other),
     })?;
     Ok(Json(

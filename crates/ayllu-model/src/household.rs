@@ -479,6 +479,23 @@ impl Household {
         self.edit_visit(visit_id, visit, today)
     }
 
+    /// What a change arriving from a phone may never do, whatever its fields say: reopen a
+    /// dissolved household (an explicit, staff-only operation) or remove a member or a
+    /// visit (no operation of Ayllu removes one: they are corrected, not deleted). Checked
+    /// by the hub on the merged result, against the household it held before.
+    pub fn check_transition(before: &Household, after: &Household) -> Result<(), FieldError> {
+        if before.is_dissolved() && !after.is_dissolved() {
+            return Err(FieldError::new("dissolved", Problem::ReopenNeedsStaff));
+        }
+        if let Some(id) = before.members.keys().find(|id| !after.members.contains_key(id)) {
+            return Err(FieldError::new(format!("members.{id}"), Problem::RecordRemoved));
+        }
+        if let Some(id) = before.visits.keys().find(|id| !after.visits.contains_key(id)) {
+            return Err(FieldError::new(format!("visits.{id}"), Problem::RecordRemoved));
+        }
+        Ok(())
+    }
+
     pub fn dissolve(&mut self, dissolution: Dissolution) -> Result<(), FieldError> {
         self.ensure_open()?;
         self.dissolved = Some(dissolution);

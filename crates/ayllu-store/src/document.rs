@@ -87,6 +87,74 @@ pub(crate) fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, Sto
     autosurgeon::hydrate(doc).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
+/// Largest saved size of one household document (snapshot plus appended changes). A real
+/// household with years of visits is a few tens of KB; a document past this is someone
+/// stuffing it, and every later sync of the community would carry it.
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
+/// A received document must have exactly the household's shape: every key one the model
+/// writes, every object where the model puts one. Unknown keys are refused, not carried:
+/// a phone cannot park megabytes under a key nobody reads. The reference shape is the
+/// model's own (the household reconciled into a fresh document), so it cannot drift from
+/// the structs. Concurrent values of a key are all checked, not only the winner.
+pub(crate) fn check_shape(id: HouseholdId, doc: &Automerge, household: &Household) -> Result<(), StoreError> {
+    if household.schema > ayllu_model::SCHEMA_VERSION {
+        return Err(StoreError::Shape(
+            id,
+            format!(
+                "written by a newer version of Ayllu (schema {}); update this app",
+                household.schema
+            ),
+        ));
+    }
+    let mut reference = Automerge::new();
+    reference
+        .transact::<_, _, ReconcileError>(|tx| autosurgeon::reconcile(tx, household))
+        .map_err(|f| StoreError::Reconcile(f.error.to_string()))?;
+    let mut path = Vec::new();
+    shape_walk(doc, ROOT, &reference, ROOT, &mut path)
+        .map_err(|why| StoreError::Shape(id, format!("{why} at {}", path_text(&path))))
+}
+
+fn path_text(path: &[String]) -> String {
+    if path.is_empty() {
+        "(root)".into()
+    } else {
+        path.join(".")
+    }
+}
+
+fn shape_walk(
+    doc: &Automerge,
+    obj: automerge::ObjId,
+    reference: &Automerge,
+    ref_obj: automerge::ObjId,
+    path: &mut Vec<String>,
+) -> Result<(), &'static str> {
+    // Lists and text are not part of the household's shape.
+    if matches!(doc.object_type(&obj), Ok(ObjType::List | ObjType::Text)) {
+        return Err("a list where the model has none");
+    }
+    for key in doc.keys(&obj) {
+        path.push(key.clone());
+        let expected = reference.get(&ref_obj, key.as_str()).map_err(|_| "unreadable")?;
+        let Some((expected, ref_child)) = expected else {
+            return Err("unknown key");
+        };
+        for (value, child) in doc.get_all(&obj, key.as_str()).map_err(|_| "unreadable")? {
+            match (&value, &expected) {
+                (Value::Object(t), Value::Object(e)) if t == e => {
+                    shape_walk(doc, child, reference, ref_child.clone(), path)?;
+                }
+                (Value::Scalar(_), Value::Scalar(_)) => {}
+                _ => return Err("wrong kind of value"),
+            }
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
 /// Applies `after` to `doc` as one change signed by `who`. With `before` (the state the
 /// edit started from, hydrated from `doc`), only the parts that differ are reconciled:
 /// a visit recorded in a household with years of history touches only that visit.

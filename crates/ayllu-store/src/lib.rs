@@ -24,11 +24,11 @@ use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use conflict::Conflict;
-pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, Signature};
+pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, MAX_DOCUMENT_BYTES, Signature};
 pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
-pub use replica::{PeerCursor, Replica};
+pub use replica::{Direction, PeerCursor, Replica, SyncRefusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -44,6 +44,12 @@ pub enum StoreError {
     Corrupt(HouseholdId, String),
     #[error("could not write the household document: {0}")]
     Reconcile(String),
+    /// A received document is not shaped like a household (unknown keys, wrong kinds).
+    #[error("household {0} has an unexpected shape: {1}")]
+    Shape(HouseholdId, String),
+    /// A received document would be stored larger than [`MAX_DOCUMENT_BYTES`].
+    #[error("household {0} would take {1} bytes (at most {max})", max = MAX_DOCUMENT_BYTES)]
+    TooLarge(HouseholdId, usize),
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database schema: {0}")]

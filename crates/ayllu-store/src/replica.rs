@@ -16,6 +16,37 @@ pub struct PeerCursor {
     pub pushed_seq: i64,
 }
 
+/// Which way a refused household was going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// We sent it; the peer refused it. It stays here and is offered again.
+    Out,
+    /// The peer sent it; we refused it.
+    In,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Direction::Out => "out",
+            Direction::In => "in",
+        }
+    }
+}
+
+/// A household a peer refused (or we refused from it), with the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SyncRefusal {
+    pub household_id: HouseholdId,
+    pub direction: Direction,
+    pub code: String,
+    pub reason: String,
+    pub at: String,
+}
+
 /// A transaction over the store for one sync step. See [`Store::replica`].
 pub struct Replica<'s> {
     tx: Transaction<'s>,
@@ -24,16 +55,52 @@ pub struct Replica<'s> {
 
 impl Store {
     /// Households with changes `peer` has not confirmed: written here after the last
-    /// offer it settled, or sent and not yet acknowledged.
+    /// offer it settled, sent and not yet acknowledged, or refused by it.
     pub fn waiting_for(&self, peer: &str) -> Result<i64, StoreError> {
         Ok(self.connection().query_row(
             "SELECT COUNT(*) FROM documents d
              WHERE d.seq > COALESCE((SELECT pushed_seq FROM peers WHERE peer = ?1), 0)
                 OR EXISTS (SELECT 1 FROM peer_docs p WHERE p.peer = ?1
-                           AND p.household_id = d.household_id AND p.pending IS NOT NULL)",
+                           AND p.household_id = d.household_id AND p.pending IS NOT NULL)
+                OR EXISTS (SELECT 1 FROM sync_refusals s WHERE s.peer = ?1
+                           AND s.household_id = d.household_id AND s.direction = 'out')",
             [peer],
             |r| r.get(0),
         )?)
+    }
+
+    /// Households refused in sync with `peer`, either way, with the reasons.
+    pub fn sync_refusals(&self, peer: &str) -> Result<Vec<SyncRefusal>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT household_id, direction, code, reason, at FROM sync_refusals
+             WHERE peer = ?1 ORDER BY at, household_id",
+        )?;
+        let rows = stmt
+            .query_map([peer], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, direction, code, reason, at)| {
+                Ok(SyncRefusal {
+                    household_id: parse_household_id(id)?,
+                    direction: if direction == "in" {
+                        Direction::In
+                    } else {
+                        Direction::Out
+                    },
+                    code,
+                    reason,
+                    at,
+                })
+            })
+            .collect()
     }
 
     /// Runs `step` in one `BEGIN IMMEDIATE` transaction; commits only if it returns `Ok`.
@@ -88,9 +155,12 @@ impl Replica<'_> {
         })
     }
 
-    /// Saves a document that a peer changed. It must read back as a valid household: a
-    /// document that breaks the rules is refused ([`StoreError::Corrupt`]) and nothing is
-    /// written. `before` is the heads it had when loaded (`None`: new to this store).
+    /// Saves a document that a peer changed. It must read back as a valid household
+    /// ([`StoreError::Corrupt`]), have a household's shape and nothing else
+    /// ([`StoreError::Shape`]), and stay under [`document::MAX_DOCUMENT_BYTES`] stored
+    /// ([`StoreError::TooLarge`]); otherwise it is refused. On a refusal the caller's
+    /// transaction (or [`Replica::attempt`]) rolls back: nothing is written. `before` is
+    /// the heads it had when loaded (`None`: new to this store).
     pub fn save_document(
         &mut self,
         id: HouseholdId,
@@ -98,12 +168,111 @@ impl Replica<'_> {
         before: Option<&[ChangeHash]>,
     ) -> Result<Household, StoreError> {
         let household = document::hydrate(id, doc)?;
+        document::check_shape(id, doc, &household)?;
         match before {
             None => document::insert(&self.tx, id, doc)?,
             Some(heads) => document::append(&self.tx, id, doc, heads)?,
         }
+        let stored: i64 = self.tx.query_row(
+            "SELECT length(snapshot) + COALESCE((SELECT SUM(length(bytes)) FROM doc_changes
+                                                 WHERE household_id = ?1), 0)
+             FROM documents WHERE household_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        if stored as usize > document::MAX_DOCUMENT_BYTES {
+            return Err(StoreError::TooLarge(id, stored as usize));
+        }
         projection::write(&self.tx, id, &household)?;
         Ok(household)
+    }
+
+    /// The household a document holds (for comparing before and after a merge).
+    pub fn hydrate(&self, id: HouseholdId, doc: &Automerge) -> Result<Household, StoreError> {
+        document::hydrate(id, doc)
+    }
+
+    /// Runs `step` inside a savepoint: if it fails, what it wrote is undone and the rest of
+    /// the transaction carries on. One refused household never takes its batch with it.
+    pub fn attempt<T, E: From<StoreError>>(
+        &mut self,
+        step: impl FnOnce(&mut Replica<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.tx
+            .execute_batch("SAVEPOINT household")
+            .map_err(StoreError::from)?;
+        match step(self) {
+            Ok(v) => {
+                self.tx
+                    .execute_batch("RELEASE household")
+                    .map_err(StoreError::from)?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.tx
+                    .execute_batch("ROLLBACK TO household; RELEASE household")
+                    .map_err(StoreError::from)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether this store holds the household.
+    pub fn has_document(&self, id: HouseholdId) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM documents WHERE household_id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Records that `peer` refused a household we sent (`Out`), or that we refused one it
+    /// sent (`In`), replacing an earlier record.
+    pub fn set_refusal(
+        &mut self,
+        peer: &str,
+        id: HouseholdId,
+        direction: Direction,
+        code: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO sync_refusals (peer, household_id, direction, code, reason, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+             ON CONFLICT(peer, household_id, direction) DO UPDATE SET
+               code = excluded.code, reason = excluded.reason, at = excluded.at",
+            params![peer, id.to_string(), direction.as_str(), code, reason],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_refusal(
+        &mut self,
+        peer: &str,
+        id: HouseholdId,
+        direction: Direction,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "DELETE FROM sync_refusals WHERE peer = ?1 AND household_id = ?2 AND direction = ?3",
+            params![peer, id.to_string(), direction.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Households `peer` refused from us, to offer again.
+    pub fn refused_by(&self, peer: &str) -> Result<Vec<HouseholdId>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT household_id FROM sync_refusals WHERE peer = ?1 AND direction = 'out'
+             ORDER BY household_id",
+        )?;
+        let rows = stmt
+            .query_map([peer], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(parse_household_id).collect()
     }
 
     /// The community a household belongs to (from the projection).
@@ -185,6 +354,15 @@ impl Replica<'_> {
             "INSERT INTO peer_docs (peer, household_id, sync_state) VALUES (?1, ?2, ?3)
              ON CONFLICT(peer, household_id) DO UPDATE SET sync_state = excluded.sync_state",
             params![peer, id.to_string(), state],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets what we knew of `peer`'s copy of a document: the next offer sends it whole.
+    pub fn forget_sync_state(&mut self, peer: &str, id: HouseholdId) -> Result<(), StoreError> {
+        self.tx.execute(
+            "DELETE FROM peer_docs WHERE peer = ?1 AND household_id = ?2",
+            params![peer, id.to_string()],
         )?;
         Ok(())
     }

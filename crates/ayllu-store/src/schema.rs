@@ -201,8 +201,29 @@ CREATE TABLE search_rows (
 ) WITHOUT ROWID;
 "#;
 
+// Trust: actors bound to devices, device ids made by the hub, households a peer refused.
+const V2: &str = r#"
+-- Hub only: the Automerge actor each device writes under (hex), registered at enrollment.
+-- A device may send new changes only under its own actor.
+ALTER TABLE hub_devices ADD COLUMN actor TEXT;
+CREATE UNIQUE INDEX hub_devices_by_live_actor ON hub_devices(actor) WHERE revoked_at IS NULL;
+
+-- Households a peer refused, with its reason: kept here, shown to the promotor, offered
+-- again at every sync until accepted (direction 'out'); or households a peer sent that
+-- this store refused ('in').
+CREATE TABLE sync_refusals (
+    peer         TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    code         TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    PRIMARY KEY (peer, household_id, direction)
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 #[cfg(test)]

@@ -125,6 +125,9 @@ pub fn read(store: &mut Store, bytes: &[u8]) -> Result<BundleReport, SyncError> 
     store.replica(|r: &mut Replica<'_>| -> Result<BundleReport, SyncError> {
         let mut report = BundleReport::default();
         for BundleDoc { household: id, data } in &bundle.docs {
+            // Read within our limits before Automerge sees a byte of it.
+            crate::guard::check_chunks(data, &crate::guard::Limits::SYNC)
+                .map_err(|e| SyncError::BadMessage(*id, e.to_string()))?;
             let (mut doc, before) = r.document_or_new(*id)?;
             doc.load_incremental(data)
                 .map_err(|e| SyncError::BadMessage(*id, e.to_string()))?;

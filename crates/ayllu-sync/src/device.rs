@@ -6,13 +6,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use automerge::sync::{Message, State};
+use automerge::sync::State;
 use ayllu_model::HouseholdId;
-use ayllu_store::{PeerCursor, Replica, Store};
+use ayllu_store::{Direction, PeerCursor, Replica, Store, StoreError};
 
 use crate::docsync;
-use crate::wire::{DocMessage, Request, Response};
-use crate::{DEFAULT_BUDGET, SyncError};
+use crate::guard::{self, Limits};
+use crate::wire::{DocMessage, RefusalCode, Request, Response};
+use crate::{DEFAULT_BUDGET, MAX_DOCS_PER_REQUEST, SyncError};
 
 /// Exchanges before a session gives up: a sync that needs more is broken, not slow.
 const MAX_EXCHANGES: u32 = 10_000;
@@ -35,6 +36,8 @@ pub struct DeviceSession {
     /// What the request in flight offered: local update sequence covered, documents sent.
     in_flight: Option<(i64, Vec<HouseholdId>)>,
     more: bool,
+    /// Households the hub refused before: offered again once, at the session's start.
+    retried: bool,
     progress: Progress,
 }
 
@@ -48,6 +51,7 @@ impl DeviceSession {
             pending: BTreeSet::new(),
             in_flight: None,
             more: true,
+            retried: false,
             progress: Progress::default(),
         }
     }
@@ -66,7 +70,7 @@ impl DeviceSession {
         r: &Replica<'_>,
         peer: &str,
         id: HouseholdId,
-    ) -> Result<&'a mut State, SyncError> {
+    ) -> Result<&'a mut State, StoreError> {
         match states.entry(id) {
             std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -85,13 +89,23 @@ impl DeviceSession {
         let peer = self.peer.clone();
         let budget = self.budget;
         let (states, pending) = (&mut self.states, &mut self.pending);
+        let retry = !std::mem::replace(&mut self.retried, true);
         let (request, offered) = store.replica(|r: &mut Replica<'_>| -> Result<_, SyncError> {
             let at = r.peer(&peer)?;
             let mut docs = Vec::new();
             let mut used = 0usize;
             let mut offered = Vec::new();
-            // Answers owed from the last response first, then what changed here.
-            for id in std::mem::take(pending) {
+            if retry {
+                pending.extend(r.refused_by(&peer)?);
+            }
+            // Answers owed from the last response (and households refused before) first,
+            // then what changed here.
+            let owed = std::mem::take(pending);
+            for id in owed {
+                if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
+                    pending.insert(id);
+                    continue;
+                }
                 let Some(doc) = r.document(id)? else { continue };
                 let state = Self::state(states, r, &peer, id)?;
                 if let Some(msg) = docsync::offer_message(id, &doc, state) {
@@ -107,7 +121,7 @@ impl DeviceSession {
                     break;
                 }
                 for (id, seq) in batch {
-                    if used >= budget {
+                    if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
                         break 'scan;
                     }
                     if !offered.contains(&id) {
@@ -130,7 +144,7 @@ impl DeviceSession {
             Ok((request, (covered, offered)))
         })?;
         // Done when we have nothing to say and the hub has nothing more to give.
-        if request.docs.is_empty() && !self.more && self.progress.exchanges > 0 {
+        if request.docs.is_empty() && !self.more && self.progress.exchanges > 0 && self.pending.is_empty() {
             // Everything written here up to `covered` had nothing to offer: the hub holds
             // it (mostly what it just sent us). Recording that keeps "waiting" honest.
             let (covered, _) = offered;
@@ -153,7 +167,9 @@ impl DeviceSession {
         Ok(Some(request))
     }
 
-    /// Stores what the hub sent, in one transaction, then advances the cursors.
+    /// Stores what the hub sent, in one transaction, then advances the cursors. Every
+    /// household is read within our limits and checked like one a phone sent the hub (a
+    /// hub can be fake); one that fails is skipped, recorded, and asked for again later.
     pub fn receive(&mut self, store: &mut Store, response: Response) -> Result<(), SyncError> {
         let (covered, offered) = self.in_flight.take().unwrap_or_default();
         let peer = self.peer.clone();
@@ -163,33 +179,83 @@ impl DeviceSession {
         store.replica(|r: &mut Replica<'_>| -> Result<(), SyncError> {
             let mut all_in_step = true;
             let mut settled = BTreeSet::new();
+            let mut answered = BTreeSet::new();
             for DocMessage {
                 household: id,
                 message,
             } in response.docs
             {
-                let message =
-                    Message::decode(&message).map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
-                let (mut doc, before) = r.document_or_new(id)?;
-                let state = Self::state(states, r, &peer, id)?;
-                let changed = docsync::accept(&mut doc, state, message)
-                    .map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
-                if changed {
-                    r.save_document(id, &doc, before.as_deref())?;
-                    progress.received += 1;
+                if !answered.insert(id) {
+                    continue;
                 }
-                let encoded = state.encode();
-                if docsync::in_step(&doc, state) {
-                    settled.insert(id);
-                } else {
-                    all_in_step = false;
+                let outcome = r.attempt(|r| -> Result<(bool, bool), StoreError> {
+                    let Ok(message) = guard::read_message(&message, &Limits::SYNC) else {
+                        return Err(StoreError::Shape(id, "unreadable sync message".into()));
+                    };
+                    let (mut doc, before) = r.document_or_new(id)?;
+                    let state = Self::state(states, r, &peer, id)?;
+                    let changed = docsync::accept(&mut doc, state, message)
+                        .map_err(|e| StoreError::Shape(id, e.to_string()))?;
+                    if changed {
+                        r.save_document(id, &doc, before.as_deref())?;
+                    }
+                    let in_step = docsync::in_step(&doc, state);
+                    let encoded = state.encode();
+                    r.set_sync_state(&peer, id, &encoded)?;
+                    Ok((changed, in_step))
+                });
+                match outcome {
+                    Ok((changed, in_step)) => {
+                        if changed {
+                            progress.received += 1;
+                        }
+                        if in_step {
+                            settled.insert(id);
+                        } else {
+                            all_in_step = false;
+                        }
+                        r.clear_refusal(&peer, id, Direction::In)?;
+                        pending.insert(id);
+                    }
+                    Err(e @ (StoreError::Corrupt(..) | StoreError::Shape(..) | StoreError::TooLarge(..))) => {
+                        // Not stored; the session's state for it is forgotten, and the
+                        // cursor stays, so it is asked for again by a later sync.
+                        states.remove(&id);
+                        r.set_refusal(&peer, id, Direction::In, "invalid", &e.to_string())?;
+                        all_in_step = false;
+                    }
+                    Err(other) => return Err(other.into()),
                 }
-                r.set_sync_state(&peer, id, &encoded)?;
-                pending.insert(id);
+            }
+            // Households the hub refused stay here, with its reason, and are offered again
+            // by the next session (at once if it only ran out of room).
+            let mut refused = BTreeSet::new();
+            for f in &response.refused {
+                if !offered.contains(&f.household) {
+                    continue;
+                }
+                refused.insert(f.household);
+                states.remove(&f.household);
+                match f.code {
+                    RefusalCode::Later => {
+                        pending.insert(f.household);
+                    }
+                    code => {
+                        if code == RefusalCode::Unknown {
+                            // The hub lost what we thought it had: start this one afresh.
+                            r.forget_sync_state(&peer, f.household)?;
+                        }
+                        r.set_refusal(&peer, f.household, Direction::Out, code.as_str(), &f.detail)?;
+                        settled.insert(f.household);
+                    }
+                }
             }
             // The hub answers only when it has something to say: a document it did not
-            // answer is one it now holds exactly as we sent it.
-            for id in offered.iter().filter(|id| !pending.contains(id)) {
+            // answer (nor refuse) is one it now holds exactly as we sent it.
+            for id in offered
+                .iter()
+                .filter(|id| !answered.contains(id) && !refused.contains(id))
+            {
                 if let Some(doc) = r.document(*id)? {
                     let state = Self::state(states, r, &peer, *id)?;
                     state.shared_heads = doc.get_heads();
@@ -197,6 +263,9 @@ impl DeviceSession {
                     r.set_sync_state(&peer, *id, &state.encode())?;
                     settled.insert(*id);
                 }
+            }
+            for id in offered.iter().filter(|id| !refused.contains(id)) {
+                r.clear_refusal(&peer, *id, Direction::Out)?;
             }
             // Advance only over what is settled: a document still out of step is offered
             // again, and the hub's updates are asked for again, by the next session.
@@ -215,7 +284,7 @@ impl DeviceSession {
                 },
             };
             r.set_peer(&peer, next)?;
-            progress.sent += offered.len();
+            progress.sent += offered.len() - refused.len();
             Ok(())
         })?;
         self.more = response.more;

@@ -102,9 +102,10 @@ impl HubClient {
         serde_json::from_slice(&body).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
-    /// Exchanges a one-time enrollment code for this device's token.
-    pub fn enroll(&self, code: &str, device_id: &str, name: &str) -> Result<Enrollment, ClientError> {
-        let body = serde_json::json!({"code": code, "device_id": device_id, "name": name});
+    /// Exchanges a one-time enrollment code for this device's token, registering the
+    /// Automerge actor (hex) this device writes under.
+    pub fn enroll(&self, code: &str, actor: &str, name: &str) -> Result<Enrollment, ClientError> {
+        let body = serde_json::json!({"code": code, "actor": actor, "name": name});
         let resp = self
             .http
             .post(format!("{}/v1/enroll", self.base))

@@ -1,21 +1,33 @@
-//! The hub's side: one request in, one response out, in one store transaction.
+//! The hub's side: one request in, one response out, in one store transaction; each
+//! household of the request taken or refused on its own.
 
 use std::collections::BTreeSet;
 
-use automerge::ReadDoc;
 use automerge::sync::Message;
-use ayllu_model::{HouseholdId, text::fold};
-use ayllu_store::{Replica, Store};
+use automerge::{ActorId, Automerge, ReadDoc};
+use ayllu_model::{Household, HouseholdId, text::fold};
+use ayllu_store::{Replica, Store, StoreError};
 
 use crate::docsync;
-use crate::wire::{DocMessage, Request, Response};
+use crate::guard::{self, Limits};
+use crate::wire::{DocMessage, RefusalCode, Refused, Request, Response};
 use crate::{DEFAULT_BUDGET, SyncError};
+
+/// Households one request may carry. A device's budget fills long before this; a request
+/// past it is refused whole, before any work.
+pub const MAX_DOCS_PER_REQUEST: usize = 4_096;
+
+/// Bytes of replies after which the hub answers further households of the request with
+/// [`RefusalCode::Later`]: a response stays far below the wire's decoded limit whatever
+/// the request asked for.
+const RESPONSE_HARD_LIMIT: usize = 12 * 1024 * 1024;
 
 /// Which households a device may see and change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     All,
-    /// Only households of these communities (compared without accents or case).
+    /// Only households of these communities (compared without accents or case). Never
+    /// empty: a device with no community sees nothing (see the hub's enrollment).
     Communities(Vec<String>),
 }
 
@@ -28,28 +40,64 @@ impl Scope {
     }
 }
 
-fn check_scope(r: &Replica<'_>, scope: &Scope, id: HouseholdId) -> Result<(), SyncError> {
-    match r.community(id)? {
-        Some(c) if !scope.allows(&c) => Err(SyncError::OutOfScope(id)),
-        _ => Ok(()),
+/// Who a request comes from, as the hub knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    /// The name the hub's store keeps this device's bookkeeping under.
+    pub peer: &'a str,
+    pub scope: &'a Scope,
+    /// The only Automerge actor this device may write under. `None` trusts any actor: only
+    /// for the hub's own staff tools, never for a device.
+    pub actor: Option<&'a ActorId>,
+}
+
+/// Why one household was not taken: a refusal the response reports, or a failure of the
+/// hub itself that fails the whole request.
+enum Outcome {
+    Refuse(RefusalCode, String),
+    Fail(SyncError),
+}
+
+impl From<StoreError> for Outcome {
+    fn from(e: StoreError) -> Outcome {
+        match e {
+            StoreError::Corrupt(_, why) => Outcome::Refuse(RefusalCode::Invalid, why),
+            StoreError::Shape(_, why) => Outcome::Refuse(RefusalCode::Shape, why),
+            e @ StoreError::TooLarge(..) => Outcome::Refuse(RefusalCode::TooLarge, e.to_string()),
+            other => Outcome::Fail(SyncError::Store(other)),
+        }
     }
 }
 
-/// Answers one request from the device known to this hub as `peer`. Either everything in
-/// the request is stored and the response returned, or nothing changes and an error says
-/// why (a bad message, a household that breaks the rules, a household out of scope, a
-/// replayed request).
-pub fn serve(store: &mut Store, peer: &str, scope: &Scope, request: Request) -> Result<Response, SyncError> {
-    serve_with_budget(store, peer, scope, request, DEFAULT_BUDGET)
+/// Answers one request. The request as a whole is refused only when it cannot be read, is
+/// a replay, or is too large; otherwise each household is stored or refused on its own
+/// (see [`Response::refused`]), and the response carries what changed here since the
+/// device's cursor, within its scope.
+pub fn serve(store: &mut Store, sender: &Sender<'_>, request: Request) -> Result<Response, SyncError> {
+    serve_with_budget(store, sender, request, DEFAULT_BUDGET)
 }
 
 pub fn serve_with_budget(
     store: &mut Store,
-    peer: &str,
-    scope: &Scope,
+    sender: &Sender<'_>,
     request: Request,
     budget: usize,
 ) -> Result<Response, SyncError> {
+    if request.docs.len() > MAX_DOCS_PER_REQUEST {
+        return Err(SyncError::TooManyDocs(request.docs.len()));
+    }
+    // Every message is read within our limits before anything else: a request carrying
+    // one that is not what an Ayllu phone writes is refused whole (400), nothing stored.
+    let messages = request
+        .docs
+        .iter()
+        .map(|d| {
+            guard::read_message(&d.message, &Limits::SYNC)
+                .map(|m| (d.household, m))
+                .map_err(|e| SyncError::BadMessage(d.household, e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let peer = sender.peer;
     store.replica(|r: &mut Replica<'_>| -> Result<Response, SyncError> {
         if !r.first_sight_of_request(peer, &request.request_id)? {
             return Err(SyncError::Replayed);
@@ -67,34 +115,41 @@ pub fn serve_with_budget(
             }
         }
         let mut replies = Vec::new();
+        let mut refused = Vec::new();
         let mut answered = BTreeSet::new();
-        let mut sent = Vec::new();
         let mut used = 0usize;
 
-        for DocMessage {
-            household: id,
-            message,
-        } in request.docs
-        {
-            let message = Message::decode(&message).map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
-            check_scope(r, scope, id)?;
-            let (mut doc, before) = r.document_or_new(id)?;
-            let mut state = docsync::restore(r.sync_state(peer, id)?.as_deref());
-            let changed = docsync::accept(&mut doc, &mut state, message)
-                .map_err(|e| SyncError::BadMessage(id, e.to_string()))?;
-            if changed {
-                let household = r.save_document(id, &doc, before.as_deref())?;
-                if !scope.allows(household.info.community.as_str()) {
-                    return Err(SyncError::OutOfScope(id));
+        for (id, message) in messages {
+            if !answered.insert(id) {
+                refused.push(Refused {
+                    household: id,
+                    code: RefusalCode::Unreadable,
+                    detail: "the household appears twice in the request".into(),
+                });
+                continue;
+            }
+            if used >= RESPONSE_HARD_LIMIT {
+                refused.push(Refused {
+                    household: id,
+                    code: RefusalCode::Later,
+                    detail: "the response is full".into(),
+                });
+                continue;
+            }
+            match r.attempt(|r| admit(r, sender, id, message)) {
+                Ok(reply) => {
+                    if let Some(msg) = reply {
+                        used += msg.message.len();
+                        replies.push(msg);
+                    }
                 }
+                Err(Outcome::Refuse(code, detail)) => refused.push(Refused {
+                    household: id,
+                    code,
+                    detail,
+                }),
+                Err(Outcome::Fail(e)) => return Err(e),
             }
-            if let Some(msg) = docsync::offer_message(id, &doc, &mut state) {
-                used += msg.message.len();
-                replies.push(msg);
-                sent.push((id, doc.get_heads()));
-            }
-            r.set_sync_state(peer, id, &state.encode())?;
-            answered.insert(id);
         }
 
         // Everything else that changed here since the device's cursor, oldest first.
@@ -110,14 +165,13 @@ pub fn serve_with_budget(
                     more = true;
                     break 'scan;
                 }
-                if !answered.contains(&id) && r.community(id)?.is_some_and(|c| scope.allows(&c)) {
+                if !answered.contains(&id) && r.community(id)?.is_some_and(|c| sender.scope.allows(&c)) {
                     let doc = r.document(id)?.expect("listed documents exist");
                     let mut state = docsync::restore(r.sync_state(peer, id)?.as_deref());
                     docsync::prime(&mut state);
                     if let Some(msg) = docsync::offer_message(id, &doc, &mut state) {
                         used += msg.message.len();
                         replies.push(msg);
-                        sent.push((id, doc.get_heads()));
                     }
                 }
                 cursor = seq;
@@ -127,6 +181,84 @@ pub fn serve_with_budget(
             docs: replies,
             cursor,
             more,
+            refused,
         })
     })
+}
+
+/// One household of a request: read within limits, merged, checked, stored; or refused.
+fn admit(
+    r: &mut Replica<'_>,
+    sender: &Sender<'_>,
+    id: HouseholdId,
+    message: Message,
+) -> Result<Option<DocMessage>, Outcome> {
+    let out_of_scope = || {
+        Outcome::Refuse(
+            RefusalCode::OutOfScope,
+            "outside this device's communities".into(),
+        )
+    };
+    if let Some(c) = r.community(id)?
+        && !sender.scope.allows(&c)
+    {
+        return Err(out_of_scope());
+    }
+    let held = r.has_document(id)?;
+    if !held && message.changes.is_empty() {
+        // Nothing to store and nothing to answer: no bookkeeping for made-up ids.
+        return Err(Outcome::Refuse(
+            RefusalCode::Unknown,
+            "the hub does not have this household and the message carries none of it".into(),
+        ));
+    }
+    let (mut doc, before) = r.document_or_new(id)?;
+    let before_household = if held { Some(r.hydrate(id, &doc)?) } else { None };
+    let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
+    let changed = docsync::accept(&mut doc, &mut state, message)
+        .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e.to_string()))?;
+    if changed {
+        check_authors(&doc, before.as_deref().unwrap_or(&[]), sender.actor)?;
+        let after = r.save_document(id, &doc, before.as_deref())?;
+        if !sender.scope.allows(after.info.community.as_str()) {
+            return Err(out_of_scope());
+        }
+        if let Some(before) = &before_household {
+            Household::check_transition(before, &after)
+                .map_err(|e| Outcome::Refuse(RefusalCode::Transition, e.to_string()))?;
+        }
+    }
+    if !held && !changed {
+        // Only changes with missing dependencies arrived: nothing to keep.
+        return Err(Outcome::Refuse(
+            RefusalCode::Unknown,
+            "the changes sent build on changes the hub does not have".into(),
+        ));
+    }
+    let reply = docsync::offer_message(id, &doc, &mut state);
+    r.set_sync_state(sender.peer, id, &state.encode())?;
+    Ok(reply)
+}
+
+/// Every change the merge added must be the device's own: changes of others reach a hub
+/// only through the hub, which already holds them.
+fn check_authors(
+    doc: &Automerge,
+    before: &[automerge::ChangeHash],
+    actor: Option<&ActorId>,
+) -> Result<(), Outcome> {
+    let Some(actor) = actor else { return Ok(()) };
+    for change in doc.get_changes(before) {
+        if change.actor_id() != actor {
+            return Err(Outcome::Refuse(
+                RefusalCode::ForeignActor,
+                format!(
+                    "change {} is written under actor {}, not this device's",
+                    change.hash(),
+                    change.actor_id()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

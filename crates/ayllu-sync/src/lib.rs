@@ -15,12 +15,13 @@ pub mod backoff;
 pub mod bundle;
 mod device;
 pub mod docsync;
+pub mod guard;
 pub mod http;
 mod hub;
 pub mod wire;
 
 pub use device::{DeviceSession, Progress};
-pub use hub::{Scope, serve};
+pub use hub::{MAX_DOCS_PER_REQUEST, Scope, Sender, serve, serve_with_budget};
 
 use ayllu_model::HouseholdId;
 use ayllu_store::StoreError;
@@ -45,6 +46,8 @@ pub enum SyncError {
     OutOfScope(HouseholdId),
     #[error("this request was already received (a replay)")]
     Replayed,
+    #[error("the request carries {0} households (at most {max})", max = hub::MAX_DOCS_PER_REQUEST)]
+    TooManyDocs(usize),
     #[error("sync did not settle after {0} exchanges")]
     NoProgress(u32),
 }

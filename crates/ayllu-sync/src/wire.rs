@@ -11,7 +11,8 @@ use ayllu_model::HouseholdId;
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"AYLS";
-const VERSION: u8 = 1;
+/// 2: responses say which households were refused, and why.
+const VERSION: u8 = 2;
 
 /// Largest body accepted on the wire (compressed).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -53,6 +54,58 @@ pub struct Response {
     pub cursor: i64,
     /// The hub stopped at its size budget: ask again.
     pub more: bool,
+    /// Households of the request the hub did not take, each with its reason. The rest of
+    /// the request was stored: one bad household never blocks the others.
+    pub refused: Vec<Refused>,
+}
+
+/// A household the hub refused from a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refused {
+    pub household: HouseholdId,
+    pub code: RefusalCode,
+    /// What was wrong, for staff and the log (the app shows `code`'s words).
+    pub detail: String,
+}
+
+/// Why a household was refused. Stable: stored by phones and matched by the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefusalCode {
+    /// The sync message could not be read within our limits.
+    Unreadable,
+    /// The household breaks the model's rules.
+    Invalid,
+    /// Keys or kinds of values the household does not have.
+    Shape,
+    /// Larger than a household document may be.
+    TooLarge,
+    /// Outside the device's communities.
+    OutOfScope,
+    /// Changes under an Automerge actor that is not the sending device's.
+    ForeignActor,
+    /// A change no phone may make (reopening a dissolved household, removing a record).
+    Transition,
+    /// The hub does not have this household and the message carried none of it.
+    Unknown,
+    /// The response was full: offer it again in the next request.
+    Later,
+}
+
+impl RefusalCode {
+    /// Stable text code (stored by phones, shown in logs and JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::Unreadable => "unreadable",
+            RefusalCode::Invalid => "invalid",
+            RefusalCode::Shape => "shape",
+            RefusalCode::TooLarge => "too_large",
+            RefusalCode::OutOfScope => "out_of_scope",
+            RefusalCode::ForeignActor => "foreign_actor",
+            RefusalCode::Transition => "transition",
+            RefusalCode::Unknown => "unknown",
+            RefusalCode::Later => "later",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

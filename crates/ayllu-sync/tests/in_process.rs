@@ -2,8 +2,9 @@
 
 use ayllu_model::{FieldError, HouseholdId, PersonName, ShortText, VisitId};
 use ayllu_store::{Signature, Store};
+use ayllu_sync::wire::RefusalCode;
 use ayllu_sync::wire::{self, Kind, Request, Response};
-use ayllu_sync::{DeviceSession, Progress, Scope, SyncError, serve};
+use ayllu_sync::{DeviceSession, Progress, Scope, Sender, SyncError, serve};
 use ayllu_synth::Census;
 use chrono::NaiveDate;
 
@@ -38,13 +39,20 @@ fn sync(
     scope: &Scope,
 ) -> Result<(Progress, usize, usize, usize), SyncError> {
     let mut session = DeviceSession::new("hub");
+    let actor = device.store.actor().clone();
+    let peer = format!("device:{}", device.name);
     let (mut requests, mut up, mut down) = (0, 0, 0);
     while let Some(req) = session.next_request(&mut device.store)? {
         let body = wire::encode(Kind::Request, &req);
         up += body.len();
         requests += 1;
         let req: Request = wire::decode(Kind::Request, &body)?;
-        let resp = serve(&mut hub.store, &format!("device:{}", device.name), scope, req)?;
+        let sender = Sender {
+            peer: &peer,
+            scope,
+            actor: Some(&actor),
+        };
+        let resp = serve(&mut hub.store, &sender, req)?;
         let body = wire::encode(Kind::Response, &resp);
         down += body.len();
         let resp: Response = wire::decode(Kind::Response, &body)?;
@@ -209,34 +217,35 @@ fn a_household_that_breaks_the_rules_is_refused_whole() {
         }],
     };
     // The first message only carries heads; run the protocol until the hub sees the change.
+    // (No actor binding here: this checks the model's rules on what arrives.)
+    let evil = Sender {
+        peer: "device:evil",
+        scope: &Scope::All,
+        actor: None,
+    };
     let mut req = req;
     let mut refused = false;
     for round in 0..4u8 {
-        match serve(&mut hub.store, "device:evil", &Scope::All, req.clone()) {
-            Ok(resp) => {
-                for m in resp.docs {
-                    doc.receive_sync_message(
-                        &mut state,
-                        automerge::sync::Message::decode(&m.message).unwrap(),
-                    )
-                    .unwrap();
-                }
-                let Some(msg) = doc.generate_sync_message(&mut state) else {
-                    break;
-                };
-                req.request_id = [round + 2; 16];
-                req.docs = vec![ayllu_sync::wire::DocMessage {
-                    household: id,
-                    message: msg.encode(),
-                }];
-            }
-            Err(SyncError::Invalid(bad, _)) => {
-                assert_eq!(bad, id);
-                refused = true;
-                break;
-            }
-            Err(e) => panic!("unexpected {e}"),
+        let resp = serve(&mut hub.store, &evil, req.clone()).unwrap();
+        if let Some(f) = resp.refused.first() {
+            assert_eq!((f.household, f.code), (id, RefusalCode::Invalid), "{f:?}");
+            refused = true;
+            break;
         }
+        for m in resp.docs {
+            // Read as our peers read (flags dropped): a stock Automerge peer would switch to
+            // whole-document messages, which the hub does not take.
+            let m = ayllu_sync::guard::read_message(&m.message, &ayllu_sync::guard::Limits::SYNC).unwrap();
+            doc.receive_sync_message(&mut state, m).unwrap();
+        }
+        let Some(msg) = doc.generate_sync_message(&mut state) else {
+            break;
+        };
+        req.request_id = [round + 2; 16];
+        req.docs = vec![ayllu_sync::wire::DocMessage {
+            household: id,
+            message: msg.encode(),
+        }];
     }
     assert!(refused, "the hub must refuse the 300 kg weight");
     assert_eq!(hub.store.projection_dump().unwrap(), before);
@@ -262,14 +271,24 @@ fn replays_and_scope_are_refused() {
     }
     let mut session = DeviceSession::new("hub");
     let req = session.next_request(&mut a.store).unwrap().unwrap();
-    // Scoped to a community none of these households belongs to.
+    // Scoped to a community none of these households belongs to: each one refused.
     let scope = Scope::Communities(vec!["Comunidad Lejana".into()]);
-    let err = serve(&mut hub.store, "device:a", &scope, req.clone()).unwrap_err();
-    assert!(matches!(err, SyncError::OutOfScope(_)), "{err}");
+    let actor = a.store.actor().clone();
+    let as_a = |scope| Sender {
+        peer: "device:a",
+        scope,
+        actor: Some(&actor),
+    };
+    let resp = serve(&mut hub.store, &as_a(&scope), req.clone()).unwrap();
+    assert_eq!(resp.refused.len(), 10);
+    assert!(resp.refused.iter().all(|f| f.code == RefusalCode::OutOfScope));
     assert!(hub.store.household_ids().unwrap().is_empty());
 
-    serve(&mut hub.store, "device:a", &Scope::All, req.clone()).unwrap();
-    let err = serve(&mut hub.store, "device:a", &Scope::All, req).unwrap_err();
+    let mut again = req.clone();
+    again.request_id = [9; 16];
+    let resp = serve(&mut hub.store, &as_a(&Scope::All), again.clone()).unwrap();
+    assert!(resp.refused.is_empty());
+    let err = serve(&mut hub.store, &as_a(&Scope::All), again).unwrap_err();
     assert!(matches!(err, SyncError::Replayed));
 }
 

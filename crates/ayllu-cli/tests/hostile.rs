@@ -1,0 +1,534 @@
+//! Hostile bytes against the real hub: `ayllu hub serve` in its own process, under a hard
+//! address-space limit, attacked over loopback HTTP by an enrolled phone. Each attack of
+//! the trust issue's table is refused with its reason; the hub stays up and answering, its
+//! peak memory stays small, and nothing but the legitimate part of a batch is stored.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use automerge::{ActorId, Automerge, ROOT, ReadDoc, transaction::Transactable};
+use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
+use ayllu_store::{Signature, Store};
+use ayllu_sync::docsync;
+use ayllu_sync::http::HubClient;
+use ayllu_sync::wire::{self, DocMessage, Kind, RefusalCode, Request, Response};
+use ayllu_synth::Census;
+use serde_json::Value;
+
+/// The hub runs with this much address space at most: an allocation of gigabytes aborts it.
+const ADDRESS_SPACE: u64 = 1536 * 1024 * 1024;
+
+struct HubProcess {
+    child: Child,
+    url: String,
+    data: PathBuf,
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl HubProcess {
+    fn start(data: &Path) -> HubProcess {
+        let mut child = Command::new("prlimit")
+            .arg(format!("--as={ADDRESS_SPACE}"))
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_ayllu"))
+            .arg("--data")
+            .arg(data)
+            .args(["hub", "serve", "--listen", "127.0.0.1:0"])
+            // Fewer malloc arenas: the limit measures what the hub uses, not reservations.
+            .env("MALLOC_ARENA_MAX", "2")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("prlimit (util-linux) runs the hub");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+        HubProcess {
+            child,
+            url,
+            data: data.to_path_buf(),
+        }
+    }
+
+    /// Up and answering, and its peak resident memory (kB) so far.
+    fn assert_healthy(&mut self, after: &str) -> u64 {
+        assert!(
+            self.child.try_wait().unwrap().is_none(),
+            "the hub died after {after}"
+        );
+        let status = reqwest::blocking::get(format!("{}/v1/health", self.url))
+            .unwrap_or_else(|e| panic!("after {after}: {e}"))
+            .status();
+        assert_eq!(status, 200, "after {after}");
+        let proc_status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let peak = proc_status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap();
+        // Far below the limit: the attacks were refused before anything big was made.
+        assert!(peak < 400 * 1024, "after {after}: peak RSS {peak} kB");
+        peak
+    }
+
+    fn code(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+            .arg("--data")
+            .arg(&self.data)
+            .args(["hub", "enroll", "--promotor", "Juana Condori"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["code"].as_str().unwrap().to_string()
+    }
+
+    /// Rows of one of the hub's tables, read beside the running hub.
+    fn count(&self, table: &str) -> i64 {
+        let conn = rusqlite::Connection::open_with_flags(
+            self.data.join("ayllu.sqlite3"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+struct Phone {
+    store: Store,
+    token: String,
+    peer: String,
+    _dir: tempfile::TempDir,
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn who() -> Signature {
+    Signature::now(PersonName::parse("Juana Condori").unwrap())
+}
+
+fn phone(hub: &HubProcess, community: &str) -> Phone {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
+    let code = hub.code(&["--community", community]);
+    let e = HubClient::new(&hub.url, None)
+        .enroll(&code, &store.actor().to_hex_string(), "celular")
+        .unwrap();
+    Phone {
+        store,
+        token: e.token,
+        peer: format!("hub:{}", e.hub_id),
+        _dir: dir,
+    }
+}
+
+impl Phone {
+    fn add(&mut self, seed: u64, n: usize, community: &str) -> Vec<HouseholdId> {
+        let mut census = Census::new(seed, today());
+        (0..n)
+            .map(|_| {
+                let mut h = census.household();
+                h.info.community = ShortText::parse(community).unwrap();
+                let id = census.household_id();
+                self.store.insert_household(id, &h, &who()).unwrap();
+                id
+            })
+            .collect()
+    }
+
+    fn sync(&mut self, hub: &HubProcess) {
+        HubClient::new(&hub.url, Some(self.token.clone()))
+            .sync(&mut self.store, &self.peer, |_| {})
+            .unwrap();
+    }
+
+    /// This phone's copy of a household, to forge changes on.
+    fn doc(&self, id: HouseholdId) -> Automerge {
+        let mut doc = Automerge::load(&self.store.document_bytes(id).unwrap()).unwrap();
+        doc.set_actor(self.store.actor().clone());
+        doc
+    }
+}
+
+/// A sync message carrying what `doc` has beyond `known` (the hub's copy).
+fn message(doc: &Automerge, known: &[automerge::ChangeHash]) -> Vec<u8> {
+    let mut state = docsync::restore(None);
+    state.shared_heads = known.to_vec();
+    docsync::prime(&mut state);
+    docsync::offer(doc, &mut state).unwrap().encode()
+}
+
+fn request(docs: Vec<(HouseholdId, Vec<u8>)>) -> Vec<u8> {
+    wire::encode(
+        Kind::Request,
+        &Request {
+            request_id: *uuid::Uuid::new_v4().as_bytes(),
+            cursor: 0,
+            docs: docs
+                .into_iter()
+                .map(|(household, message)| DocMessage { household, message })
+                .collect(),
+        },
+    )
+}
+
+/// Posts a body; the status, the decoded response if any, the JSON refusal if any.
+fn post(hub: &HubProcess, token: &str, body: Vec<u8>) -> (u16, Option<Response>, Value) {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/sync", hub.url))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().unwrap();
+    let decoded = wire::decode::<Response>(Kind::Response, &bytes).ok();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, decoded, json)
+}
+
+/// The hub's documents, to show a refusal changed nothing.
+fn hub_documents(hub: &HubProcess) -> Vec<(String, Vec<u8>, String)> {
+    let conn = rusqlite::Connection::open_with_flags(
+        hub.data.join("ayllu.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut stmt = conn
+        .prepare("SELECT household_id, snapshot, heads FROM documents ORDER BY household_id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn uleb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// A sync message whose only content is one Bloom filter with these parameters.
+fn bloom_message(entries: u64, bits_per_entry: u64, probes: u64, bit_bytes: usize) -> Vec<u8> {
+    let mut bloom = Vec::new();
+    for v in [entries, bits_per_entry, probes] {
+        uleb(&mut bloom, v);
+    }
+    bloom.extend(std::iter::repeat_n(0xa5, bit_bytes));
+    let mut m = vec![0x42, 0, 0, 1, 0];
+    uleb(&mut m, bloom.len() as u64);
+    m.extend(bloom);
+    m.push(0);
+    m
+}
+
+#[test]
+fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
+    let root = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(&root.path().join("hub"));
+    let mut a = phone(&hub, "Ccorca");
+    let ids = a.add(1, 6, "Ccorca");
+    a.sync(&hub);
+    hub.assert_healthy("the first sync");
+    let known = |a: &Phone, id| a.doc(id).get_heads();
+    let target = ids[0];
+
+    // 1. A Bloom filter with 4,294,967,295 probes (16 GiB asked at once), in 65 bytes.
+    // 2. A Bloom filter with 0 bits per entry (a division by zero).
+    // 3. A compressed change that inflates to 58 MB.
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut z, &vec![0u8; 58 * 1024 * 1024]).unwrap();
+    let deflated = z.finish().unwrap();
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    uleb(&mut chunk, deflated.len() as u64);
+    chunk.extend(&deflated);
+    let mut inflating = vec![0x42, 0, 0, 0, 1];
+    uleb(&mut inflating, chunk.len() as u64);
+    inflating.extend(chunk);
+    let before = hub_documents(&hub);
+    for (what, msg) in [
+        (
+            "row 1: 4,294,967,295 Bloom probes",
+            bloom_message(1, 10, u32::MAX as u64, 2),
+        ),
+        (
+            "row 2: Bloom filter of 0 bits per entry",
+            bloom_message(5, 0, 7, 0),
+        ),
+        ("row 3: a change inflating to 58 MB", inflating),
+    ] {
+        let (status, _, json) = post(&hub, &a.token, request(vec![(target, msg)]));
+        assert_eq!(
+            (status, json["code"].as_str()),
+            (400, Some("bad_request")),
+            "{what}: {json}"
+        );
+        assert!(!json["message"].as_str().unwrap().is_empty(), "{what}: a reason");
+        hub.assert_healthy(what);
+        assert!(hub_documents(&hub) == before, "{what} changed the hub");
+    }
+
+    // 4. Megabytes under keys no household has: refused, and every later sync still works.
+    let mut doc = a.doc(target);
+    let noise: String = (0..3_000_000)
+        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+        .collect();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "zz_noise", noise.as_str())?;
+        Ok(())
+    })
+    .unwrap();
+    let (status, resp, _) = post(
+        &hub,
+        &a.token,
+        request(vec![(target, message(&doc, &known(&a, target)))]),
+    );
+    let refused = resp.unwrap().refused;
+    assert_eq!((status, refused.len()), (200, 1));
+    assert_eq!(refused[0].code, RefusalCode::Shape, "{:?}", refused[0]);
+    assert!(refused[0].detail.contains("zz_noise"), "{:?}", refused[0]);
+    hub.assert_healthy("row 4: unknown keys");
+    assert!(hub_documents(&hub) == before);
+    // A phone enrolled afterwards receives the community whole.
+    let mut fresh = phone(&hub, "Ccorca");
+    fresh.sync(&hub);
+    assert_eq!(fresh.store.household_ids().unwrap().len(), 6);
+
+    // ... and a household grown past the size cap with valid visits is refused alone.
+    let big = ids[1];
+    let mut rng = 7u64;
+    a.store
+        .update(big, &who(), "visit.record", |h| {
+            for _ in 0..700 {
+                let notes: String = (0..2000)
+                    .map(|_| {
+                        rng = rng
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        char::from(b'a' + ((rng >> 33) % 26) as u8)
+                    })
+                    .collect();
+                let visit = ayllu_model::FieldError::parse_json(serde_json::json!({
+                    "date": today(), "promotor": "Juana Condori", "notes": notes
+                }))?;
+                h.record_visit(VisitId::new(), visit, today())?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    a.sync(&hub);
+    let refusals = a.store.sync_refusals(&a.peer).unwrap();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(
+        (refusals[0].household_id, refusals[0].code.as_str()),
+        (big, "too_large")
+    );
+    hub.assert_healthy("a household past the size cap");
+    assert!(hub_documents(&hub) == before);
+
+    // 7. Changes built from scratch under another actor, with high op counters.
+    let mut forged = a.doc(target);
+    forged.set_actor(ActorId::random());
+    forged
+        .transact::<_, _, automerge::AutomergeError>(|tx| {
+            for _ in 0..50 {
+                let (_, info) = tx.get(ROOT, "info")?.unwrap();
+                tx.put(&info, "address", "Casa tomada")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (status, resp, _) = post(
+        &hub,
+        &a.token,
+        request(vec![(target, message(&forged, &known(&a, target)))]),
+    );
+    let refused = resp.unwrap().refused;
+    assert_eq!(
+        (status, refused[0].code),
+        (200, RefusalCode::ForeignActor),
+        "{refused:?}"
+    );
+    hub.assert_healthy("row 7: a forged actor");
+    assert!(hub_documents(&hub) == before);
+
+    // 8. Undoing a dissolution by setting it to null, as the phone's own actor.
+    a.store
+        .update(ids[2], &who(), "household.dissolve", |h| {
+            h.dissolve(ayllu_model::FieldError::parse_json(serde_json::json!({
+                "on": today(), "reason": "se mudó a Lima"
+            }))?)
+        })
+        .unwrap();
+    a.sync(&hub);
+    let dissolved_state = hub_documents(&hub);
+    let mut undo = a.doc(ids[2]);
+    let hub_heads = undo.get_heads();
+    undo.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "dissolved", automerge::ScalarValue::Null)?;
+        Ok(())
+    })
+    .unwrap();
+    let (status, resp, _) = post(
+        &hub,
+        &a.token,
+        request(vec![(ids[2], message(&undo, &hub_heads))]),
+    );
+    let refused = resp.unwrap().refused;
+    assert_eq!(
+        (status, refused[0].code),
+        (200, RefusalCode::Transition),
+        "{refused:?}"
+    );
+    hub.assert_healthy("row 8: undoing a dissolution");
+    assert!(hub_documents(&hub) == dissolved_state);
+
+    // 9. One household out of scope in a batch: the others are stored.
+    let mut b = phone(&hub, "Huancarani");
+    let mine = b.add(3, 3, "Huancarani");
+    let theirs = b.add(4, 1, "Ccorca");
+    b.sync(&hub);
+    let refusals = b.store.sync_refusals(&b.peer).unwrap();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(
+        (refusals[0].household_id, refusals[0].code.as_str()),
+        (theirs[0], "out_of_scope")
+    );
+    let at_hub: Vec<String> = hub_documents(&hub).into_iter().map(|(id, ..)| id).collect();
+    assert!(mine.iter().all(|id| at_hub.contains(&id.to_string())));
+    assert!(!at_hub.contains(&theirs[0].to_string()));
+    // The refused one waits on the phone; the rest do not.
+    assert_eq!(b.store.waiting_for(&b.peer).unwrap(), 1);
+    hub.assert_healthy("row 9: a batch with one household out of scope");
+
+    // 10. Enrolling under a live phone's actor is refused; the hub makes device ids.
+    let code = hub.code(&["--community", "Ccorca"]);
+    let taken = HubClient::new(&hub.url, None).enroll(&code, &a.store.actor().to_hex_string(), "ladrón");
+    assert!(
+        matches!(
+            taken,
+            Err(ayllu_sync::http::ClientError::Refused { status: 409, .. })
+        ),
+        "{taken:?}"
+    );
+    let choose_id = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/enroll", hub.url))
+        .body(
+            serde_json::json!({"code": hub.code(&["--community", "Ccorca"]), "device_id": "mine",
+                               "actor": ActorId::random().to_hex_string()})
+            .to_string(),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(
+        choose_id.status().as_u16(),
+        400,
+        "a phone cannot pick its device id"
+    );
+    a.sync(&hub); // the real phone still syncs
+    hub.assert_healthy("row 10: taking over a device");
+
+    // 12. Thousands of empty messages for made-up households: no rows for them.
+    let peer_docs = hub.count("peer_docs");
+    let empty = vec![0x42, 0, 0, 0, 0];
+    let made_up: Vec<(HouseholdId, Vec<u8>)> =
+        (0..4_000).map(|_| (HouseholdId::new(), empty.clone())).collect();
+    let (status, resp, _) = post(&hub, &a.token, request(made_up));
+    let refused = resp.unwrap().refused;
+    assert_eq!((status, refused.len()), (200, 4_000));
+    assert!(refused.iter().all(|f| f.code == RefusalCode::Unknown));
+    assert_eq!(
+        hub.count("peer_docs"),
+        peer_docs,
+        "no bookkeeping for made-up households"
+    );
+    let too_many: Vec<(HouseholdId, Vec<u8>)> =
+        (0..5_000).map(|_| (HouseholdId::new(), empty.clone())).collect();
+    let (status, _, json) = post(&hub, &a.token, request(too_many));
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (413, Some("too_large")),
+        "{json}"
+    );
+    let peak = hub.assert_healthy("row 12: made-up households");
+    eprintln!("hub peak RSS after every attack: {peak} kB");
+}
+
+#[test]
+fn enrollment_fails_closed() {
+    // 14. No community named: the command refuses (it used to grant every community).
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("hub");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ayllu"))
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["hub", "enroll", "--promotor", "Juana Condori"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--community"));
+    for days in ["--days=-5", "--days=0", "--days=91"] {
+        let out = run(&[
+            "hub",
+            "enroll",
+            "--promotor",
+            "Juana Condori",
+            "--community",
+            "Ccorca",
+            days,
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("days"), "{days}");
+    }
+    let out = run(&[
+        "hub",
+        "enroll",
+        "--promotor",
+        "Juana Condori",
+        "--all-communities",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["all_communities"], true);
+}
+
+#[test]
+fn a_device_session_is_refused_nothing_it_may_send() {
+    // The device session itself never writes what the hub refuses: a full first sync of
+    // a realistic census goes through with no refusal (the checks fit real data).
+    let root = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(&root.path().join("hub"));
+    let mut a = phone(&hub, "Ccorca");
+    a.add(9, 40, "Ccorca");
+    a.sync(&hub);
+    assert!(a.store.sync_refusals(&a.peer).unwrap().is_empty());
+    assert_eq!(a.store.waiting_for(&a.peer).unwrap(), 0);
+}
