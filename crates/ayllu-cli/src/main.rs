@@ -621,9 +621,12 @@ fn run(cli: Cli) -> Result<Value, Failure> {
                 })
                 .map_err(client_failure)?;
             store.set_setting("sync.last_success", &chrono::Utc::now().to_rfc3339())?;
+            // Households the hub refused (or we refused from it) stay here, with why.
+            let refused = store.sync_refusals(&format!("hub:{hub_id}"))?;
             Ok(
                 json!({"hub": url, "exchanges": progress.exchanges, "sent": progress.sent,
-                      "received": progress.received, "seconds": started.elapsed().as_secs_f64()}),
+                      "received": progress.received, "seconds": started.elapsed().as_secs_f64(),
+                      "refused": refused}),
             )
         }
     }
