@@ -532,3 +532,118 @@ fn a_device_session_is_refused_nothing_it_may_send() {
     assert!(a.store.sync_refusals(&a.peer).unwrap().is_empty());
     assert_eq!(a.store.waiting_for(&a.peer).unwrap(), 0);
 }
+
+/// A TCP connection to `url`'s port from a chosen loopback address.
+fn connect_from(local: &str, url: &str) -> std::io::Result<std::net::TcpStream> {
+    let target: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(
+        &format!("{local}:0")
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )?;
+    socket.connect_timeout(&target.into(), std::time::Duration::from_secs(2))?;
+    Ok(socket.into())
+}
+
+#[test]
+fn idle_and_half_open_connections_do_not_starve_the_phones() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let root = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(&root.path().join("hub"));
+    let mut a = phone(&hub, "Ccorca");
+    a.add(11, 10, "Ccorca");
+
+    // 11. 1,100 idle connections from one machine: it gets its share, no more.
+    let idle: Vec<_> = (0..1_100)
+        .filter_map(|_| connect_from("127.0.0.2", &hub.url).ok())
+        .collect();
+    // Connections past the share are closed by the hub at once.
+    std::thread::sleep(Duration::from_millis(500));
+    let open = idle
+        .iter()
+        .filter(|s| {
+            s.set_nonblocking(true).unwrap();
+            let mut b = [0u8; 1];
+            matches!((&**s).read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+        })
+        .count();
+    assert!(open <= 32, "{open} idle connections held by one address");
+    // Everyone else is served as usual, at once.
+    let t = Instant::now();
+    hub.assert_healthy("1,100 idle connections");
+    a.sync(&hub);
+    assert!(a.store.sync_refusals(&a.peer).unwrap().is_empty());
+    eprintln!(
+        "health and a sync beside 1,100 idle connections: {:?}",
+        t.elapsed()
+    );
+
+    // Half-sent headers are closed after the header timeout (it was > 90 s).
+    let mut slow = connect_from("127.0.0.3", &hub.url).unwrap();
+    slow.write_all(b"POST /v1/sync HTTP/1.1\r\nHost: hub\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let t = Instant::now();
+    let mut buf = [0u8; 256];
+    let closed = match slow.read(&mut buf) {
+        Ok(_) => true, // an answer (408) or end of stream
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    assert!(
+        closed && t.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        t.elapsed()
+    );
+    drop(idle);
+    hub.assert_healthy("half-sent headers");
+}
+
+#[test]
+fn guessing_enrollment_codes_is_slowed_down() {
+    // 13. Wrong codes, as fast as possible: after a few, 429 with Retry-After.
+    let root = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(&root.path().join("hub"));
+    let client = reqwest::blocking::Client::new();
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for i in 0..1_000 {
+        let resp = client
+            .post(format!("{}/v1/enroll", hub.url))
+            .body(
+                serde_json::json!({"code": format!("AAAA-BBBB-{i:04}"), "actor": "0123456789abcdef"})
+                    .to_string(),
+            )
+            .send()
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+        if resp.status().as_u16() == 429 {
+            retry_after = resp
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+        }
+    }
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    let slowed = statuses.iter().filter(|s| **s == 429).count();
+    assert!(wrong <= 12, "{wrong} codes tried");
+    assert_eq!(wrong + slowed, 1_000);
+    assert!(retry_after.unwrap().parse::<u64>().unwrap() >= 1);
+    // A phone from another address enrolls as usual meanwhile.
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&store_dir.path().join("p.sqlite3")).unwrap();
+    let code = hub.code(&["--community", "Ccorca"]);
+    let body = serde_json::json!({"code": code, "actor": store.actor().to_hex_string()}).to_string();
+    let mut s = connect_from("127.0.0.4", &hub.url).unwrap();
+    let req = format!(
+        "POST /v1/enroll HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    std::io::Write::write_all(&mut s, req.as_bytes()).unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    hub.assert_healthy("1,000 wrong codes");
+}

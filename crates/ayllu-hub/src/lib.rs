@@ -12,10 +12,15 @@
 //! Refusals are 4xx with JSON `{code, message}` and change nothing.
 
 pub mod admin;
+pub mod connections;
+pub mod throttle;
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{DefaultBodyLimit, State};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,12 +30,28 @@ use ayllu_sync::wire::{self, Kind};
 use ayllu_sync::{Sender, SyncError, serve};
 
 pub use admin::{AdminError, DeviceInfo};
+pub use connections::{ClientAddr, ConnectionLimits};
+use throttle::Throttle;
 
 /// A hub: its store, behind a lock (SQLite has one writer anyway).
 pub struct Hub {
     store: Arc<Mutex<Store>>,
     id: String,
+    limits: ConnectionLimits,
+    /// Enrollment attempts per address: codes are not practical to guess, and now not
+    /// practical to try either.
+    enrollments: Mutex<Throttle>,
+    /// Sync requests per device: a phone in a loop cannot take the hub from the others.
+    syncs: Mutex<Throttle>,
 }
+
+/// Enrollment attempts an address may make at once, and per minute after that.
+pub const ENROLL_BURST: u32 = 10;
+pub const ENROLL_PER_MINUTE: u32 = 10;
+/// Sync requests a device may make at once, and per minute after that (a first sync of a
+/// whole facility on a poor link is a few dozen requests).
+pub const SYNC_BURST: u32 = 120;
+pub const SYNC_PER_MINUTE: u32 = 240;
 
 impl Hub {
     pub fn new(store: Store) -> Result<Hub, AdminError> {
@@ -40,7 +61,34 @@ impl Hub {
     /// A hub over a store the caller also uses (the app in facility mode).
     pub fn shared(store: Arc<Mutex<Store>>) -> Result<Hub, AdminError> {
         let id = admin::hub_id(&store.lock().unwrap_or_else(|p| p.into_inner()))?;
-        Ok(Hub { store, id })
+        Ok(Hub {
+            store,
+            id,
+            limits: ConnectionLimits::default(),
+            enrollments: Mutex::new(Throttle::new(ENROLL_BURST, ENROLL_PER_MINUTE)),
+            syncs: Mutex::new(Throttle::new(SYNC_BURST, SYNC_PER_MINUTE)),
+        })
+    }
+
+    /// The same hub with other connection limits (tests, a bigger facility).
+    pub fn with_limits(mut self, limits: ConnectionLimits) -> Hub {
+        self.limits = limits;
+        self
+    }
+
+    /// The device holding `token`, if it may sync now.
+    pub fn authenticate(&self, token: Option<&str>) -> Result<DeviceInfo, Refusal> {
+        let token = token.ok_or(Refusal::Unauthorized("missing bearer token"))?;
+        let device = self
+            .with_store(|store| admin::authenticate(store, token))
+            .map_err(Refusal::internal)?
+            .ok_or(Refusal::Unauthorized("unknown or revoked token"))?;
+        self.syncs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(&device.device_id, Instant::now())
+            .map_err(Refusal::TooMany)?;
+        Ok(device)
     }
 
     pub fn id(&self) -> &str {
@@ -53,13 +101,9 @@ impl Hub {
         f(&mut store)
     }
 
-    /// One sync request, from body bytes to body bytes.
-    pub fn sync(&self, token: Option<&str>, body: &[u8]) -> Result<Vec<u8>, Refusal> {
+    /// One sync request from an authenticated device, from body bytes to body bytes.
+    pub fn sync(&self, device: &DeviceInfo, body: &[u8]) -> Result<Vec<u8>, Refusal> {
         self.with_store(|store| {
-            let token = token.ok_or(Refusal::Unauthorized("missing bearer token"))?;
-            let device = admin::authenticate(store, token)
-                .map_err(Refusal::internal)?
-                .ok_or(Refusal::Unauthorized("unknown or revoked token"))?;
             let actor = device.actor_id().ok_or(Refusal::Unauthorized(
                 "this device was enrolled before devices had registered actors: enroll it again",
             ))?;
@@ -80,6 +124,10 @@ impl Hub {
 /// Why a request was refused; each maps to one HTTP status.
 #[derive(Debug)]
 pub enum Refusal {
+    /// Too many requests: try again after this long (429 with `Retry-After`).
+    TooMany(Duration),
+    /// The request body stalled (408).
+    Timeout,
     BadRequest(String),
     Unauthorized(&'static str),
     Forbidden(String),
@@ -97,6 +145,8 @@ impl Refusal {
 
     pub fn status(&self) -> StatusCode {
         match self {
+            Refusal::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Timeout => StatusCode::REQUEST_TIMEOUT,
             Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
             Refusal::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -109,6 +159,8 @@ impl Refusal {
 
     fn code(&self) -> &'static str {
         match self {
+            Refusal::TooMany(_) => "too_many_requests",
+            Refusal::Timeout => "timeout",
             Refusal::BadRequest(_) => "bad_request",
             Refusal::Unauthorized(_) => "unauthorized",
             Refusal::Forbidden(_) => "out_of_scope",
@@ -122,6 +174,8 @@ impl Refusal {
 
     fn message(&self) -> String {
         match self {
+            Refusal::TooMany(wait) => format!("too many requests: try again in {} s", wait.as_secs()),
+            Refusal::Timeout => "the request body stopped arriving".into(),
             Refusal::Unauthorized(m) => m.to_string(),
             Refusal::BadRequest(m)
             | Refusal::Forbidden(m)
@@ -160,7 +214,13 @@ impl IntoResponse for Refusal {
             other => other.message(),
         };
         let body = serde_json::json!({"code": self.code(), "message": message});
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Refusal::TooMany(wait) = self
+            && let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 
@@ -180,8 +240,19 @@ async fn health(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
 
 async fn enroll(
     State(hub): State<Arc<Hub>>,
-    body: axum::body::Bytes,
+    addr: Option<Extension<ClientAddr>>,
+    body: Body,
 ) -> Result<Json<serde_json::Value>, Refusal> {
+    // Throttled per address before the body is even read.
+    let key = addr
+        .map(|Extension(ClientAddr(ip))| ip.to_string())
+        .unwrap_or_default();
+    hub.enrollments
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take(&key, Instant::now())
+        .map_err(Refusal::TooMany)?;
+    let body = read_body(body, 4 * 1024, hub.limits.body_idle_timeout).await?;
     let req: EnrollRequest =
         serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("enrollment request: {e}")))?;
     if req.actor.len() > 64 || req.name.len() > 120 || req.code.len() > 64 {
@@ -206,20 +277,42 @@ async fn enroll(
     ))
 }
 
-async fn sync(
-    State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<Response, Refusal> {
+async fn sync(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Body) -> Result<Response, Refusal> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
-    let out = tokio::task::spawn_blocking(move || hub.sync(token.as_deref(), &body))
+    // Who it is, and whether it may sync now, before a byte of the body is read.
+    let hub2 = hub.clone();
+    let device = tokio::task::spawn_blocking(move || hub2.authenticate(token.as_deref()))
+        .await
+        .map_err(Refusal::internal)??;
+    let body = read_body(body, wire::MAX_BODY, hub.limits.body_idle_timeout).await?;
+    let out = tokio::task::spawn_blocking(move || hub.sync(&device, &body))
         .await
         .map_err(Refusal::internal)??;
     Ok(([(header::CONTENT_TYPE, "application/x-ayllu-sync")], out).into_response())
+}
+
+/// Reads a body of at most `limit` bytes whose pieces arrive no more than `idle` apart.
+async fn read_body(body: Body, limit: usize, idle: Duration) -> Result<Vec<u8>, Refusal> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut out = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(idle, body.frame())
+            .await
+            .map_err(|_| Refusal::Timeout)?;
+        let Some(frame) = frame else { return Ok(out) };
+        let frame = frame.map_err(|e| Refusal::BadRequest(format!("reading the body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > limit {
+                return Err(Refusal::TooLarge(format!("body over {limit} bytes")));
+            }
+            out.extend_from_slice(&data);
+        }
+    }
 }
 
 /// The hub's HTTP routes.
@@ -228,17 +321,15 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/v1/health", get(health))
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
-        .layer(DefaultBodyLimit::max(wire::MAX_BODY))
         .with_state(hub)
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, within the hub's connection limits.
 pub async fn run(
     listener: tokio::net::TcpListener,
     hub: Arc<Hub>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(hub))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = hub.limits;
+    connections::serve(listener, router(hub), limits, shutdown).await
 }

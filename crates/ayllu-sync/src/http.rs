@@ -31,7 +31,7 @@ impl ClientError {
     pub fn is_transient(&self) -> bool {
         match self {
             ClientError::Unreachable { .. } => true,
-            ClientError::Refused { status, .. } => *status >= 500,
+            ClientError::Refused { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
     }
@@ -121,23 +121,38 @@ impl HubClient {
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
-    /// Sends one encoded request; returns the decoded response.
+    /// Sends one encoded request; returns the decoded response. A hub that says "too many
+    /// requests" (429) changed nothing: the same request is sent again after the wait it
+    /// asks for (at most 30 s, a few times).
     fn exchange(&self, body: Vec<u8>) -> Result<Response, ClientError> {
-        let mut req = self
-            .http
-            .post(format!("{}/v1/sync", self.base))
-            .header("content-type", "application/x-ayllu-sync")
-            .body(body);
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
+        let mut tries = 0;
+        loop {
+            let mut req = self
+                .http
+                .post(format!("{}/v1/sync", self.base))
+                .header("content-type", "application/x-ayllu-sync")
+                .body(body.clone());
+            if let Some(t) = &self.token {
+                req = req.bearer_auth(t);
+            }
+            let resp = req.send().map_err(|e| self.unreachable(e))?;
+            let status = resp.status();
+            let wait = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+            if status.as_u16() == 429 && tries < 3 {
+                tries += 1;
+                std::thread::sleep(Duration::from_secs(wait.unwrap_or(5).clamp(1, 30)));
+                continue;
+            }
+            if !status.is_success() {
+                return Err(Self::refused(status, &bytes));
+            }
+            return Ok(wire::decode(Kind::Response, &bytes).map_err(SyncError::from)?);
         }
-        let resp = req.send().map_err(|e| self.unreachable(e))?;
-        let status = resp.status();
-        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
-        if !status.is_success() {
-            return Err(Self::refused(status, &bytes));
-        }
-        Ok(wire::decode(Kind::Response, &bytes).map_err(SyncError::from)?)
     }
 
     /// A whole sync with the hub known locally as `peer`. Each response is committed
