@@ -80,7 +80,7 @@ fn enrolled_device(hub: &RunningHub, communities: &[&str]) -> Device {
         .unwrap()
     });
     let e = HubClient::new(&hub.url, None)
-        .enroll(&code, &store.actor().to_hex_string(), "celular")
+        .enroll(&code, &store, "celular")
         .unwrap();
     Device {
         store,

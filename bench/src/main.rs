@@ -256,7 +256,7 @@ fn run_ayllu(
                 chrono::Duration::days(1),
             )
         })?;
-        let e = HubClient::new(&direct, None).enroll(&code, &store.actor().to_hex_string(), name)?;
+        let e = HubClient::new(&direct, None).enroll(&code, store, name)?;
         Ok((e.token, format!("hub:{}", e.hub_id)))
     };
 

@@ -16,6 +16,8 @@ use rand::Rng;
 pub const HUB_URL: &str = "sync.hub_url";
 pub const TOKEN: &str = "sync.token";
 pub const HUB_ID: &str = "sync.hub_id";
+/// The hub's ed25519 public key (hex), for the bundles it writes.
+pub const HUB_KEY: &str = "sync.hub_key";
 pub const LAST_SUCCESS: &str = "sync.last_success";
 
 /// A save waits this long before syncing, so a burst of edits goes in one sync.

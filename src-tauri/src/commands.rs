@@ -543,16 +543,16 @@ pub async fn enroll(
             en: "Type the enrollment code the health post gave you.".into(),
         });
     }
-    let (actor, name) = {
+    let (actor, key, name) = {
         let store = state.store();
         let name = store.setting(PROMOTOR)?.unwrap_or_else(|| "Ayllu".into());
-        (store.actor().to_hex_string(), name)
+        (store.actor().to_hex_string(), store.public_key_hex(), name)
     };
     // The network call runs without the store locked and off the async workers.
     // (reqwest's blocking client must be made and dropped outside the async runtime.)
     let hub = url.clone();
     let enrolled = tauri::async_runtime::spawn_blocking(move || {
-        ayllu_sync::http::HubClient::new(&hub, None).enroll(&code, &actor, &name)
+        ayllu_sync::http::HubClient::new(&hub, None).enroll_as(&code, &actor, &key, &name)
     })
     .await
     .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
@@ -579,6 +579,7 @@ pub async fn enroll(
         store.set_setting(background::HUB_URL, &url)?;
         store.set_setting(background::TOKEN, &enrolled.token)?;
         store.set_setting(background::HUB_ID, &enrolled.hub_id)?;
+        store.set_setting(background::HUB_KEY, &enrolled.hub_key)?;
     }
     state.sync.nudge(Nudge::Now);
     Ok(state.sync.status())

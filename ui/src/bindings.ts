@@ -348,6 +348,8 @@ export type DeviceInfo_Deserialize = {
 	 *  before actors were registered, which must enroll again.
 	 */
 	actor?: string | null,
+	/**  The device's ed25519 public key (hex): it checks the bundles the device writes. */
+	public_key?: string | null,
 	enrolled_at: string,
 	last_sync_at?: string | null,
 	revoked_at?: string | null,
@@ -371,6 +373,8 @@ export type DeviceInfo_Serialize = {
 	 *  before actors were registered, which must enroll again.
 	 */
 	actor?: string,
+	/**  The device's ed25519 public key (hex): it checks the bundles the device writes. */
+	public_key?: string,
 	enrolled_at: string,
 	last_sync_at: string | null,
 	revoked_at: string | null,

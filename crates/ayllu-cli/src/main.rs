@@ -206,8 +206,14 @@ enum BundleCmd {
         #[arg(long = "for")]
         for_device: Option<String>,
     },
-    /// Reads a bundle: every household in it, or none if the file is damaged.
-    Read { file: PathBuf },
+    /// Reads a bundle signed by an enrolled device (on a hub) or by this device's hub:
+    /// each household checked like a sync; nothing if the file is damaged or unsigned.
+    Read {
+        file: PathBuf,
+        /// Only say what it would change (households new or changed, and refused).
+        #[arg(long)]
+        preview: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -578,24 +584,31 @@ fn run(cli: Cli) -> Result<Value, Failure> {
             std::fs::rename(&tmp, &file).with_context(|| format!("writing {}", file.display()))?;
             Ok(json!({"file": file, "households": households, "bytes": bytes.len()}))
         }
-        Command::Bundle(BundleCmd::Read { file }) => {
+        Command::Bundle(BundleCmd::Read { file, preview }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let mut store = open(data)?;
-            let report = ayllu_sync::bundle::read(&mut store, &bytes).map_err(|e| {
+            let unreadable = |e: &dyn std::fmt::Display| {
                 anyhow!(
                     "el paquete {} no se puede leer, no se cambió nada: {e}",
                     file.display()
                 )
-            })?;
+            };
+            let key = ayllu_sync::bundle::signer(&bytes).map_err(|e| unreadable(&e))?;
+            let author = ayllu_hub::bundle_author(&store, &key)
+                .map_err(anyhow::Error::from)?
+                .ok_or_else(|| {
+                    unreadable(&"lo firmó un dispositivo que no está registrado aquí o fue dado de baja")
+                })?;
+            let report = ayllu_sync::bundle::read(&mut store, &bytes, &author, !preview)
+                .map_err(|e| unreadable(&e))?;
             Ok(serde_json::to_value(report).expect("json"))
         }
         Command::Enroll { hub, code, name } => {
             let store = open(data)?;
             let client = ayllu_sync::http::HubClient::new(&hub, None);
-            let enrolled = client
-                .enroll(&code, &store.actor().to_hex_string(), &name)
-                .map_err(client_failure)?;
+            let enrolled = client.enroll(&code, &store, &name).map_err(client_failure)?;
             store.set_setting("sync.hub_url", &hub)?;
+            store.set_setting("sync.hub_key", &enrolled.hub_key)?;
             store.set_setting("sync.token", &enrolled.token)?;
             store.set_setting("sync.hub_id", &enrolled.hub_id)?;
             Ok(json!({"hub": hub, "hub_id": enrolled.hub_id, "device": enrolled.device}))

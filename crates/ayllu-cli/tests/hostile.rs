@@ -125,7 +125,7 @@ fn phone(hub: &HubProcess, community: &str) -> Phone {
     let store = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
     let code = hub.code(&["--community", community]);
     let e = HubClient::new(&hub.url, None)
-        .enroll(&code, &store.actor().to_hex_string(), "celular")
+        .enroll(&code, &store, "celular")
         .unwrap();
     Phone {
         store,
@@ -423,7 +423,13 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
 
     // 10. Enrolling under a live phone's actor is refused; the hub makes device ids.
     let code = hub.code(&["--community", "Ccorca"]);
-    let taken = HubClient::new(&hub.url, None).enroll(&code, &a.store.actor().to_hex_string(), "ladrón");
+    let thief = Store::open(&root.path().join("thief.sqlite3")).unwrap();
+    let taken = HubClient::new(&hub.url, None).enroll_as(
+        &code,
+        &a.store.actor().to_hex_string(),
+        &thief.public_key_hex(),
+        "ladrón",
+    );
     assert!(
         matches!(
             taken,
@@ -435,7 +441,8 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         .post(format!("{}/v1/enroll", hub.url))
         .body(
             serde_json::json!({"code": hub.code(&["--community", "Ccorca"]), "device_id": "mine",
-                               "actor": ActorId::random().to_hex_string()})
+                               "actor": ActorId::random().to_hex_string(),
+                               "public_key": thief.public_key_hex()})
             .to_string(),
         )
         .send()
@@ -607,14 +614,16 @@ fn guessing_enrollment_codes_is_slowed_down() {
     let root = tempfile::tempdir().unwrap();
     let mut hub = HubProcess::start(&root.path().join("hub"));
     let client = reqwest::blocking::Client::new();
+    let guesser = Store::open(&root.path().join("guesser.sqlite3")).unwrap();
     let mut statuses = Vec::new();
     let mut retry_after = None;
     for i in 0..1_000 {
         let resp = client
             .post(format!("{}/v1/enroll", hub.url))
             .body(
-                serde_json::json!({"code": format!("AAAA-BBBB-{i:04}"), "actor": "0123456789abcdef"})
-                    .to_string(),
+                serde_json::json!({"code": format!("AAAA-BBBB-{i:04}"), "actor": "0123456789abcdef",
+                                   "public_key": guesser.public_key_hex()})
+                .to_string(),
             )
             .send()
             .unwrap();
@@ -635,7 +644,9 @@ fn guessing_enrollment_codes_is_slowed_down() {
     let store_dir = tempfile::tempdir().unwrap();
     let store = Store::open(&store_dir.path().join("p.sqlite3")).unwrap();
     let code = hub.code(&["--community", "Ccorca"]);
-    let body = serde_json::json!({"code": code, "actor": store.actor().to_hex_string()}).to_string();
+    let body = serde_json::json!({"code": code, "actor": store.actor().to_hex_string(),
+                                  "public_key": store.public_key_hex()})
+    .to_string();
     let mut s = connect_from("127.0.0.4", &hub.url).unwrap();
     let req = format!(
         "POST /v1/enroll HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -646,4 +657,113 @@ fn guessing_enrollment_codes_is_slowed_down() {
     std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     hub.assert_healthy("1,000 wrong codes");
+}
+
+/// Runs `ayllu --data DATA ARGS`: exit code, stdout as JSON, stderr.
+fn cli(data: &Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
+    let root = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(&root.path().join("hub"));
+    // A phone (the command line's data folder) enrolled for Ccorca.
+    let phone = root.path().join("phone");
+    assert_eq!(cli(&phone, &["init", "--as", "Juana Condori"]).0, 0);
+    let code = hub.code(&["--community", "Ccorca"]);
+    let (rc, _, err) = cli(&phone, &["enroll", "--hub", &hub.url, "--code", &code]);
+    assert_eq!(rc, 0, "{err}");
+    let ids = {
+        let mut store = Store::open(&phone.join("ayllu.sqlite3")).unwrap();
+        let mut census = Census::new(21, today());
+        ["Ccorca", "Ccorca", "Huancarani"]
+            .iter()
+            .map(|c| {
+                let mut h = census.household();
+                h.info.community = ShortText::parse(c).unwrap();
+                let id = census.household_id();
+                store.insert_household(id, &h, &who()).unwrap();
+                id
+            })
+            .collect::<Vec<_>>()
+    };
+    let file = root.path().join("usb.ayllu");
+    let (rc, _, err) = cli(&phone, &["bundle", "write", file.to_str().unwrap()]);
+    assert_eq!(rc, 0, "{err}");
+    let before = hub_documents(&hub);
+
+    // Staff see first what it would change: two households, one refused (row 5: a phone
+    // enrolled for Ccorca cannot create one in Huancarani). Nothing is written.
+    let (rc, preview, err) = cli(
+        &hub.data,
+        &["bundle", "read", file.to_str().unwrap(), "--preview"],
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(preview["preview"], true);
+    assert_eq!(preview["changed"].as_array().unwrap().len(), 2, "{preview}");
+    assert_eq!(preview["refused"][0]["code"], "out_of_scope");
+    assert_eq!(preview["refused"][0]["household"], ids[2].to_string());
+    assert!(hub_documents(&hub) == before);
+    let (rc, report, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(report["changed"].as_array().unwrap().len(), 2);
+    let held: Vec<String> = hub_documents(&hub).into_iter().map(|(id, ..)| id).collect();
+    assert!(held.contains(&ids[0].to_string()) && !held.contains(&ids[2].to_string()));
+    let applied = hub_documents(&hub);
+
+    // Row 6: a crafted bundle — a household's members emptied, its address replaced.
+    let store = Store::open(&phone.join("ayllu.sqlite3")).unwrap();
+    let mut doc = Automerge::load(&store.document_bytes(ids[0]).unwrap()).unwrap();
+    doc.set_actor(store.actor().clone());
+    let heads = doc.get_heads();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        let (_, members) = tx.get(ROOT, "members")?.unwrap();
+        for key in tx.keys(&members).collect::<Vec<_>>() {
+            tx.delete(&members, key.as_str())?;
+        }
+        let (_, info) = tx.get(ROOT, "info")?.unwrap();
+        tx.put(&info, "address", "Casa tomada")?;
+        Ok(())
+    })
+    .unwrap();
+    let crafted = ayllu_sync::bundle::Bundle {
+        from: "phone".into(),
+        created_at: 0,
+        docs: vec![ayllu_sync::bundle::BundleDoc {
+            household: ids[0],
+            data: doc.save_after(&heads),
+        }],
+    };
+    // Signed by a key nobody enrolled: refused whole.
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    std::fs::write(&file, ayllu_sync::bundle::seal(&crafted, &stranger)).unwrap();
+    let (rc, _, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
+    assert_ne!(rc, 0);
+    assert!(err.contains("no está registrado"), "{err}");
+    // The SHA-256-style trick (edit, then fix the check) does not work on a signature.
+    let mut altered = ayllu_sync::bundle::seal(&crafted, store.signing_key());
+    let n = altered.len();
+    altered[n / 2] ^= 1;
+    std::fs::write(&file, &altered).unwrap();
+    let (rc, _, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
+    assert_ne!(rc, 0);
+    assert!(err.contains("signature"), "{err}");
+    // Even with the phone's own key (a stolen phone), emptying a household is refused.
+    std::fs::write(&file, ayllu_sync::bundle::seal(&crafted, store.signing_key())).unwrap();
+    let (rc, report, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(report["refused"][0]["code"], "transition", "{report}");
+    assert!(hub_documents(&hub) == applied);
+    hub.assert_healthy("forged bundles");
 }

@@ -197,33 +197,82 @@ fn an_unreachable_hub_is_said_plainly() {
 #[test]
 fn bundles_travel_on_a_usb_stick() {
     let root = tempfile::tempdir().unwrap();
-    let a = root.path().join("a");
     let hub = root.path().join("hub");
     ok(&hub, &["init"], None);
-    ok(&a, &["demo"], None);
+    let (_server, url) = start_hub(&hub);
+    // Both phones enrolled once (that is when the hub learns their keys); then no link.
+    let a = device(root.path(), "a", &hub, &url);
+    let b = device(root.path(), "b", &hub, &url);
+    ok(
+        &a,
+        &["household", "add"],
+        Some(
+            &json!({"community": "Ccorca", "address": "Plaza", "consent": true,
+                     "members": [{"given_names": "Rosa", "surnames": "Quispe", "sex": "F",
+                                  "birth": {"date": "1990-03-01"}, "relationship": "head",
+                                  "insurance": "sis"}]}),
+        ),
+    );
     let stick = root.path().join("ayllu.bundle");
     let written = ok(&a, &["bundle", "write", stick.to_str().unwrap()], None);
     assert_eq!(written["households"], 1);
+    let preview = ok(
+        &hub,
+        &["bundle", "read", stick.to_str().unwrap(), "--preview"],
+        None,
+    );
+    assert_eq!(preview["changed"].as_array().unwrap().len(), 1);
+    assert_eq!(ok(&hub, &["household", "list"], None), json!([]));
     let read = ok(&hub, &["bundle", "read", stick.to_str().unwrap()], None);
-    assert_eq!(read["changed"], 1);
+    assert_eq!(read["changed"].as_array().unwrap().len(), 1);
     assert_eq!(
         ok(&hub, &["bundle", "read", stick.to_str().unwrap()], None)["changed"],
-        0
+        json!([])
     );
     assert_eq!(
         ok(&hub, &["household", "list"], None).as_array().unwrap().len(),
         1
     );
 
+    // From the hub to phone b, signed by the hub, whose key b kept at enrollment.
+    let devices = ok(&hub, &["hub", "devices"], None);
+    let b_id = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "b")
+        .unwrap()["device_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let to_b = root.path().join("para-b.bundle");
+    ok(
+        &hub,
+        &["bundle", "write", to_b.to_str().unwrap(), "--for", &b_id],
+        None,
+    );
+    assert_eq!(
+        ok(&b, &["bundle", "read", to_b.to_str().unwrap()], None)["changed"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(ok(&b, &["household", "list"], None).as_array().unwrap().len(), 1);
+
     // A damaged file is refused and changes nothing.
     let mut bytes = std::fs::read(&stick).unwrap();
     bytes.truncate(bytes.len() - 5);
     let broken = root.path().join("roto.bundle");
     std::fs::write(&broken, bytes).unwrap();
-    let b = root.path().join("b");
-    ok(&b, &["init"], None);
-    let (code, _, err) = ayllu(&b, &["bundle", "read", broken.to_str().unwrap()], None);
+    let c = root.path().join("c");
+    ok(&c, &["init"], None);
+    let (code, _, err) = ayllu(&c, &["bundle", "read", broken.to_str().unwrap()], None);
     assert_eq!(code, 1);
     assert!(err.contains("no se cambió nada"), "{err}");
-    assert_eq!(ok(&b, &["household", "list"], None), json!([]));
+    assert_eq!(ok(&c, &["household", "list"], None), json!([]));
+    // A sound bundle from a phone this store never enrolled is refused too.
+    let (code, _, err) = ayllu(&c, &["bundle", "read", stick.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("no está registrado"), "{err}");
 }

@@ -27,6 +27,8 @@ pub enum AdminError {
     Validity,
     #[error("the device's Automerge actor id is missing or malformed")]
     BadActor,
+    #[error("the device's public key is missing or malformed (64 hex digits)")]
+    BadKey,
     /// Another enrolled, unrevoked device writes under this actor: revoke it first.
     #[error("another enrolled device writes under this actor; revoke it first")]
     ActorTaken,
@@ -100,6 +102,9 @@ pub struct DeviceInfo {
     /// before actors were registered, which must enroll again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// The device's ed25519 public key (hex): it checks the bundles the device writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
     pub enrolled_at: String,
     pub last_sync_at: Option<String>,
     pub revoked_at: Option<String>,
@@ -163,8 +168,10 @@ pub fn redeem(
     store: &Store,
     code: &str,
     actor: &str,
+    public_key: &str,
     name: &str,
 ) -> Result<(String, DeviceInfo), AdminError> {
+    let public_key = parse_public_key(public_key).ok_or(AdminError::BadKey)?;
     let actor = automerge::ActorId::try_from(actor.trim()).map_err(|_| AdminError::BadActor)?;
     if actor.to_bytes().is_empty() || actor.to_bytes().len() > 32 {
         return Err(AdminError::BadActor);
@@ -209,8 +216,9 @@ pub fn redeem(
         return Err(AdminError::BadCode);
     }
     tx.execute(
-        "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor,
+                                  public_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             device_id,
             name,
@@ -218,7 +226,8 @@ pub fn redeem(
             communities,
             hash(&token),
             now.to_rfc3339(),
-            actor
+            actor,
+            hex::encode(public_key)
         ],
     )?;
     let info = device(store, &device_id)?.ok_or(AdminError::UnknownDevice(device_id))?;
@@ -237,6 +246,7 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
         all_communities,
         communities: list.into_iter().filter(|c| c != ALL_COMMUNITIES).collect(),
         actor: r.get(7)?,
+        public_key: r.get(8)?,
         enrolled_at: r.get(4)?,
         last_sync_at: r.get(5)?,
         revoked_at: r.get(6)?,
@@ -244,7 +254,26 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
 }
 
 const DEVICE_COLUMNS: &str =
-    "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, actor";
+    "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, actor, public_key";
+
+/// An ed25519 public key from 64 hex digits, if it is one.
+pub fn parse_public_key(hex_key: &str) -> Option<[u8; 32]> {
+    let bytes: [u8; 32] = hex::decode(hex_key.trim()).ok()?.try_into().ok()?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()?;
+    Some(bytes)
+}
+
+/// The enrolled, unrevoked device whose public key this is (the author of a bundle).
+pub fn device_by_key(store: &Store, key: &[u8; 32]) -> Result<Option<DeviceInfo>, AdminError> {
+    Ok(store
+        .connection()
+        .query_row(
+            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE public_key = ?1 AND revoked_at IS NULL"),
+            [hex::encode(key)],
+            device_from_row,
+        )
+        .optional()?)
+}
 
 pub fn device(store: &Store, device_id: &str) -> Result<Option<DeviceInfo>, AdminError> {
     Ok(store

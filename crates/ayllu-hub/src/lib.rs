@@ -5,8 +5,9 @@
 //!
 //! Endpoints (all under `/v1`):
 //! - `GET  /health` → `{hub_id, version}`
-//! - `POST /enroll` JSON `{code, actor, name}` → `{token, hub_id, device}` (the hub makes
-//!   the device id; `actor` is the Automerge actor the device writes under)
+//! - `POST /enroll` JSON `{code, actor, public_key, name}` → `{token, hub_id, hub_key, device}`
+//!   (the hub makes the device id; `actor` is the Automerge actor the device writes under,
+//!   `public_key` its ed25519 key for bundles; `hub_key` the hub's)
 //! - `POST /sync` (`Authorization: Bearer TOKEN`, body: `ayllu_sync::wire` request) → wire response
 //!
 //! Refusals are 4xx with JSON `{code, message}` and change nothing.
@@ -37,6 +38,8 @@ use throttle::Throttle;
 pub struct Hub {
     store: Arc<Mutex<Store>>,
     id: String,
+    /// The hub's ed25519 public key (hex): phones check the bundles it writes with it.
+    public_key: String,
     limits: ConnectionLimits,
     /// Enrollment attempts per address: codes are not practical to guess, and now not
     /// practical to try either.
@@ -60,10 +63,14 @@ impl Hub {
 
     /// A hub over a store the caller also uses (the app in facility mode).
     pub fn shared(store: Arc<Mutex<Store>>) -> Result<Hub, AdminError> {
-        let id = admin::hub_id(&store.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let (id, public_key) = {
+            let s = store.lock().unwrap_or_else(|p| p.into_inner());
+            (admin::hub_id(&s)?, s.public_key_hex())
+        };
         Ok(Hub {
             store,
             id,
+            public_key,
             limits: ConnectionLimits::default(),
             enrollments: Mutex::new(Throttle::new(ENROLL_BURST, ENROLL_PER_MINUTE)),
             syncs: Mutex::new(Throttle::new(SYNC_BURST, SYNC_PER_MINUTE)),
@@ -119,6 +126,34 @@ impl Hub {
             Ok(wire::encode(Kind::Response, &response))
         })
     }
+}
+
+/// Who signed a bundle, as this store knows them: on a hub, an enrolled and unrevoked
+/// device (its scope and actor bound what the bundle may change); on a phone, its hub
+/// (whose key it kept at enrollment). `None`: nobody this store trusts.
+pub fn bundle_author(
+    store: &Store,
+    key: &[u8; 32],
+) -> Result<Option<ayllu_sync::bundle::Author>, AdminError> {
+    if let Some(device) = admin::device_by_key(store, key)? {
+        let Some(actor) = device.actor_id() else {
+            return Ok(None);
+        };
+        return Ok(Some(ayllu_sync::bundle::Author {
+            scope: device.scope(),
+            actor: Some(actor),
+            name: device.device_id,
+        }));
+    }
+    let hub_key = store.setting("sync.hub_key")?;
+    Ok(hub_key
+        .and_then(|k| admin::parse_public_key(&k))
+        .filter(|k| k == key)
+        .map(|_| ayllu_sync::bundle::Author {
+            name: "hub".into(),
+            scope: ayllu_sync::Scope::All,
+            actor: None,
+        }))
 }
 
 /// Why a request was refused; each maps to one HTTP status.
@@ -230,6 +265,8 @@ struct EnrollRequest {
     code: String,
     /// The Automerge actor (hex) the device writes under.
     actor: String,
+    /// The device's ed25519 public key (hex), for the bundles it writes.
+    public_key: String,
     #[serde(default)]
     name: String,
 }
@@ -255,12 +292,12 @@ async fn enroll(
     let body = read_body(body, 4 * 1024, hub.limits.body_idle_timeout).await?;
     let req: EnrollRequest =
         serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("enrollment request: {e}")))?;
-    if req.actor.len() > 64 || req.name.len() > 120 || req.code.len() > 64 {
+    if req.actor.len() > 64 || req.public_key.len() > 64 || req.name.len() > 120 || req.code.len() > 64 {
         return Err(Refusal::BadRequest("enrollment request: field too long".into()));
     }
     let hub2 = hub.clone();
     let (token, device) = tokio::task::spawn_blocking(move || {
-        hub2.with_store(|s| admin::redeem(s, &req.code, &req.actor, &req.name))
+        hub2.with_store(|s| admin::redeem(s, &req.code, &req.actor, &req.public_key, &req.name))
     })
     .await
     .map_err(Refusal::internal)?
@@ -268,13 +305,13 @@ async fn enroll(
         AdminError::BadCode => {
             Refusal::Unauthorized("the enrollment code is not valid, was already used, or has expired")
         }
-        e @ AdminError::BadActor => Refusal::BadRequest(e.to_string()),
+        e @ (AdminError::BadActor | AdminError::BadKey) => Refusal::BadRequest(e.to_string()),
         e @ AdminError::ActorTaken => Refusal::ActorTaken(e.to_string()),
         other => Refusal::internal(other),
     })?;
-    Ok(Json(
-        serde_json::json!({"token": token, "hub_id": hub.id, "device": device}),
-    ))
+    Ok(Json(serde_json::json!({
+        "token": token, "hub_id": hub.id, "hub_key": hub.public_key, "device": device
+    })))
 }
 
 async fn sync(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Body) -> Result<Response, Refusal> {

@@ -68,6 +68,7 @@ pub struct Store {
     conn: Connection,
     actor: ActorId,
     device_id: uuid::Uuid,
+    signing_key: ed25519_dalek::SigningKey,
     /// Commits since the WAL was last checkpointed (see [`Store::checkpoint`]).
     uncheckpointed: u32,
 }
@@ -90,27 +91,31 @@ impl Store {
         // not pay. The app calls `checkpoint` when idle; closing the store checkpoints too.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         schema::migrations().to_latest(&mut conn)?;
-        let (device_id, actor) = Self::device_identity(&mut conn)?;
+        let (device_id, actor, signing_key) = Self::device_identity(&mut conn)?;
         Ok(Store {
             conn,
             actor,
             device_id,
+            signing_key,
             uncheckpointed: 0,
         })
     }
 
     /// The device's identity, made once on first open and never changed: every change this
     /// device makes carries the same Automerge actor id.
-    fn device_identity(conn: &mut Connection) -> Result<(uuid::Uuid, ActorId), StoreError> {
+    #[allow(clippy::type_complexity)]
+    fn device_identity(
+        conn: &mut Connection,
+    ) -> Result<(uuid::Uuid, ActorId, ed25519_dalek::SigningKey), StoreError> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<(String, Vec<u8>)> = tx
+        let existing: Option<(String, Vec<u8>, Option<Vec<u8>>)> = tx
             .query_row(
-                "SELECT device_id, actor FROM device WHERE singleton = 1",
+                "SELECT device_id, actor, signing_key FROM device WHERE singleton = 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (device, actor) = match existing {
+        let (device, actor, key) = match existing {
             Some(found) => found,
             None => {
                 let device = uuid::Uuid::new_v4();
@@ -119,14 +124,47 @@ impl Store {
                     "INSERT INTO device (singleton, device_id, actor, created_at) VALUES (1, ?1, ?2, ?3)",
                     params![device.to_string(), actor, chrono::Utc::now().to_rfc3339()],
                 )?;
-                (device.to_string(), actor)
+                (device.to_string(), actor, None)
+            }
+        };
+        // The signing key is made once, like the actor (stores made before keys get one now).
+        let seed: [u8; 32] = match key.as_deref().map(<[u8; 32]>::try_from) {
+            Some(Ok(seed)) => seed,
+            _ => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed)
+                    .map_err(|e| StoreError::Reconcile(format!("no randomness for a device key: {e}")))?;
+                tx.execute(
+                    "UPDATE device SET signing_key = ?1 WHERE singleton = 1",
+                    [&seed[..]],
+                )?;
+                seed
             }
         };
         tx.commit()?;
         let device = device
             .parse()
             .map_err(|_| StoreError::Reconcile("device id in store is not a UUID".into()))?;
-        Ok((device, ActorId::from(actor)))
+        Ok((
+            device,
+            ActorId::from(actor),
+            ed25519_dalek::SigningKey::from_bytes(&seed),
+        ))
+    }
+
+    /// This device's ed25519 key: it signs the bundles written here.
+    pub fn signing_key(&self) -> &ed25519_dalek::SigningKey {
+        &self.signing_key
+    }
+
+    /// This device's public key, hex: the hub registers it at enrollment.
+    pub fn public_key_hex(&self) -> String {
+        self.signing_key
+            .verifying_key()
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Copies the write-ahead log into the database file (SQLite's PASSIVE checkpoint:

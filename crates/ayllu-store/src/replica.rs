@@ -103,6 +103,25 @@ impl Store {
             .collect()
     }
 
+    /// Runs `step` in a transaction and rolls it back whatever happens: what a step would
+    /// do, written nowhere (staff see what a bundle will change before it is applied).
+    pub fn preview<T, E: From<StoreError>>(
+        &mut self,
+        step: impl FnOnce(&mut Replica<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut replica = Replica {
+            tx,
+            actor: &self.actor,
+        };
+        let out = step(&mut replica);
+        replica.tx.rollback().map_err(StoreError::from)?;
+        out
+    }
+
     /// Runs `step` in one `BEGIN IMMEDIATE` transaction; commits only if it returns `Ok`.
     pub fn replica<T, E: From<StoreError>>(
         &mut self,

@@ -203,9 +203,14 @@ CREATE TABLE search_rows (
 
 // Trust: actors bound to devices, device ids made by the hub, households a peer refused.
 const V2: &str = r#"
+-- This device's ed25519 signing key (32-byte seed): it signs the bundles it writes.
+ALTER TABLE device ADD COLUMN signing_key BLOB;
+
 -- Hub only: the Automerge actor each device writes under (hex), registered at enrollment.
--- A device may send new changes only under its own actor.
+-- A device may send new changes only under its own actor. Its public key (hex) checks
+-- the bundles it writes.
 ALTER TABLE hub_devices ADD COLUMN actor TEXT;
+ALTER TABLE hub_devices ADD COLUMN public_key TEXT;
 CREATE UNIQUE INDEX hub_devices_by_live_actor ON hub_devices(actor) WHERE revoked_at IS NULL;
 
 -- Households a peer refused, with its reason: kept here, shown to the promotor, offered

@@ -1,27 +1,34 @@
 //! Sync bundles: a file carried on a USB stick or SD card where no link reaches.
 //!
 //! A bundle holds, for each household, the changes the receiver is not known to have (or
-//! the whole document). Reading is all or nothing, and idempotent: Automerge ignores
-//! changes it already has, so a bundle read twice, or an older one read after a newer
-//! one, changes nothing. A truncated or altered file fails its SHA-256 check and is
-//! refused whole.
+//! the whole document), and is signed by its author: `author key (32) | wire body |
+//! ed25519 signature (64)` over everything before the signature. Reading checks the
+//! signature before decompressing anything, then the author: at the hub, an enrolled and
+//! unrevoked device, whose scope and actor bound what it may change; at a phone, its hub.
+//! Each household is then read within our limits and checked like one arriving by sync;
+//! one refused household does not take the others with it. Reading is idempotent:
+//! Automerge ignores changes it already has, so a bundle read twice changes nothing.
 
-use automerge::{ChangeHash, ReadDoc};
+use automerge::{ActorId, ChangeHash, ReadDoc};
 use ayllu_model::HouseholdId;
 use ayllu_store::{Replica, Store};
+use ed25519_dalek::{Signature, Signer, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::wire::{self, Kind, WireError};
-use crate::{Scope, SyncError, docsync};
+use crate::guard::{self, Limits};
+use crate::hub::{Outcome, check_and_save};
+use crate::wire::{self, Kind, RefusalCode, WireError};
+use crate::{Scope, Sender, SyncError, docsync};
 
 /// Largest bundle file read (compressed) and its largest decompressed body.
-pub const MAX_BUNDLE: usize = 256 * 1024 * 1024;
-const MAX_BUNDLE_DECODED: u64 = 1024 * 1024 * 1024;
+pub const MAX_BUNDLE: usize = 64 * 1024 * 1024;
+const MAX_BUNDLE_DECODED: u64 = 256 * 1024 * 1024;
+const KEY: usize = 32;
+const SIGNATURE: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
-    /// Who wrote it (a device id or a hub id), for the record.
+    /// Who wrote it (a device id or a hub id), for the record; the key is what counts.
     pub from: String,
     pub created_at: i64,
     pub docs: Vec<BundleDoc>,
@@ -34,15 +41,36 @@ pub struct BundleDoc {
     pub data: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Who signed a bundle, as the reader knows them, and so what the bundle may do.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub name: String,
+    pub scope: Scope,
+    /// A device may only add changes under its own actor; `None` for the hub, which
+    /// carries everyone's.
+    pub actor: Option<ActorId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BundleReport {
     pub households: usize,
-    /// Households that changed here because of the bundle.
-    pub changed: usize,
+    /// Households that changed (or, in a preview, would change) because of the bundle.
+    pub changed: Vec<HouseholdId>,
+    /// Households not taken, each with its reason.
+    pub refused: Vec<RefusedHousehold>,
+    /// A preview: nothing was written.
+    pub preview: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefusedHousehold {
+    pub household: HouseholdId,
+    pub code: &'static str,
+    pub detail: String,
 }
 
 /// Writes a bundle of every household in `scope`, holding what `peer` is not known to
-/// have (everything, without a peer).
+/// have (everything, without a peer), signed with this store's key.
 pub fn write(
     store: &mut Store,
     from: &str,
@@ -81,36 +109,51 @@ pub fn write(
     let count = docs.len();
     let bundle = Bundle {
         from: from.to_string(),
-        created_at: chrono_free_now(),
+        created_at: unix_now(),
         docs,
     };
-    let mut bytes = wire::encode(Kind::Bundle, &bundle);
-    let sum = Sha256::digest(&bytes);
-    bytes.extend_from_slice(&sum);
-    Ok((bytes, count))
+    Ok((seal(&bundle, store.signing_key()), count))
 }
 
-fn chrono_free_now() -> i64 {
+/// The file for `bundle`, signed with `key`.
+pub fn seal(bundle: &Bundle, key: &ed25519_dalek::SigningKey) -> Vec<u8> {
+    let mut bytes = key.verifying_key().as_bytes().to_vec();
+    bytes.extend(wire::encode(Kind::Bundle, bundle));
+    let signature = key.sign(&bytes);
+    bytes.extend_from_slice(&signature.to_bytes());
+    bytes
+}
+
+fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
 
-/// Checks and decodes a bundle file.
-pub fn parse(bytes: &[u8]) -> Result<Bundle, SyncError> {
+/// The key that signed a bundle file, once the signature over the whole file is checked
+/// (nothing is decompressed before). A truncated or altered file fails here.
+pub fn signer(bytes: &[u8]) -> Result<[u8; KEY], SyncError> {
     if bytes.len() > MAX_BUNDLE {
         return Err(WireError::TooLarge(bytes.len() as u64).into());
     }
-    if bytes.len() < 6 + 32 {
+    if bytes.len() < KEY + 6 + SIGNATURE {
         return Err(WireError::Corrupt("the file is too short to be a bundle".into()).into());
     }
-    let (body, sum) = bytes.split_at(bytes.len() - 32);
-    if Sha256::digest(body).as_slice() != sum {
-        return Err(
-            WireError::Corrupt("checksum mismatch: the file is truncated or was altered".into()).into(),
-        );
-    }
+    let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE);
+    let key: [u8; KEY] = signed[..KEY].try_into().expect("32 bytes");
+    let verifying = VerifyingKey::from_bytes(&key)
+        .map_err(|_| WireError::Corrupt("the bundle's key is not a key".into()))?;
+    let signature = Signature::from_bytes(signature.try_into().expect("64 bytes"));
+    verifying.verify_strict(signed, &signature).map_err(|_| {
+        WireError::Corrupt("the signature does not match: the file is truncated or was altered".into())
+    })?;
+    Ok(key)
+}
+
+fn parse(bytes: &[u8]) -> Result<Bundle, SyncError> {
+    signer(bytes)?;
+    let body = &bytes[KEY..bytes.len() - SIGNATURE];
     Ok(wire::decode_limited(
         Kind::Bundle,
         body,
@@ -119,31 +162,77 @@ pub fn parse(bytes: &[u8]) -> Result<Bundle, SyncError> {
     )?)
 }
 
-/// Reads a bundle into the store: every household or none.
-pub fn read(store: &mut Store, bytes: &[u8]) -> Result<BundleReport, SyncError> {
+/// Reads a bundle signed by `author` (the caller checked who [`signer`] is) into the store;
+/// with `apply` false, only says what it would do. Each household is taken or refused on
+/// its own.
+pub fn read(
+    store: &mut Store,
+    bytes: &[u8],
+    author: &Author,
+    apply: bool,
+) -> Result<BundleReport, SyncError> {
     let bundle = parse(bytes)?;
-    store.replica(|r: &mut Replica<'_>| -> Result<BundleReport, SyncError> {
-        let mut report = BundleReport::default();
+    let peer = format!("bundle:{}", author.name);
+    let sender = Sender {
+        peer: &peer,
+        scope: &author.scope,
+        actor: author.actor.as_ref(),
+    };
+    let step = |r: &mut Replica<'_>| -> Result<BundleReport, SyncError> {
+        let mut report = BundleReport {
+            preview: !apply,
+            ..Default::default()
+        };
         for BundleDoc { household: id, data } in &bundle.docs {
-            // Read within our limits before Automerge sees a byte of it.
-            crate::guard::check_chunks(data, &crate::guard::Limits::SYNC)
-                .map_err(|e| SyncError::BadMessage(*id, e.to_string()))?;
-            let (mut doc, before) = r.document_or_new(*id)?;
-            doc.load_incremental(data)
-                .map_err(|e| SyncError::BadMessage(*id, e.to_string()))?;
-            if !doc.get_missing_deps(&[]).is_empty() {
-                return Err(SyncError::BadMessage(
-                    *id,
-                    "the bundle builds on changes this store does not have (read the earlier bundle first)"
-                        .into(),
-                ));
-            }
             report.households += 1;
-            if before.as_deref() != Some(&doc.get_heads()[..]) {
-                r.save_document(*id, &doc, before.as_deref())?;
-                report.changed += 1;
+            match r.attempt(|r| take(r, &sender, *id, data)) {
+                Ok(true) => report.changed.push(*id),
+                Ok(false) => {}
+                Err(Outcome::Refuse(code, detail)) => report.refused.push(RefusedHousehold {
+                    household: *id,
+                    code: code.as_str(),
+                    detail,
+                }),
+                Err(Outcome::Fail(e)) => return Err(e),
             }
         }
         Ok(report)
-    })
+    };
+    if apply {
+        store.replica(step)
+    } else {
+        store.preview(step)
+    }
+}
+
+/// One household of a bundle: read within limits, merged, checked like a sync; or refused.
+fn take(r: &mut Replica<'_>, sender: &Sender<'_>, id: HouseholdId, data: &[u8]) -> Result<bool, Outcome> {
+    guard::check_chunks(data, &Limits::SYNC)
+        .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e.to_string()))?;
+    if let Some(c) = r.community(id)?
+        && !sender.scope.allows(&c)
+    {
+        return Err(Outcome::Refuse(
+            RefusalCode::OutOfScope,
+            "outside the author's communities".into(),
+        ));
+    }
+    let (mut doc, before) = r.document_or_new(id)?;
+    let before_household = match before {
+        Some(_) => Some(r.hydrate(id, &doc)?),
+        None => None,
+    };
+    doc.load_incremental(data)
+        .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e.to_string()))?;
+    if !doc.get_missing_deps(&[]).is_empty() {
+        return Err(Outcome::Refuse(
+            RefusalCode::Unknown,
+            "the bundle builds on changes this store does not have (read the earlier bundle first)".into(),
+        ));
+    }
+    if before.as_deref() == Some(&doc.get_heads()[..]) {
+        return Ok(false);
+    }
+    check_and_save(r, sender, id, &doc, before.as_deref(), before_household.as_ref())?;
+    Ok(true)
 }

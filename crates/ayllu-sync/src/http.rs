@@ -41,6 +41,8 @@ impl ClientError {
 pub struct Enrollment {
     pub token: String,
     pub hub_id: String,
+    /// The hub's ed25519 public key (hex): bundles from the hub are checked against it.
+    pub hub_key: String,
     pub device: serde_json::Value,
 }
 
@@ -103,9 +105,26 @@ impl HubClient {
     }
 
     /// Exchanges a one-time enrollment code for this device's token, registering the
-    /// Automerge actor (hex) this device writes under.
-    pub fn enroll(&self, code: &str, actor: &str, name: &str) -> Result<Enrollment, ClientError> {
-        let body = serde_json::json!({"code": code, "actor": actor, "name": name});
+    /// Automerge actor this device writes under and its public key.
+    pub fn enroll(&self, code: &str, device: &Store, name: &str) -> Result<Enrollment, ClientError> {
+        self.enroll_as(
+            code,
+            &device.actor().to_hex_string(),
+            &device.public_key_hex(),
+            name,
+        )
+    }
+
+    /// [`HubClient::enroll`] with the device's actor and public key (hex) given, for a
+    /// caller that must not hold its store during the network call.
+    pub fn enroll_as(
+        &self,
+        code: &str,
+        actor: &str,
+        public_key: &str,
+        name: &str,
+    ) -> Result<Enrollment, ClientError> {
+        let body = serde_json::json!({"code": code, "actor": actor, "public_key": public_key, "name": name});
         let resp = self
             .http
             .post(format!("{}/v1/enroll", self.base))

@@ -53,7 +53,7 @@ pub struct Sender<'a> {
 
 /// Why one household was not taken: a refusal the response reports, or a failure of the
 /// hub itself that fails the whole request.
-enum Outcome {
+pub(crate) enum Outcome {
     Refuse(RefusalCode, String),
     Fail(SyncError),
 }
@@ -217,17 +217,6 @@ fn admit(
     let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
     let changed = docsync::accept(&mut doc, &mut state, message)
         .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e.to_string()))?;
-    if changed {
-        check_authors(&doc, before.as_deref().unwrap_or(&[]), sender.actor)?;
-        let after = r.save_document(id, &doc, before.as_deref())?;
-        if !sender.scope.allows(after.info.community.as_str()) {
-            return Err(out_of_scope());
-        }
-        if let Some(before) = &before_household {
-            Household::check_transition(before, &after)
-                .map_err(|e| Outcome::Refuse(RefusalCode::Transition, e.to_string()))?;
-        }
-    }
     if !held && !changed {
         // Only changes with missing dependencies arrived: nothing to keep.
         return Err(Outcome::Refuse(
@@ -235,9 +224,38 @@ fn admit(
             "the changes sent build on changes the hub does not have".into(),
         ));
     }
+    if changed {
+        check_and_save(r, sender, id, &doc, before.as_deref(), before_household.as_ref())?;
+    }
     let reply = docsync::offer_message(id, &doc, &mut state);
     r.set_sync_state(sender.peer, id, &state.encode())?;
     Ok(reply)
+}
+
+/// What every household a device sends must pass, by sync or by bundle, once merged:
+/// new changes under the device's own actor, the household's shape and size, the model's
+/// rules, the device's scope, and (for a device) no reopening or removing.
+pub(crate) fn check_and_save(
+    r: &mut Replica<'_>,
+    sender: &Sender<'_>,
+    id: HouseholdId,
+    doc: &Automerge,
+    before: Option<&[automerge::ChangeHash]>,
+    before_household: Option<&Household>,
+) -> Result<Household, Outcome> {
+    check_authors(doc, before.unwrap_or(&[]), sender.actor)?;
+    let after = r.save_document(id, doc, before)?;
+    if !sender.scope.allows(after.info.community.as_str()) {
+        return Err(Outcome::Refuse(
+            RefusalCode::OutOfScope,
+            "outside this device's communities".into(),
+        ));
+    }
+    if let (Some(before), Some(_)) = (before_household, sender.actor) {
+        Household::check_transition(before, &after)
+            .map_err(|e| Outcome::Refuse(RefusalCode::Transition, e.to_string()))?;
+    }
+    Ok(after)
 }
 
 /// Every change the merge added must be the device's own: changes of others reach a hub

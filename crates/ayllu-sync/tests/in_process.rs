@@ -294,7 +294,20 @@ fn replays_and_scope_are_refused() {
 
 mod bundles {
     use super::*;
-    use ayllu_sync::bundle;
+    use ayllu_sync::bundle::{self, Author, BundleReport};
+
+    /// The author of `node`'s bundles as a hub that enrolled it for `scope` knows it.
+    fn device(node: &Node, scope: Scope) -> Author {
+        Author {
+            name: node.name.clone(),
+            scope,
+            actor: Some(node.store.actor().clone()),
+        }
+    }
+
+    fn read(into: &mut Node, bytes: &[u8], author: &Author) -> Result<BundleReport, SyncError> {
+        bundle::read(&mut into.store, bytes, author, true)
+    }
 
     fn edit(store: &mut Store, id: HouseholdId, address: &str) {
         store
@@ -322,13 +335,18 @@ mod bundles {
         edit(&mut a.store, id, "Casa nueva");
         let (b2, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
 
+        // A preview says what would change and writes nothing.
+        let author = device(&a, Scope::All);
+        let preview = bundle::read(&mut hub.store, &b2, &author, false).unwrap();
+        assert_eq!((preview.preview, preview.changed.len()), (true, 20));
+        assert!(hub.store.household_ids().unwrap().is_empty());
         // Newer first, then the older one, then the newer again: only the first changes anything.
-        let r = bundle::read(&mut hub.store, &b2).unwrap();
-        assert_eq!((r.households, r.changed), (20, 20));
+        let r = read(&mut hub, &b2, &author).unwrap();
+        assert_eq!((r.households, r.changed.len(), r.refused.len()), (20, 20, 0));
         let after = hub.store.projection_dump().unwrap();
         let docs_after = docs(&hub.store);
-        assert_eq!(bundle::read(&mut hub.store, &b1).unwrap().changed, 0);
-        assert_eq!(bundle::read(&mut hub.store, &b2).unwrap().changed, 0);
+        assert!(read(&mut hub, &b1, &author).unwrap().changed.is_empty());
+        assert!(read(&mut hub, &b2, &author).unwrap().changed.is_empty());
         assert_eq!(hub.store.projection_dump().unwrap(), after);
         assert_eq!(docs(&hub.store), docs_after);
         assert_eq!(docs(&hub.store), docs(&a.store));
@@ -345,14 +363,20 @@ mod bundles {
                 .unwrap();
         }
         let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let author = device(&a, Scope::All);
         for cut in [0, 10, b.len() / 3, b.len() - 1] {
-            assert!(bundle::read(&mut hub.store, &b[..cut]).is_err(), "cut at {cut}");
+            assert!(read(&mut hub, &b[..cut], &author).is_err(), "cut at {cut}");
+            assert!(bundle::signer(&b[..cut]).is_err(), "cut at {cut}");
         }
-        for at in [4, 7, b.len() / 2, b.len() - 40, b.len() - 1] {
+        for at in [4, 7, 40, b.len() / 2, b.len() - 40, b.len() - 1] {
             let mut t = b.clone();
             t[at] ^= 0x20;
-            assert!(bundle::read(&mut hub.store, &t).is_err(), "flip at {at}");
+            assert!(read(&mut hub, &t, &author).is_err(), "flip at {at}");
         }
+        assert_eq!(
+            bundle::signer(&b).unwrap(),
+            *a.store.signing_key().verifying_key().as_bytes()
+        );
         assert!(hub.store.household_ids().unwrap().is_empty());
     }
 
@@ -374,13 +398,67 @@ mod bundles {
         let (small, n) = bundle::write(&mut a.store, "a", Some("hub"), &Scope::All).unwrap();
         assert_eq!(n, 2);
         assert!(small.len() * 20 < full.len(), "{} vs {}", small.len(), full.len());
-        assert_eq!(bundle::read(&mut hub.store, &small).unwrap().changed, 2);
+        let author = device(&a, Scope::All);
+        assert_eq!(read(&mut hub, &small, &author).unwrap().changed.len(), 2);
         assert_eq!(docs(&hub.store), docs(&a.store));
 
-        // The same small bundle on a hub that never saw the rest is refused whole.
+        // The same small bundle on a hub that never saw the rest: both households refused.
         let mut other_hub = node("other");
-        let err = bundle::read(&mut other_hub.store, &small).unwrap_err();
-        assert!(err.to_string().contains("earlier bundle"), "{err}");
+        let r = read(&mut other_hub, &small, &author).unwrap();
+        assert_eq!(r.refused.len(), 2);
+        assert!(r.refused[0].detail.contains("earlier bundle"), "{r:?}");
         assert!(other_hub.store.household_ids().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bundle_changes_only_what_its_author_may() {
+        let (mut a, mut hub) = (node("a"), node("hub"));
+        let mut census = Census::new(34, today());
+        let mut ids = Vec::new();
+        for community in ["Ccorca", "Ccorca", "Huancarani"] {
+            let mut h = census.household();
+            h.info.community = ShortText::parse(community).unwrap();
+            let id = census.household_id();
+            a.store.insert_household(id, &h, &who("Juana Condori")).unwrap();
+            ids.push(id);
+        }
+        // Written by a phone enrolled for Ccorca: the Huancarani household is refused.
+        let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let ccorca = device(&a, Scope::Communities(vec!["Ccorca".into()]));
+        let r = read(&mut hub, &b, &ccorca).unwrap();
+        assert_eq!(r.changed.len(), 2);
+        assert_eq!(
+            (r.refused[0].household, r.refused[0].code),
+            (ids[2], "out_of_scope")
+        );
+        assert!(!hub.store.household_ids().unwrap().contains(&ids[2]));
+
+        // Changes made under another actor (someone who copied the file and forged an
+        // edit) are refused, even signed with the phone's own key.
+        let mut doc = automerge::Automerge::load(&a.store.document_bytes(ids[0]).unwrap()).unwrap();
+        let heads = doc.get_heads();
+        doc.set_actor(automerge::ActorId::random());
+        {
+            use automerge::{ROOT, ReadDoc, transaction::Transactable};
+            let mut tx = doc.transaction();
+            let (_, info) = tx.get(ROOT, "info").unwrap().unwrap();
+            tx.put(&info, "address", "Casa tomada").unwrap();
+            tx.commit();
+        }
+        let forged = bundle::Bundle {
+            from: "a".into(),
+            created_at: 0,
+            docs: vec![bundle::BundleDoc {
+                household: ids[0],
+                data: doc.save_after(&heads),
+            }],
+        };
+        let bytes = bundle::seal(&forged, a.store.signing_key());
+        let r = read(&mut hub, &bytes, &ccorca).unwrap();
+        assert_eq!(r.refused[0].code, "foreign_actor", "{r:?}");
+        assert_eq!(
+            hub.store.household(ids[0]).unwrap(),
+            a.store.household(ids[0]).unwrap()
+        );
     }
 }
