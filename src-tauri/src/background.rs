@@ -13,11 +13,7 @@ use ayllu_sync::http::{ClientError, HubClient};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
-pub const HUB_URL: &str = "sync.hub_url";
-pub const TOKEN: &str = "sync.token";
-pub const HUB_ID: &str = "sync.hub_id";
-/// The hub's ed25519 public key (hex), for the bundles it writes.
-pub const HUB_KEY: &str = "sync.hub_key";
+pub use ayllu_sync::http::{HUB_ID, HUB_URL, TOKEN};
 pub const LAST_SUCCESS: &str = "sync.last_success";
 
 /// A save waits this long before syncing, so a burst of edits goes in one sync.

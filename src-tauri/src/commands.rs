@@ -576,10 +576,7 @@ pub async fn enroll(
     })?;
     {
         let store = state.store();
-        store.set_setting(background::HUB_URL, &url)?;
-        store.set_setting(background::TOKEN, &enrolled.token)?;
-        store.set_setting(background::HUB_ID, &enrolled.hub_id)?;
-        store.set_setting(background::HUB_KEY, &enrolled.hub_key)?;
+        enrolled.save(&store, &url)?;
     }
     state.sync.nudge(Nudge::Now);
     Ok(state.sync.status())

@@ -572,7 +572,9 @@ fn run(cli: Cli) -> Result<Value, Failure> {
                     (hub_id, Some(device.peer()), device.scope())
                 }
                 None => {
-                    let peer = store.setting("sync.hub_id")?.map(|h| format!("hub:{h}"));
+                    let peer = store
+                        .setting(ayllu_sync::http::HUB_ID)?
+                        .map(|h| format!("hub:{h}"));
                     (store.device_id().to_string(), peer, ayllu_sync::Scope::All)
                 }
             };
@@ -607,22 +609,21 @@ fn run(cli: Cli) -> Result<Value, Failure> {
             let store = open(data)?;
             let client = ayllu_sync::http::HubClient::new(&hub, None);
             let enrolled = client.enroll(&code, &store, &name).map_err(client_failure)?;
-            store.set_setting("sync.hub_url", &hub)?;
-            store.set_setting("sync.hub_key", &enrolled.hub_key)?;
-            store.set_setting("sync.token", &enrolled.token)?;
-            store.set_setting("sync.hub_id", &enrolled.hub_id)?;
+            enrolled.save(&store, &hub)?;
             Ok(json!({"hub": hub, "hub_id": enrolled.hub_id, "device": enrolled.device}))
         }
         Command::Sync { hub } => {
             let mut store = open(data)?;
             let url = match hub {
                 Some(u) => u,
-                None => store.setting("sync.hub_url")?.ok_or_else(|| {
+                None => store.setting(ayllu_sync::http::HUB_URL)?.ok_or_else(|| {
                     anyhow!("this device is not enrolled: run `ayllu enroll --hub URL --code CODE`")
                 })?,
             };
-            let token = store.setting("sync.token")?;
-            let hub_id = store.setting("sync.hub_id")?.unwrap_or_else(|| url.clone());
+            let token = store.setting(ayllu_sync::http::TOKEN)?;
+            let hub_id = store
+                .setting(ayllu_sync::http::HUB_ID)?
+                .unwrap_or_else(|| url.clone());
             let client = ayllu_sync::http::HubClient::new(&url, token);
             let started = std::time::Instant::now();
             let progress = client

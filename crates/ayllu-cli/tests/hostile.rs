@@ -686,6 +686,8 @@ fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
     assert_eq!(rc, 0, "{err}");
     let ids = {
         let mut store = Store::open(&phone.join("ayllu.sqlite3")).unwrap();
+        // A tampered phone: its own check on its communities switched off.
+        store.set_device_scope(&ayllu_model::Scope::All).unwrap();
         let mut census = Census::new(21, today());
         ["Ccorca", "Ccorca", "Huancarani"]
             .iter()

@@ -276,3 +276,48 @@ fn bundles_travel_on_a_usb_stick() {
     assert_eq!(code, 1);
     assert!(err.contains("no está registrado"), "{err}");
 }
+
+#[test]
+fn a_phone_keeps_to_its_communities() {
+    // Enrolled for Ccorca: moving a household to Huancarani is refused at the field (it
+    // used to be accepted, and then every sync of the phone was refused by the hub).
+    let root = tempfile::tempdir().unwrap();
+    let hub = root.path().join("hub");
+    ok(&hub, &["init"], None);
+    let (_server, url) = start_hub(&hub);
+    let a = device(root.path(), "a", &hub, &url);
+    let household = json!({"community": "Ccorca", "address": "Plaza", "consent": true,
+                           "members": [{"given_names": "Rosa", "surnames": "Quispe", "sex": "F",
+                                        "birth": {"date": "1990-03-01"}, "relationship": "head",
+                                        "insurance": "sis"}]});
+    let id = ok(&a, &["household", "add"], Some(&household))["household"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, _, err) = ayllu(
+        &a,
+        &["household", "edit", &id, "--file", "-"],
+        Some(&json!({"community": "Huancarani"})),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("community") && err.contains("asignadas a este celular"),
+        "{err}"
+    );
+    let mut elsewhere = household.clone();
+    elsewhere["community"] = json!("Huancarani");
+    let (code, _, err) = ayllu(&a, &["household", "add"], Some(&elsewhere));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        ok(&a, &["household", "show", &id], None)["info"]["community"],
+        "Ccorca"
+    );
+    // Accents and case do not matter; the sync carries everything.
+    ok(
+        &a,
+        &["household", "edit", &id, "--file", "-"],
+        Some(&json!({"sector": "Alto"})),
+    );
+    let synced = ok(&a, &["sync"], None);
+    assert_eq!(synced["refused"], json!([]));
+}

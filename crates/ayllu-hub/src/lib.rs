@@ -145,7 +145,7 @@ pub fn bundle_author(
             name: device.device_id,
         }));
     }
-    let hub_key = store.setting("sync.hub_key")?;
+    let hub_key = store.setting(ayllu_sync::http::HUB_KEY)?;
     Ok(hub_key
         .and_then(|k| admin::parse_public_key(&k))
         .filter(|k| k == key)

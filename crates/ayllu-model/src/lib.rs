@@ -16,6 +16,7 @@ pub mod id;
 pub mod measure;
 pub mod patch;
 pub mod problem;
+pub mod scope;
 pub mod text;
 
 pub use codes::{
@@ -29,4 +30,5 @@ pub use household::{
 pub use id::{HouseholdId, MemberId, VisitId};
 pub use measure::{AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};
 pub use problem::{FieldError, Lang, Problem};
+pub use scope::Scope;
 pub use text::{Notes, PersonName, ShortText};

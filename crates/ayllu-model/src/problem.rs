@@ -85,6 +85,7 @@ problems! {
     InvalidFormat = "invalid_format", "tiene un formato no válido", "has an invalid format";
     HouseholdDissolved = "household_dissolved", "el hogar fue dado de baja y no se puede modificar", "the household was dissolved and cannot be changed";
     CodeDaysOutOfRange = "days_out_of_range", "debe estar entre 1 y 90 días", "must be between 1 and 90 days";
+    OutsideDeviceScope = "outside_device_scope", "esta comunidad no está entre las asignadas a este celular en el puesto de salud", "this community is not among those the health post assigned to this phone";
     ReopenNeedsStaff = "reopen_needs_staff", "reabrir un hogar dado de baja lo hace solo el personal del establecimiento", "only facility staff can reopen a dissolved household";
     RecordRemoved = "record_removed", "un miembro o una visita registrados no se pueden borrar", "a recorded member or visit cannot be removed";
     NotFound = "not_found", "no existe", "does not exist";

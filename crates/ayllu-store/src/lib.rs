@@ -20,7 +20,7 @@ mod schema;
 use std::path::Path;
 
 use automerge::ActorId;
-use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold};
+use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold, Scope};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use conflict::Conflict;
@@ -71,6 +71,21 @@ pub struct Store {
     signing_key: ed25519_dalek::SigningKey,
     /// Commits since the WAL was last checkpointed (see [`Store::checkpoint`]).
     uncheckpointed: u32,
+}
+
+/// Settings key of the phone's scope (see [`Store::device_scope`]).
+const DEVICE_SCOPE: &str = "sync.scope";
+
+/// A phone records households only in the communities it serves: one moved elsewhere
+/// could never be sent (the hub would refuse it), so it is refused here, at the field.
+fn check_scope(scope: Option<&Scope>, household: &Household) -> Result<(), StoreError> {
+    match scope {
+        Some(scope) if !scope.allows(household.info.community.as_str()) => Err(StoreError::Invalid(
+            FieldError::new("community", ayllu_model::Problem::OutsideDeviceScope)
+                .with_detail(household.info.community.to_string()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Saves after which a save checkpoints the WAL itself, if nobody else did (a safety net:
@@ -241,7 +256,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let scope = Self::scope_in(&tx)?;
         for (id, household) in households {
+            check_scope(scope.as_ref(), household)?;
             let exists: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM documents WHERE household_id = ?1)",
                 [id.to_string()],
@@ -276,6 +293,9 @@ impl Store {
         let before = document::hydrate(id, &doc)?;
         let mut household = before.clone();
         let out = edit(&mut household)?;
+        if household.info.community != before.info.community {
+            check_scope(Self::scope_in(&tx)?.as_ref(), &household)?;
+        }
         let heads = doc.get_heads();
         if document::commit(&mut doc, Some(&before), &household, who, op)? {
             document::append(&tx, id, &doc, &heads)?;
@@ -286,6 +306,29 @@ impl Store {
         tx.commit()?;
         self.committed()?;
         Ok(out)
+    }
+
+    /// The communities the hub assigned this phone at enrollment (none on a hub, or on a
+    /// phone not enrolled yet: then any community may be recorded).
+    pub fn device_scope(&self) -> Result<Option<Scope>, StoreError> {
+        Self::scope_in(&self.conn)
+    }
+
+    pub fn set_device_scope(&self, scope: &Scope) -> Result<(), StoreError> {
+        self.set_setting(
+            DEVICE_SCOPE,
+            &serde_json::to_string(scope).expect("a scope serialises"),
+        )
+    }
+
+    fn scope_in(conn: &Connection) -> Result<Option<Scope>, StoreError> {
+        let stored: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [DEVICE_SCOPE], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        // Fail closed: a scope that does not read allows nothing.
+        Ok(stored.map(|s| serde_json::from_str(&s).unwrap_or(Scope::Communities(vec![]))))
     }
 
     pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {

@@ -46,6 +46,36 @@ pub struct Enrollment {
     pub device: serde_json::Value,
 }
 
+impl Enrollment {
+    /// The communities the hub granted this device (fail closed: none if it did not say).
+    pub fn scope(&self) -> crate::Scope {
+        if self.device["all_communities"].as_bool() == Some(true) {
+            return crate::Scope::All;
+        }
+        let list = self.device["communities"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        crate::Scope::Communities(list)
+    }
+
+    /// Keeps what enrolling gave this device: token, hub, the hub's key, the scope.
+    pub fn save(&self, store: &Store, hub_url: &str) -> Result<(), ayllu_store::StoreError> {
+        store.set_setting(HUB_URL, hub_url)?;
+        store.set_setting(TOKEN, &self.token)?;
+        store.set_setting(HUB_ID, &self.hub_id)?;
+        store.set_setting(HUB_KEY, &self.hub_key)?;
+        store.set_device_scope(&self.scope())
+    }
+}
+
+/// Settings a phone keeps about its hub (one owner for the names: the CLI and the app).
+pub const HUB_URL: &str = "sync.hub_url";
+pub const TOKEN: &str = "sync.token";
+pub const HUB_ID: &str = "sync.hub_id";
+/// The hub's ed25519 public key (hex): bundles from the hub are checked against it.
+pub const HUB_KEY: &str = "sync.hub_key";
+
 pub struct HubClient {
     base: String,
     token: Option<String>,

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use automerge::sync::Message;
 use automerge::{ActorId, Automerge, ReadDoc};
-use ayllu_model::{Household, HouseholdId, text::fold};
+pub use ayllu_model::Scope;
+use ayllu_model::{Household, HouseholdId};
 use ayllu_store::{Replica, Store, StoreError};
 
 use crate::docsync;
@@ -21,24 +22,6 @@ pub const MAX_DOCS_PER_REQUEST: usize = 4_096;
 /// [`RefusalCode::Later`]: a response stays far below the wire's decoded limit whatever
 /// the request asked for.
 const RESPONSE_HARD_LIMIT: usize = 12 * 1024 * 1024;
-
-/// Which households a device may see and change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    /// Only households of these communities (compared without accents or case). Never
-    /// empty: a device with no community sees nothing (see the hub's enrollment).
-    Communities(Vec<String>),
-}
-
-impl Scope {
-    pub fn allows(&self, community: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Communities(list) => list.iter().any(|c| fold(c) == fold(community)),
-        }
-    }
-}
 
 /// Who a request comes from, as the hub knows it.
 #[derive(Debug, Clone, Copy)]
