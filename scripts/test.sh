@@ -18,3 +18,5 @@ echo "== the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
 echo "== the printable report (headless Chromium: PNG and A4 PDF)"
 bash tests/report/render.sh
+echo "== fuzzing what reads hostile bytes (60 s a target)"
+bash scripts/fuzz.sh 60

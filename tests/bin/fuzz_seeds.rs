@@ -1,0 +1,200 @@
+//! Writes the fuzz targets' seed corpora (`fuzz/corpus/<target>/`): genuine requests,
+//! responses, bundles and census files as Ayllu writes them, and the attacks of the trust
+//! issue's table (Bloom filter bombs, an inflating change, a run-length bomb, made-up
+//! households, foreign actors). `bash scripts/fuzz.sh` runs it before fuzzing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use automerge::{ActorId, Automerge, ROOT, ReadDoc, transaction::Transactable};
+use ayllu_model::{HouseholdId, PersonName, ShortText};
+use ayllu_store::{Signature, Store};
+use ayllu_sync::bundle::{Bundle, BundleDoc};
+use ayllu_sync::wire::{self, DocMessage, Kind, Request};
+use ayllu_sync::{DeviceSession, docsync};
+
+fn uleb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn bloom(entries: u64, bits: u64, probes: u64, bytes: usize) -> Vec<u8> {
+    let mut b = Vec::new();
+    for v in [entries, bits, probes] {
+        uleb(&mut b, v);
+    }
+    b.extend(std::iter::repeat_n(0xa5, bytes));
+    let mut m = vec![0x42, 0, 0, 1, 0];
+    uleb(&mut m, b.len() as u64);
+    m.extend(b);
+    m.push(0);
+    m
+}
+
+fn change_entry(kind: u8, data: &[u8]) -> Vec<u8> {
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, kind];
+    uleb(&mut chunk, data.len() as u64);
+    chunk.extend(data);
+    let mut m = vec![0x42, 0, 0, 0, 1];
+    uleb(&mut m, chunk.len() as u64);
+    m.extend(chunk);
+    m
+}
+
+fn attacks() -> Vec<Vec<u8>> {
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let inflating = change_entry(2, &z.finish().unwrap());
+    // A change whose one column declares 4,000,000,000 rows in a few bytes.
+    let mut rle = vec![0, 16];
+    rle.extend([7u8; 16]);
+    rle.extend([1, 1, 0, 0, 0, 1]);
+    uleb(&mut rle, (2 << 4) | 2);
+    rle.extend([6, 0x80, 0xd0, 0xac, 0xf3, 0x0e, 1]);
+    vec![
+        bloom(1, 10, u32::MAX as u64, 2),
+        bloom(5, 0, 7, 0),
+        bloom(8, 10, 7, 10),
+        inflating,
+        change_entry(1, &rle),
+        vec![0x42, 0, 0, 0, 0],
+    ]
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn main() -> anyhow::Result<()> {
+    let root: PathBuf = std::env::args().nth(1).unwrap_or_else(|| "fuzz/corpus".into()).into();
+    let work = tempfile::tempdir()?;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let who = Signature::now(PersonName::parse("Juana Condori")?);
+    let mut phone = Store::open(&work.path().join("phone.sqlite3"))?;
+    let mut census = ayllu_synth::Census::new(5, today);
+    for _ in 0..3 {
+        let mut h = census.household();
+        h.info.community = ShortText::parse("Ccorca")?;
+        phone.insert_household(census.household_id(), &h, &who)?;
+    }
+
+    // Genuine first messages and requests, as a phone writes them.
+    let mut session = DeviceSession::new("hub");
+    let request = session.next_request(&mut phone)?.expect("something to send");
+    let (sm, hr, wr) = (root.join("sync_message"), root.join("hub_request"), root.join("wire"));
+    for (i, d) in request.docs.iter().enumerate() {
+        write(&sm, &format!("genuine-{i}"), &d.message);
+    }
+    write(&hr, "genuine", &postcard::to_allocvec(&request)?);
+    write(&wr, "genuine-request", &wire::encode(Kind::Request, &request));
+    let response = wire::Response {
+        docs: request.docs.clone(),
+        cursor: 7,
+        more: true,
+        refused: vec![],
+    };
+    write(&wr, "genuine-response", &wire::encode(Kind::Response, &response));
+    // A later message with a Bloom filter: after an edit on a household both sides held.
+    let id = phone.household_ids()?[0];
+    let mut doc = Automerge::load(&phone.document_bytes(id)?)?;
+    let mut state = docsync::restore(None);
+    state.shared_heads = doc.get_heads();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        let (_, info) = tx.get(ROOT, "info")?.unwrap();
+        tx.put(&info, "address", "Pasando el puente")?;
+        Ok(())
+    })
+    .map_err(|f| anyhow::anyhow!("{}", f.error))?;
+    let edit = docsync::offer(&doc, &mut state).expect("an edit to offer").encode();
+    write(&sm, "edit", &edit);
+
+    // The attacks, alone and inside requests.
+    for (i, attack) in attacks().into_iter().enumerate() {
+        write(&sm, &format!("attack-{i}"), &attack);
+        let r = Request {
+            request_id: [i as u8; 16],
+            cursor: 0,
+            docs: vec![DocMessage { household: id, message: attack }],
+        };
+        write(&hr, &format!("attack-{i}"), &postcard::to_allocvec(&r)?);
+        write(&wr, &format!("attack-{i}"), &wire::encode(Kind::Request, &r));
+    }
+    let made_up = Request {
+        request_id: [9; 16],
+        cursor: 0,
+        docs: (0..50)
+            .map(|_| DocMessage {
+                household: HouseholdId::new(),
+                message: vec![0x42, 0, 0, 0, 0],
+            })
+            .collect(),
+    };
+    write(&hr, "made-up-households", &postcard::to_allocvec(&made_up)?);
+
+    // Bundles: a genuine one (whole documents), changes only, and a foreign actor's edit.
+    let docs: Vec<BundleDoc> = phone
+        .household_ids()?
+        .into_iter()
+        .map(|id| {
+            let d = Automerge::load(&phone.document_bytes(id).unwrap()).unwrap();
+            BundleDoc {
+                household: id,
+                data: d.save_nocompress(),
+            }
+        })
+        .collect();
+    let b = root.join("bundle");
+    let genuine = Bundle {
+        from: "fuzz".into(),
+        created_at: 0,
+        docs,
+    };
+    write(&b, "genuine", &postcard::to_allocvec(&genuine)?);
+    let mut foreign = Automerge::load(&phone.document_bytes(id)?)?;
+    let heads = foreign.get_heads();
+    foreign.set_actor(ActorId::random());
+    foreign
+        .transact::<_, _, automerge::AutomergeError>(|tx| {
+            let (_, members) = tx.get(ROOT, "members")?.unwrap();
+            tx.put(&members, "extra", "x")?;
+            Ok(())
+        })
+        .map_err(|f| anyhow::anyhow!("{}", f.error))?;
+    let forged = Bundle {
+        from: "fuzz".into(),
+        created_at: 0,
+        docs: vec![BundleDoc {
+            household: id,
+            data: foreign.save_after(&heads),
+        }],
+    };
+    write(&b, "forged", &postcard::to_allocvec(&forged)?);
+
+    // Census files.
+    let c = root.join("csv_import");
+    write(
+        &c,
+        "codes",
+        "household,community,sector,address,water,electricity,consent,given_names,surnames,sex,birth_date,relationship,dni,insurance,education,expected_delivery\n\
+         H-1,Ccorca,Alto,Plaza,piped_inside,yes,yes,Rosa,Quispe,F,1990-03-01,head,45871236,sis,primary_complete,\n\
+         H-1,,,,,,,Ch'aska,Mamani,F,2025-05-20,child,,sis,,\n"
+            .as_bytes(),
+    );
+    write(
+        &c,
+        "labels",
+        "\u{feff}household;community;sector;address;water;electricity;consent;given_names;surnames;sex;birth_date;relationship;dni;insurance;education;expected_delivery\n\
+         H-2;Huayllay;;Casa azul;Red pública dentro de la vivienda;sí;sí;Elena;Quispe;Mujer;02/03/1994;Jefe o jefa del hogar;;SIS (Seguro Integral de Salud);;01/03/2027\n"
+            .as_bytes(),
+    );
+    println!("seeds written under {}", root.display());
+    Ok(())
+}
