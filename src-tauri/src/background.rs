@@ -108,6 +108,11 @@ fn enrolled(store: &Store) -> Option<Enrolled> {
     })
 }
 
+/// The name this phone's store keeps its hub's bookkeeping under, once enrolled.
+pub fn hub_peer(store: &Store) -> Option<String> {
+    enrolled(store).map(|e| e.peer)
+}
+
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -509,6 +509,49 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, UiErr
     Ok(state.sync.status())
 }
 
+/// A household the hub would not take (or that this phone would not take from the hub),
+/// where it is, and why in words.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct RefusedHousehold {
+    pub household: ayllu_model::HouseholdId,
+    /// "Community · address", as the lists show it.
+    pub place: String,
+    pub direction: ayllu_store::Direction,
+    pub code: String,
+    pub es: String,
+    pub en: String,
+}
+
+/// Households that could not be sent (or received), with the reason: they stay on this
+/// phone and are offered again at every sync.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_refusals(state: State<'_, AppState>) -> Result<Vec<RefusedHousehold>, UiError> {
+    let store = state.store();
+    let Some(peer) = background::hub_peer(&store) else {
+        return Ok(vec![]);
+    };
+    let mut out = Vec::new();
+    for r in store.sync_refusals(&peer)? {
+        let place = store
+            .household(r.household_id)?
+            .map(|h| format!("{} · {}", h.info.community, h.info.address))
+            .unwrap_or_default();
+        let (es, en) = ayllu_sync::wire::RefusalCode::from_code(&r.code)
+            .map(|c| c.words())
+            .unwrap_or(("el registro no es válido", "the record is not valid"));
+        out.push(RefusedHousehold {
+            household: r.household_id,
+            place,
+            direction: r.direction,
+            code: r.code,
+            es: es.into(),
+            en: en.into(),
+        });
+    }
+    Ok(out)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {

@@ -46,6 +46,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::export_report,
             commands::resolve_conflict,
             commands::sync_status,
+            commands::sync_refusals,
             commands::sync_now,
             commands::enroll,
             commands::facility_status,

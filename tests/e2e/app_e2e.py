@@ -344,7 +344,14 @@ def test_sync_with_a_hub():
     data = tempfile.mkdtemp(prefix="ayllu-e2e-")
     hub, url = start_hub(hub_dir)
     try:
-        code = cli(hub_dir, "hub", "enroll", "--promotor", "Juana Condori", "--all-communities")["code"]
+        # Recorded on this phone before it was enrolled, in a community the health post
+        # then did not assign to it: the hub refuses it, the phone keeps it and says why.
+        cli(data, "init")
+        cli(data, "--promotor", "Juana Condori", "household", "add", stdin=json.dumps({
+            "community": "Chumpe", "address": "Al lado de la posta", "consent": True,
+            "members": [{"given_names": "Nilda", "surnames": "Huarcaya", "sex": "F",
+                         "birth": {"date": "1985-05-05"}, "relationship": "head", "insurance": "sis"}]}))
+        code = cli(hub_dir, "hub", "enroll", "--promotor", "Juana Condori", "--community", "Huayllay")["code"]
         d = open_app(data, args=["--sync-every", "2"])
         try:
             welcome(d)
@@ -357,6 +364,10 @@ def test_sync_with_a_hub():
             typ(d, "input[name=code]", code)
             click(d, "[data-testid=enroll]")
             wait(d, lambda: css(d, "[data-testid=sync-card]").get_attribute("data-phase") == "idle", what="a first sync")
+            refused = wait(d, lambda: css(d, "[data-testid=sync-refused]"), what="the refused household")
+            assert "Chumpe" in refused.text and "no está asignada a este celular" in refused.text, refused.text
+            assert "1 hogares esperando" in css(d, "[data-testid=sync-waiting]").text
+            shot(d, "sync-refused-phone")
 
             # A household recorded in the app reaches the hub by itself.
             click(d, "[data-nav=today]")
@@ -381,7 +392,8 @@ def test_sync_with_a_hub():
                  timeout=30, what="the hub's household in the app")
             shot(d, "households-after-sync-phone")
             click(d, "[data-nav=sync]")
-            wait(d, lambda: "0 hogares esperando" in css(d, "[data-testid=sync-waiting]").text, what="nothing waiting")
+            # Only the refused household waits.
+            wait(d, lambda: "1 hogares esperando" in css(d, "[data-testid=sync-waiting]").text, what="one waiting")
             shot(d, "sync-phone")
             resize(d, DESKTOP)
             shot(d, "sync-desktop")

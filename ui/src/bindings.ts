@@ -49,6 +49,11 @@ export const commands = {
 	/**  Keeps value number `choice` of a field two people changed at once. */
 	resolveConflict: (household: HouseholdId, field: string, choice: number) => typedError<null, UiError>(__TAURI_INVOKE("resolve_conflict", { household, field, choice })),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
+	/**
+	 *  Households that could not be sent (or received), with the reason: they stay on this
+	 *  phone and are offered again at every sync.
+	 */
+	syncRefusals: () => typedError<RefusedHousehold[], UiError>(__TAURI_INVOKE("sync_refusals")),
 	syncNow: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_now")),
 	/**
 	 *  Enrolls this device with a hub using a one-time code from the health post, then
@@ -393,6 +398,13 @@ export type DiarrhoeaCare_Serialize = {
 	ors: boolean,
 	zinc: boolean,
 };
+
+/**  Which way a refused household was going. */
+export type Direction = 
+/**  We sent it; the peer refused it. It stays here and is offered again. */
+"out" | 
+/**  The peer sent it; we refused it. */
+"in";
 
 /**  Peru's national identity document number: exactly 8 digits. */
 export type Dni = string;
@@ -826,6 +838,20 @@ export type Referral_Serialize = {
 	reason: ShortText,
 	/**  When the family was confirmed to have attended the health post. */
 	attended_on: string | null,
+};
+
+/**
+ *  A household the hub would not take (or that this phone would not take from the hub),
+ *  where it is, and why in words.
+ */
+export type RefusedHousehold = {
+	household: HouseholdId,
+	/**  "Community · address", as the lists show it. */
+	place: string,
+	direction: Direction,
+	code: string,
+	es: string,
+	en: string,
 };
 
 /**  Relationship to the head of household (INEI census categories). */

@@ -18,10 +18,10 @@ use crate::{DEFAULT_BUDGET, SyncError};
 /// past it is refused whole, before any work.
 pub const MAX_DOCS_PER_REQUEST: usize = 4_096;
 
-/// Bytes of replies after which the hub answers further households of the request with
-/// [`RefusalCode::Later`]: a response stays far below the wire's decoded limit whatever
-/// the request asked for.
-const RESPONSE_HARD_LIMIT: usize = 12 * 1024 * 1024;
+/// Bytes of replies (before compression) after which the hub answers further households
+/// of the request with [`RefusalCode::Later`]: even incompressible, a response stays under
+/// the wire's 4 MiB body limit whatever the request asked for.
+const RESPONSE_HARD_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Who a request comes from, as the hub knows it.
 #[derive(Debug, Clone, Copy)]
