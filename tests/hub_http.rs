@@ -31,9 +31,13 @@ struct RunningHub {
 }
 
 fn start_hub() -> RunningHub {
+    start_hub_with(|h| h)
+}
+
+fn start_hub_with(configure: impl FnOnce(Hub) -> Hub) -> RunningHub {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
-    let hub = Arc::new(Hub::new(store).unwrap());
+    let hub = Arc::new(configure(Hub::new(store).unwrap()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -484,4 +488,37 @@ fn a_shared_store_sync_counts_what_is_waiting_and_leaves_the_store_usable() {
     assert_eq!(store_b.lock().unwrap().waiting_for(&peer_b).unwrap(), 1);
     client(&token_b).sync_shared(&store_b, &peer_b, |_| {}).unwrap();
     assert_eq!(store_b.lock().unwrap().waiting_for(&peer_b).unwrap(), 0);
+}
+
+/// Tokens rotate as the device syncs: the phone keeps the new one by itself, the old one
+/// stops working once the new one has been used, and nothing is lost on the way.
+#[test]
+fn tokens_rotate_during_sync() {
+    let hub = start_hub_with(|h| {
+        h.with_token_policy(admin::TokenPolicy {
+            rotate_after: chrono::Duration::zero(),
+            expire_after: chrono::Duration::days(365),
+        })
+    });
+    let mut device = enrolled_device(&hub, &["Ccorca"]);
+    device
+        .store
+        .set_setting(ayllu_sync::http::TOKEN, &device.token)
+        .unwrap();
+    add_households(&mut device.store, 51, 5, Some("Ccorca"));
+    let first = device.token.clone();
+    for round in 0..3 {
+        let token = device.store.setting(ayllu_sync::http::TOKEN).unwrap().unwrap();
+        HubClient::new(&hub.url, Some(token.clone()))
+            .sync(&mut device.store, &device.peer, |_| {})
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let next = device.store.setting(ayllu_sync::http::TOKEN).unwrap().unwrap();
+        assert_ne!(next, token, "round {round}: rotated and kept");
+    }
+    // The first token was superseded and its successor used: it opens nothing now.
+    let err = HubClient::new(&hub.url, Some(first))
+        .sync(&mut device.store, &device.peer, |_| {})
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Refused { status: 401, .. }), "{err}");
+    assert_eq!(hub.hub.with_store(|s| s.household_ids().unwrap().len()), 5);
 }

@@ -74,7 +74,10 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let root: PathBuf = std::env::args().nth(1).unwrap_or_else(|| "fuzz/corpus".into()).into();
+    let root: PathBuf = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "fuzz/corpus".into())
+        .into();
     let work = tempfile::tempdir()?;
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
     let who = Signature::now(PersonName::parse("Juana Condori")?);
@@ -89,7 +92,11 @@ fn main() -> anyhow::Result<()> {
     // Genuine first messages and requests, as a phone writes them.
     let mut session = DeviceSession::new("hub");
     let request = session.next_request(&mut phone)?.expect("something to send");
-    let (sm, hr, wr) = (root.join("sync_message"), root.join("hub_request"), root.join("wire"));
+    let (sm, hr, wr) = (
+        root.join("sync_message"),
+        root.join("hub_request"),
+        root.join("wire"),
+    );
     for (i, d) in request.docs.iter().enumerate() {
         write(&sm, &format!("genuine-{i}"), &d.message);
     }
@@ -100,6 +107,7 @@ fn main() -> anyhow::Result<()> {
         cursor: 7,
         more: true,
         refused: vec![],
+        token: None,
     };
     write(&wr, "genuine-response", &wire::encode(Kind::Response, &response));
     // A later message with a Bloom filter: after an edit on a household both sides held.
@@ -113,7 +121,9 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })
     .map_err(|f| anyhow::anyhow!("{}", f.error))?;
-    let edit = docsync::offer(&doc, &mut state).expect("an edit to offer").encode();
+    let edit = docsync::offer(&doc, &mut state)
+        .expect("an edit to offer")
+        .encode();
     write(&sm, "edit", &edit);
 
     // The attacks, alone and inside requests.
@@ -122,7 +132,10 @@ fn main() -> anyhow::Result<()> {
         let r = Request {
             request_id: [i as u8; 16],
             cursor: 0,
-            docs: vec![DocMessage { household: id, message: attack }],
+            docs: vec![DocMessage {
+                household: id,
+                message: attack,
+            }],
         };
         write(&hr, &format!("attack-{i}"), &postcard::to_allocvec(&r)?);
         write(&wr, &format!("attack-{i}"), &wire::encode(Kind::Request, &r));

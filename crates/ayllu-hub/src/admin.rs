@@ -206,7 +206,7 @@ pub fn redeem(
     if taken.is_some() {
         return Err(AdminError::ActorTaken);
     }
-    let token = format!("{}{}", hex::encode(random_bytes()), hex::encode(random_bytes()));
+    let token = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
     let spent = tx.execute(
         "UPDATE hub_enrollments SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL",
@@ -217,8 +217,8 @@ pub fn redeem(
     }
     tx.execute(
         "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor,
-                                  public_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  public_key, token_issued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)",
         params![
             device_id,
             name,
@@ -293,16 +293,89 @@ pub fn devices(store: &Store) -> Result<Vec<DeviceInfo>, AdminError> {
     Ok(stmt.query_map([], device_from_row)?.collect::<Result<_, _>>()?)
 }
 
-/// The device holding `token`, unless unknown or revoked.
-pub fn authenticate(store: &Store, token: &str) -> Result<Option<DeviceInfo>, AdminError> {
-    Ok(store
-        .connection()
+/// How tokens age: a token older than `rotate_after` is replaced at the device's next
+/// sync; one unused for `expire_after` no longer opens anything (the phone enrolls again).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPolicy {
+    pub rotate_after: Duration,
+    pub expire_after: Duration,
+}
+
+impl Default for TokenPolicy {
+    fn default() -> Self {
+        TokenPolicy {
+            rotate_after: Duration::days(7),
+            expire_after: Duration::days(365),
+        }
+    }
+}
+
+/// A device that presented a valid token, and the token that replaces it, if it rotated.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub device: DeviceInfo,
+    pub new_token: Option<String>,
+}
+
+fn new_token() -> String {
+    format!("{}{}", hex::encode(random_bytes()), hex::encode(random_bytes()))
+}
+
+/// The device holding `token`, unless unknown, revoked or expired; rotating the token when
+/// it is due. The token before the current one is still accepted (its response may have
+/// been lost on the way) until the device uses the current one.
+pub fn authenticate(
+    store: &Store,
+    token: &str,
+    policy: &TokenPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<Authenticated>, AdminError> {
+    let h = hash(token);
+    let conn = store.connection();
+    let found: Option<(String, bool, Option<String>)> = conn
         .query_row(
-            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE token_hash = ?1 AND revoked_at IS NULL"),
-            [hash(token)],
-            device_from_row,
+            "SELECT device_id, token_hash = ?1, token_issued_at FROM hub_devices
+             WHERE (token_hash = ?1 OR previous_token_hash = ?1) AND revoked_at IS NULL",
+            [&h],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()?)
+        .optional()?;
+    let Some((device_id, current, issued_at)) = found else {
+        return Ok(None);
+    };
+    let issued = issued_at
+        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc));
+    // Unknown age (a token from before rotation existed) counts as due, never as fresh.
+    let age = issued.map(|t| now - t);
+    if age.is_some_and(|a| a > policy.expire_after) {
+        return Ok(None);
+    }
+    let new_token = if !current || age.is_none_or(|a| a >= policy.rotate_after) {
+        let fresh = new_token();
+        if current {
+            conn.execute(
+                "UPDATE hub_devices SET previous_token_hash = token_hash, token_hash = ?2, token_issued_at = ?3
+                 WHERE device_id = ?1",
+                params![device_id, hash(&fresh), now.to_rfc3339()],
+            )?;
+        } else {
+            // The device never got the last one: replace it, keep accepting the old one.
+            conn.execute(
+                "UPDATE hub_devices SET token_hash = ?2, token_issued_at = ?3 WHERE device_id = ?1",
+                params![device_id, hash(&fresh), now.to_rfc3339()],
+            )?;
+        }
+        Some(fresh)
+    } else {
+        // The current token came back: the previous one is no longer needed.
+        conn.execute(
+            "UPDATE hub_devices SET previous_token_hash = NULL WHERE device_id = ?1 AND previous_token_hash IS NOT NULL",
+            [&device_id],
+        )?;
+        None
+    };
+    Ok(device(store, &device_id)?.map(|device| Authenticated { device, new_token }))
 }
 
 pub fn revoke(store: &Store, device_id: &str) -> Result<DeviceInfo, AdminError> {
@@ -327,6 +400,49 @@ pub fn touch(store: &Store, device_id: &str) -> Result<(), AdminError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_rotate_survive_a_lost_answer_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
+        let phone = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
+        let code = enroll(
+            &store,
+            &ayllu_model::PersonName::parse("Juana Condori").unwrap(),
+            &Communities::All,
+            Duration::days(1),
+        )
+        .unwrap();
+        let (t0, _) = redeem(
+            &store,
+            &code,
+            &phone.actor().to_hex_string(),
+            &phone.public_key_hex(),
+            "x",
+        )
+        .unwrap();
+        let policy = TokenPolicy::default();
+        let now = Utc::now();
+        let auth = |t: &str, at| authenticate(&store, t, &policy, at).unwrap();
+        // Fresh: no rotation.
+        assert!(auth(&t0, now).unwrap().new_token.is_none());
+        // A week later: a new token; the answer is lost, so the phone comes back with t0:
+        // still accepted, and yet another token issued.
+        let later = now + Duration::days(8);
+        let t1 = auth(&t0, later).unwrap().new_token.unwrap();
+        let t2 = auth(&t0, later).unwrap().new_token.unwrap();
+        assert!(
+            auth(&t1, later).is_none(),
+            "a token superseded before use opens nothing"
+        );
+        // The phone uses t2: t0 is done with.
+        assert!(auth(&t2, later).unwrap().new_token.is_none());
+        assert!(auth(&t0, later).is_none());
+        // Unused for over a year: expired.
+        assert!(auth(&t2, later + Duration::days(366)).is_none());
+        // A garbage token opens nothing.
+        assert!(auth("00", now).is_none());
+    }
 
     #[test]
     fn codes_are_readable_and_normalised() {

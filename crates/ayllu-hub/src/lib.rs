@@ -41,6 +41,7 @@ pub struct Hub {
     /// The hub's ed25519 public key (hex): phones check the bundles it writes with it.
     public_key: String,
     limits: ConnectionLimits,
+    tokens: admin::TokenPolicy,
     /// Enrollment attempts per address: codes are not practical to guess, and now not
     /// practical to try either.
     enrollments: Mutex<Throttle>,
@@ -72,6 +73,7 @@ impl Hub {
             id,
             public_key,
             limits: ConnectionLimits::default(),
+            tokens: admin::TokenPolicy::default(),
             enrollments: Mutex::new(Throttle::new(ENROLL_BURST, ENROLL_PER_MINUTE)),
             syncs: Mutex::new(Throttle::new(SYNC_BURST, SYNC_PER_MINUTE)),
         })
@@ -83,19 +85,25 @@ impl Hub {
         self
     }
 
-    /// The device holding `token`, if it may sync now.
-    pub fn authenticate(&self, token: Option<&str>) -> Result<DeviceInfo, Refusal> {
+    /// The same hub with another token policy (tests: rotate at every sync).
+    pub fn with_token_policy(mut self, tokens: admin::TokenPolicy) -> Hub {
+        self.tokens = tokens;
+        self
+    }
+
+    /// The device holding `token`, if it may sync now (and its next token, if it rotated).
+    pub fn authenticate(&self, token: Option<&str>) -> Result<admin::Authenticated, Refusal> {
         let token = token.ok_or(Refusal::Unauthorized("missing bearer token"))?;
-        let device = self
-            .with_store(|store| admin::authenticate(store, token))
+        let found = self
+            .with_store(|store| admin::authenticate(store, token, &self.tokens, chrono::Utc::now()))
             .map_err(Refusal::internal)?
-            .ok_or(Refusal::Unauthorized("unknown or revoked token"))?;
+            .ok_or(Refusal::Unauthorized("unknown, revoked or expired token"))?;
         self.syncs
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .take(&device.device_id, Instant::now())
+            .take(&found.device.device_id, Instant::now())
             .map_err(Refusal::TooMany)?;
-        Ok(device)
+        Ok(found)
     }
 
     pub fn id(&self) -> &str {
@@ -109,7 +117,8 @@ impl Hub {
     }
 
     /// One sync request from an authenticated device, from body bytes to body bytes.
-    pub fn sync(&self, device: &DeviceInfo, body: &[u8]) -> Result<Vec<u8>, Refusal> {
+    pub fn sync(&self, found: &admin::Authenticated, body: &[u8]) -> Result<Vec<u8>, Refusal> {
+        let device = &found.device;
         self.with_store(|store| {
             let actor = device.actor_id().ok_or(Refusal::Unauthorized(
                 "this device was enrolled before devices had registered actors: enroll it again",
@@ -121,7 +130,8 @@ impl Hub {
                 scope: &scope,
                 actor: Some(&actor),
             };
-            let response = serve(store, &sender, request)?;
+            let mut response = serve(store, &sender, request)?;
+            response.token = found.new_token.clone();
             admin::touch(store, &device.device_id).map_err(Refusal::internal)?;
             Ok(wire::encode(Kind::Response, &response))
         })

@@ -211,6 +211,10 @@ ALTER TABLE device ADD COLUMN signing_key BLOB;
 -- the bundles it writes.
 ALTER TABLE hub_devices ADD COLUMN actor TEXT;
 ALTER TABLE hub_devices ADD COLUMN public_key TEXT;
+-- Tokens rotate: when the current one was issued, and the one before it, still accepted
+-- until the device shows it received the new one (a lost response locks nobody out).
+ALTER TABLE hub_devices ADD COLUMN token_issued_at TEXT;
+ALTER TABLE hub_devices ADD COLUMN previous_token_hash BLOB;
 CREATE UNIQUE INDEX hub_devices_by_live_actor ON hub_devices(actor) WHERE revoked_at IS NULL;
 
 -- Households a peer refused, with its reason: kept here, shown to the promotor, offered

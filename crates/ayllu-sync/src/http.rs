@@ -78,7 +78,8 @@ pub const HUB_KEY: &str = "sync.hub_key";
 
 pub struct HubClient {
     base: String,
-    token: Option<String>,
+    /// Replaced when the hub rotates it (see [`Response::token`]).
+    token: Mutex<Option<String>>,
     http: reqwest::blocking::Client,
     budget: usize,
 }
@@ -92,7 +93,7 @@ impl HubClient {
             .expect("an HTTP client without TLS builds");
         HubClient {
             base: base_url.trim_end_matches('/').to_string(),
-            token,
+            token: Mutex::new(token),
             http,
             budget: crate::DEFAULT_BUDGET,
         }
@@ -170,6 +171,16 @@ impl HubClient {
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
+    /// Keeps a token the hub rotated: in the store for the next sync, here for this one.
+    /// (Lost before it is written? The hub still accepts the old one once more.)
+    fn keep_token(&self, store: &Store, token: Option<String>) -> Result<(), SyncError> {
+        if let Some(t) = token {
+            store.set_setting(TOKEN, &t)?;
+            *self.token.lock().unwrap_or_else(|p| p.into_inner()) = Some(t);
+        }
+        Ok(())
+    }
+
     /// Sends one encoded request; returns the decoded response. A hub that says "too many
     /// requests" (429) changed nothing: the same request is sent again after the wait it
     /// asks for (at most 30 s, a few times).
@@ -181,7 +192,7 @@ impl HubClient {
                 .post(format!("{}/v1/sync", self.base))
                 .header("content-type", "application/x-ayllu-sync")
                 .body(body.clone());
-            if let Some(t) = &self.token {
+            if let Some(t) = self.token.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
                 req = req.bearer_auth(t);
             }
             let resp = req.send().map_err(|e| self.unreachable(e))?;
@@ -215,8 +226,10 @@ impl HubClient {
     ) -> Result<Progress, ClientError> {
         let mut session = DeviceSession::new(peer).with_budget(self.budget);
         while let Some(request) = session.next_request(store)? {
-            let response = self.exchange(wire::encode(Kind::Request, &request))?;
+            let mut response = self.exchange(wire::encode(Kind::Request, &request))?;
+            let token = response.token.take();
             session.receive(store, response)?;
+            self.keep_token(store, token)?;
             on_progress(session.progress());
         }
         Ok(session.progress().clone())
@@ -236,8 +249,12 @@ impl HubClient {
             let Some(request) = session.next_request(&mut lock())? else {
                 break;
             };
-            let response = self.exchange(wire::encode(Kind::Request, &request))?;
-            session.receive(&mut lock(), response)?;
+            let mut response = self.exchange(wire::encode(Kind::Request, &request))?;
+            let token = response.token.take();
+            let mut store = lock();
+            session.receive(&mut store, response)?;
+            self.keep_token(&store, token)?;
+            drop(store);
             on_progress(session.progress());
         }
         Ok(session.progress().clone())

@@ -165,6 +165,7 @@ pub fn serve_with_budget(
             cursor,
             more,
             refused,
+            token: None,
         })
     })
 }

@@ -57,6 +57,8 @@ pub struct Response {
     /// Households of the request the hub did not take, each with its reason. The rest of
     /// the request was stored: one bad household never blocks the others.
     pub refused: Vec<Refused>,
+    /// The hub replaced this device's token (they rotate): use this one from now on.
+    pub token: Option<String>,
 }
 
 /// A household the hub refused from a request.
@@ -143,7 +145,10 @@ impl RefusalCode {
                 "el puesto de salud no tiene este hogar: se enviará completo",
                 "the health post does not have this household: it will be sent whole",
             ),
-            RefusalCode::Later => ("se enviará en la próxima sincronización", "it will go with the next sync"),
+            RefusalCode::Later => (
+                "se enviará en la próxima sincronización",
+                "it will go with the next sync",
+            ),
         }
     }
 
