@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ayllu_store::Store;
 use ayllu_sync::wire::{self, Kind};
-use ayllu_sync::{Sender, SyncError, serve};
+use ayllu_sync::{Sender, Serving, SyncError};
 
 pub use admin::{AdminError, DeviceInfo};
 pub use connections::{ClientAddr, ConnectionLimits};
@@ -119,22 +119,29 @@ impl Hub {
     /// One sync request from an authenticated device, from body bytes to body bytes.
     pub fn sync(&self, found: &admin::Authenticated, body: &[u8]) -> Result<Vec<u8>, Refusal> {
         let device = &found.device;
-        self.with_store(|store| {
-            let actor = device.actor_id().ok_or(Refusal::Unauthorized(
-                "this device was enrolled before devices had registered actors: enroll it again",
-            ))?;
-            let request = wire::decode(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
-            let (peer, scope) = (device.peer(), device.scope());
-            let sender = Sender {
-                peer: &peer,
-                scope: &scope,
-                actor: Some(&actor),
-            };
-            let mut response = serve(store, &sender, request)?;
-            response.token = found.new_token.clone();
-            admin::touch(store, &device.device_id).map_err(Refusal::internal)?;
-            Ok(wire::encode(Kind::Response, &response))
-        })
+        let actor = device.actor_id().ok_or(Refusal::Unauthorized(
+            "this device was enrolled before devices had registered actors: enroll it again",
+        ))?;
+        // Decoding and our bounded read of every message happen without the store.
+        let request = wire::decode(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
+        let mut serving = Serving::new(request, ayllu_sync::DEFAULT_BUDGET)?;
+        let (peer, scope) = (device.peer(), device.scope());
+        let sender = Sender {
+            peer: &peer,
+            scope: &scope,
+            actor: Some(&actor),
+        };
+        // A step at a time, the store's lock let go in between: other phones' syncs and the
+        // staff's screens are not held up by a large request.
+        let mut response = loop {
+            if let Some(done) = self.with_store(|store| serving.step(store, &sender))? {
+                break done;
+            }
+        };
+        response.token = found.new_token.clone();
+        self.with_store(|store| admin::touch(store, &device.device_id))
+            .map_err(Refusal::internal)?;
+        Ok(wire::encode(Kind::Response, &response))
     }
 }
 

@@ -66,28 +66,92 @@ pub fn serve_with_budget(
     request: Request,
     budget: usize,
 ) -> Result<Response, SyncError> {
-    if request.docs.len() > MAX_DOCS_PER_REQUEST {
-        return Err(SyncError::TooManyDocs(request.docs.len()));
+    let mut serving = Serving::new(request, budget)?;
+    loop {
+        if let Some(response) = serving.step(store, sender)? {
+            return Ok(response);
+        }
     }
-    // Every message is read within our limits before anything else: a request carrying
-    // one that is not what an Ayllu phone writes is refused whole (400), nothing stored.
-    let messages = request
-        .docs
-        .iter()
-        .map(|d| {
-            guard::read_message(&d.message, &Limits::SYNC)
-                .map(|m| (d.household, m))
-                .map_err(|e| SyncError::BadMessage(d.household, e.to_string()))
+}
+
+/// Households taken in one step: one store transaction, then the store is free for others
+/// (a request of thousands of households never holds the hub for seconds).
+pub const HOUSEHOLDS_PER_STEP: usize = 64;
+
+/// One request being answered, a step at a time. Each [`Serving::step`] is one store
+/// transaction over up to [`HOUSEHOLDS_PER_STEP`] households, so a caller that shares the
+/// store (the hub, between phones) can let others in between steps. Every household is
+/// taken or refused on its own anyway, so committing in steps changes no outcome; a hub
+/// stopped between steps has stored what the committed steps took, and the phone's next
+/// sync sends the rest again.
+pub struct Serving {
+    request_id: [u8; 16],
+    cursor: i64,
+    budget: usize,
+    messages: std::collections::VecDeque<(HouseholdId, Message)>,
+    started: bool,
+    replies: Vec<DocMessage>,
+    refused: Vec<Refused>,
+    answered: BTreeSet<HouseholdId>,
+    used: usize,
+}
+
+impl Serving {
+    /// Reads every message within our limits before anything else: a request carrying one
+    /// that is not what an Ayllu phone writes is refused whole (400), nothing stored.
+    pub fn new(request: Request, budget: usize) -> Result<Serving, SyncError> {
+        if request.docs.len() > MAX_DOCS_PER_REQUEST {
+            return Err(SyncError::TooManyDocs(request.docs.len()));
+        }
+        let messages = request
+            .docs
+            .iter()
+            .map(|d| {
+                guard::read_message(&d.message, &Limits::SYNC)
+                    .map(|m| (d.household, m))
+                    .map_err(|e| SyncError::BadMessage(d.household, e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Serving {
+            request_id: request.request_id,
+            cursor: request.cursor,
+            budget,
+            messages,
+            started: false,
+            replies: Vec::new(),
+            refused: Vec::new(),
+            answered: BTreeSet::new(),
+            used: 0,
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let peer = sender.peer;
-    store.replica(|r: &mut Replica<'_>| -> Result<Response, SyncError> {
-        if !r.first_sight_of_request(peer, &request.request_id)? {
+    }
+
+    /// The next step; the response once the request is done.
+    pub fn step(&mut self, store: &mut Store, sender: &Sender<'_>) -> Result<Option<Response>, SyncError> {
+        store.replica(|r: &mut Replica<'_>| -> Result<Option<Response>, SyncError> {
+            if !self.started {
+                self.start(r, sender)?;
+            }
+            for _ in 0..HOUSEHOLDS_PER_STEP {
+                let Some((id, message)) = self.messages.pop_front() else {
+                    break;
+                };
+                self.take(r, sender, id, message)?;
+            }
+            if self.messages.is_empty() {
+                return Ok(Some(self.finish(r, sender)?));
+            }
+            Ok(None)
+        })
+    }
+
+    fn start(&mut self, r: &mut Replica<'_>, sender: &Sender<'_>) -> Result<(), SyncError> {
+        let peer = sender.peer;
+        if !r.first_sight_of_request(peer, &self.request_id)? {
             return Err(SyncError::Replayed);
         }
         // The device's cursor confirms every response up to it: what those responses
         // carried is now known to be on the device, so the next message starts from there.
-        for (id, heads) in r.confirmed(peer, request.cursor)? {
+        for (id, heads) in r.confirmed(peer, self.cursor)? {
             if let Some(doc) = r.document(id)? {
                 // Only heads we know: a confirmation can never make us skip changes.
                 if heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
@@ -97,46 +161,54 @@ pub fn serve_with_budget(
                 }
             }
         }
-        let mut replies = Vec::new();
-        let mut refused = Vec::new();
-        let mut answered = BTreeSet::new();
-        let mut used = 0usize;
+        self.started = true;
+        Ok(())
+    }
 
-        for (id, message) in messages {
-            if !answered.insert(id) {
-                refused.push(Refused {
-                    household: id,
-                    code: RefusalCode::Unreadable,
-                    detail: "the household appears twice in the request".into(),
-                });
-                continue;
-            }
-            if used >= RESPONSE_HARD_LIMIT {
-                refused.push(Refused {
-                    household: id,
-                    code: RefusalCode::Later,
-                    detail: "the response is full".into(),
-                });
-                continue;
-            }
-            match r.attempt(|r| admit(r, sender, id, message)) {
-                Ok(reply) => {
-                    if let Some(msg) = reply {
-                        used += msg.message.len();
-                        replies.push(msg);
-                    }
-                }
-                Err(Outcome::Refuse(code, detail)) => refused.push(Refused {
-                    household: id,
-                    code,
-                    detail,
-                }),
-                Err(Outcome::Fail(e)) => return Err(e),
-            }
+    fn take(
+        &mut self,
+        r: &mut Replica<'_>,
+        sender: &Sender<'_>,
+        id: HouseholdId,
+        message: Message,
+    ) -> Result<(), SyncError> {
+        let refuse = |code, detail: &str| Refused {
+            household: id,
+            code,
+            detail: detail.into(),
+        };
+        if !self.answered.insert(id) {
+            self.refused.push(refuse(
+                RefusalCode::Unreadable,
+                "the household appears twice in the request",
+            ));
+            return Ok(());
         }
+        if self.used >= RESPONSE_HARD_LIMIT {
+            self.refused
+                .push(refuse(RefusalCode::Later, "the response is full"));
+            return Ok(());
+        }
+        match r.attempt(|r| admit(r, sender, id, message)) {
+            Ok(reply) => {
+                if let Some(msg) = reply {
+                    self.used += msg.message.len();
+                    self.replies.push(msg);
+                }
+            }
+            Err(Outcome::Refuse(code, detail)) => self.refused.push(Refused {
+                household: id,
+                code,
+                detail,
+            }),
+            Err(Outcome::Fail(e)) => return Err(e),
+        }
+        Ok(())
+    }
 
-        // Everything else that changed here since the device's cursor, oldest first.
-        let mut cursor = request.cursor;
+    /// Everything else that changed here since the device's cursor, oldest first.
+    fn finish(&mut self, r: &mut Replica<'_>, sender: &Sender<'_>) -> Result<Response, SyncError> {
+        let mut cursor = self.cursor;
         let mut more = false;
         'scan: loop {
             let batch = r.updated_since(cursor, 256)?;
@@ -144,30 +216,30 @@ pub fn serve_with_budget(
                 break;
             }
             for (id, seq) in batch {
-                if used >= budget {
+                if self.used >= self.budget {
                     more = true;
                     break 'scan;
                 }
-                if !answered.contains(&id) && r.community(id)?.is_some_and(|c| sender.scope.allows(&c)) {
+                if !self.answered.contains(&id) && r.community(id)?.is_some_and(|c| sender.scope.allows(&c)) {
                     let doc = r.document(id)?.expect("listed documents exist");
-                    let mut state = docsync::restore(r.sync_state(peer, id)?.as_deref());
+                    let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
                     docsync::prime(&mut state);
                     if let Some(msg) = docsync::offer_message(id, &doc, &mut state) {
-                        used += msg.message.len();
-                        replies.push(msg);
+                        self.used += msg.message.len();
+                        self.replies.push(msg);
                     }
                 }
                 cursor = seq;
             }
         }
         Ok(Response {
-            docs: replies,
+            docs: std::mem::take(&mut self.replies),
             cursor,
             more,
-            refused,
+            refused: std::mem::take(&mut self.refused),
             token: None,
         })
-    })
+    }
 }
 
 /// One household of a request: read within limits, merged, checked, stored; or refused.

@@ -462,3 +462,53 @@ mod bundles {
         );
     }
 }
+
+/// A large request is answered in steps of a bounded size; between two steps the store is
+/// free for another phone's whole sync, and the large one completes afterwards.
+#[test]
+fn a_large_request_lets_other_phones_in_between_steps() {
+    use ayllu_sync::{HOUSEHOLDS_PER_STEP, Serving};
+    let (mut a, mut b, mut hub) = (node("a"), node("b"), node("hub"));
+    let mut census = Census::new(61, today());
+    for _ in 0..(3 * HOUSEHOLDS_PER_STEP) {
+        let h = census.household();
+        a.store
+            .insert_household(census.household_id(), &h, &who("Juana Condori"))
+            .unwrap();
+    }
+    let h = census.household();
+    b.store
+        .insert_household(census.household_id(), &h, &who("Rosa Mamani"))
+        .unwrap();
+
+    let mut session = DeviceSession::new("hub");
+    let request = session.next_request(&mut a.store).unwrap().unwrap();
+    assert_eq!(request.docs.len(), 3 * HOUSEHOLDS_PER_STEP);
+    let actor = a.store.actor().clone();
+    let sender = Sender {
+        peer: "device:a",
+        scope: &Scope::All,
+        actor: Some(&actor),
+    };
+    let mut serving = Serving::new(request, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    assert!(serving.step(&mut hub.store, &sender).unwrap().is_none());
+    // The first step is stored already; b syncs whole before a's request goes on.
+    assert_eq!(hub.store.household_ids().unwrap().len(), HOUSEHOLDS_PER_STEP);
+    sync(&mut b, &mut hub, &Scope::All).unwrap();
+    let mut steps = 1;
+    let response = loop {
+        steps += 1;
+        if let Some(r) = serving.step(&mut hub.store, &sender).unwrap() {
+            break r;
+        }
+    };
+    assert_eq!(steps, 3);
+    assert!(response.refused.is_empty());
+    session.receive(&mut a.store, response).unwrap();
+    sync(&mut a, &mut hub, &Scope::All).unwrap();
+    assert_eq!(
+        hub.store.household_ids().unwrap().len(),
+        3 * HOUSEHOLDS_PER_STEP + 1
+    );
+    assert_eq!(docs(&a.store), docs(&hub.store));
+}
