@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::indicators::{AGE_GROUPS, Report};
+use crate::indicators::{AGE_GROUPS, Report, short_title};
 use crate::table::{Cell, Table};
 
 fn esc(s: &str) -> String {
@@ -117,25 +117,6 @@ fn rate_items(t: &Table, title_col: usize, place: (&str, &str)) -> Vec<(String, 
         .collect()
 }
 
-fn short_child_title(code: &str) -> &'static str {
-    match code {
-        "vacunas_al_dia" => "Vacunas al día",
-        "cred_al_dia" => "CRED al día",
-        "diarrea_14_dias" => "Diarrea (14 días)",
-        "diarrea_con_sro" => "Diarrea tratada con SRO",
-        "tos_respiracion_rapida" => "Tos con respiración rápida",
-        "tos_rr_referida" => "Tos rápida referida",
-        "desnutricion_cronica" => "Desnutrición crónica",
-        "bajo_peso" => "Bajo peso",
-        "desnutricion_aguda" => "Desnutrición aguda",
-        "sin_seguro" => "Personas sin seguro",
-        "sin_agua_segura" => "Hogares sin agua segura",
-        "sin_saneamiento" => "Hogares sin saneamiento",
-        "no_visitados" => "Hogares no visitados",
-        _ => "",
-    }
-}
-
 /// A rate table pivoted for paper: one line per place, one column per indicator, each
 /// cell "percent (numerator/denominator)", small denominators starred.
 fn rate_table_html(t: &Table) -> String {
@@ -152,12 +133,8 @@ fn rate_table_html(t: &Table) -> String {
         esc(t.note)
     );
     for (code, title) in &keys {
-        let short = short_child_title(code);
-        let _ = write!(
-            s,
-            "<th>{}</th>",
-            esc(if short.is_empty() { title } else { short })
-        );
+        // Mothers' education rows have no indicator: their title is short already.
+        let _ = write!(s, "<th>{}</th>", esc(short_title(code).unwrap_or(title)));
     }
     s.push_str("</tr></thead><tbody>");
     for chunk in t.rows.chunks(keys.len().max(1)) {
@@ -280,7 +257,7 @@ pub fn html(report: &Report) -> String {
     let coded = |t: &Table| -> Vec<_> {
         rate_items(t, 2, ("TOTAL", ""))
             .into_iter()
-            .map(|(k, n, d, p)| (short_child_title(&k).to_string(), n, d, p))
+            .map(|(k, n, d, p)| (short_title(&k).unwrap_or_default().to_string(), n, d, p))
             .collect()
     };
     if let Some(t) = report.table("salud_infantil") {

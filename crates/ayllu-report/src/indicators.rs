@@ -7,7 +7,8 @@
 //! - Child-health rates count children with a checklist dated in the period (the checklist
 //!   exists only for children under five on the visit day, so a child who turned five later
 //!   in the year is still counted for the checks made before). Each child counts once, by
-//!   the latest check in the period that has what the indicator needs.
+//!   the latest check in the period that has what the indicator needs. Each indicator is
+//!   one entry of [`CHILD_INDICATORS`] or [`HOUSEHOLD_INDICATORS`].
 //! - Diarrhoea treated with ORS and fast breathing referred count episodes (checks).
 //! - Z-scores are WHO's (`ayllu_model::growth`); implausible scores and missing heights are
 //!   left out of the denominator.
@@ -123,66 +124,187 @@ impl MotherEducation {
     }
 }
 
-/// Child-health rates, in table order: (code, description).
-const CHILD_RATES: [(&str, &str); 9] = [
-    (
-        "vacunas_al_dia",
-        "Menores de 5 con vacunas al día / menores de 5 con control en el periodo",
-    ),
-    (
-        "cred_al_dia",
-        "Menores de 5 con control CRED al día / menores de 5 con control en el periodo",
-    ),
-    (
-        "diarrea_14_dias",
-        "Menores de 5 con diarrea en los últimos 14 días (en algún control) / menores de 5 con control",
-    ),
-    (
-        "diarrea_con_sro",
-        "Episodios de diarrea tratados con SRO / episodios de diarrea",
-    ),
-    (
-        "tos_respiracion_rapida",
-        "Menores de 5 con tos y respiración rápida o tiraje / menores de 5 con control",
-    ),
-    (
-        "tos_rr_referida",
-        "Episodios de tos con respiración rápida referidos al establecimiento / episodios",
-    ),
-    (
-        "desnutricion_cronica",
-        "Talla para la edad < −2 DE / menores de 5 con talla medida (valores plausibles)",
-    ),
-    (
-        "bajo_peso",
-        "Peso para la edad < −2 DE / menores de 5 con peso medido",
-    ),
-    (
-        "desnutricion_aguda",
-        "Peso para la talla < −2 DE / menores de 5 con peso y talla medidos",
-    ),
+/// One indicator of a rate table: the one place that defines it. CSV, XLSX, the printable
+/// report and `docs/indicators.md` all read these (a test holds the doc to them).
+pub struct Indicator<F> {
+    /// Stable code: the row key in CSV and XLSX.
+    pub code: &'static str,
+    /// What is counted over what, in Spanish (the table's description column).
+    pub description: &'static str,
+    /// A few words for chart labels and the printed table's heading.
+    pub short: &'static str,
+    /// What this indicator counts for one child, household or person.
+    pub count: F,
+}
+
+/// What a child-health indicator counts for one child in the period.
+pub enum Counted {
+    /// The child, once: counted (`true`), among (`false`), or left out (`None`).
+    Child(Option<bool>),
+    /// Episodes: each check with the sign, counted or among.
+    Episodes(Vec<bool>),
+}
+
+/// One child's checks in the period, reduced to what the indicators read.
+pub struct ChildPeriod<'a> {
+    /// The checks of the latest day (visits carry a date, not a time: taken together).
+    pub latest: Vec<&'a CheckRow>,
+    /// Every check in the period, oldest first.
+    pub all: Vec<&'a CheckRow>,
+    /// WHO z-scores from the latest check with the measurements each needs; implausible
+    /// values left out.
+    pub haz: Option<f64>,
+    pub waz: Option<f64>,
+    pub whz: Option<f64>,
+}
+
+impl ChildPeriod<'_> {
+    fn latest_any(&self, f: impl Fn(&CheckRow) -> bool) -> Counted {
+        Counted::Child(Some(self.latest.iter().any(|c| f(c))))
+    }
+    fn episodes(&self, sign: impl Fn(&CheckRow) -> bool, counted: impl Fn(&CheckRow) -> bool) -> Counted {
+        Counted::Episodes(self.all.iter().filter(|c| sign(c)).map(|c| counted(c)).collect())
+    }
+}
+
+type ChildCount = fn(&ChildPeriod<'_>) -> Counted;
+
+/// The child-health indicators, in table order. Point prevalences (diarrhoea, fast
+/// breathing) follow the latest check, as ENDES asks about the two weeks before the
+/// interview; episodes count every check.
+pub const CHILD_INDICATORS: &[Indicator<ChildCount>] = &[
+    Indicator {
+        code: "vacunas_al_dia",
+        description: "Menores de 5 con vacunas al día / menores de 5 con control en el periodo",
+        short: "Vacunas al día",
+        count: |c| c.latest_any(|k| k.vaccines_up_to_date),
+    },
+    Indicator {
+        code: "cred_al_dia",
+        description: "Menores de 5 con control CRED al día / menores de 5 con control en el periodo",
+        short: "CRED al día",
+        count: |c| c.latest_any(|k| k.growth_check_up_to_date),
+    },
+    Indicator {
+        code: "diarrea_14_dias",
+        description: "Menores de 5 con diarrea en los últimos 14 días (en su último control) / menores de 5 con control",
+        short: "Diarrea (14 días)",
+        count: |c| c.latest_any(|k| k.diarrhoea),
+    },
+    Indicator {
+        code: "diarrea_con_sro",
+        description: "Episodios de diarrea tratados con SRO / episodios de diarrea",
+        short: "Diarrea tratada con SRO",
+        count: |c| c.episodes(|k| k.diarrhoea, |k| k.ors),
+    },
+    Indicator {
+        code: "tos_respiracion_rapida",
+        description: "Menores de 5 con tos y respiración rápida o tiraje (en su último control) / menores de 5 con control",
+        short: "Tos con respiración rápida",
+        count: |c| c.latest_any(|k| k.pneumonia_signs),
+    },
+    Indicator {
+        code: "tos_rr_referida",
+        description: "Episodios de tos con respiración rápida referidos al establecimiento / episodios",
+        short: "Tos rápida referida",
+        count: |c| c.episodes(|k| k.pneumonia_signs, |k| k.referred),
+    },
+    Indicator {
+        code: "desnutricion_cronica",
+        description: "Talla para la edad < −2 DE / menores de 5 con talla medida (valores plausibles)",
+        short: "Desnutrición crónica",
+        count: |c| Counted::Child(c.haz.map(|z| z < -2.0)),
+    },
+    Indicator {
+        code: "bajo_peso",
+        description: "Peso para la edad < −2 DE / menores de 5 con peso medido",
+        short: "Bajo peso",
+        count: |c| Counted::Child(c.waz.map(|z| z < -2.0)),
+    },
+    Indicator {
+        code: "desnutricion_aguda",
+        description: "Peso para la talla < −2 DE / menores de 5 con peso y talla medidos",
+        short: "Desnutrición aguda",
+        count: |c| Counted::Child(c.whz.map(|z| z < -2.0)),
+    },
 ];
 
-const HOUSEHOLD_RATES: [(&str, &str); 4] = [
-    (
-        "sin_seguro",
-        "Personas sin seguro de salud / personas con seguro conocido (excluye «no sabe»)",
-    ),
-    (
-        "sin_agua_segura",
-        "Hogares sin agua de red pública o pilón / hogares con fuente de agua registrada",
-    ),
-    (
-        "sin_saneamiento",
-        "Hogares sin desagüe, pozo séptico ni letrina (río, campo abierto, otro) / hogares con dato",
-    ),
-    (
-        "no_visitados",
-        "Hogares sin ninguna visita en el periodo (de difícil acceso) / hogares",
-    ),
+/// What a household indicator reads of one household (or, for insurance, one person).
+pub enum Unit {
+    Household {
+        water: Option<WaterSource>,
+        sanitation: Option<Sanitation>,
+        visited: bool,
+    },
+    Person {
+        insurance: Insurance,
+    },
+}
+
+type UnitCount = fn(&Unit) -> Option<bool>;
+
+/// The insurance, water, sanitation and hard-to-reach indicators, in table order.
+pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
+    Indicator {
+        code: "sin_seguro",
+        description: "Personas sin seguro de salud / personas con seguro conocido (excluye «no sabe»)",
+        short: "Personas sin seguro",
+        count: |u| match u {
+            Unit::Person { insurance } => match insurance {
+                Insurance::Unknown => None,
+                Insurance::None => Some(true),
+                _ => Some(false),
+            },
+            Unit::Household { .. } => None,
+        },
+    },
+    Indicator {
+        code: "sin_agua_segura",
+        description: "Hogares sin agua de red pública o pilón / hogares con fuente de agua registrada",
+        short: "Hogares sin agua segura",
+        count: |u| match u {
+            Unit::Household { water, .. } => water.map(|w| {
+                !matches!(
+                    w,
+                    WaterSource::PipedInside | WaterSource::PipedOutside | WaterSource::PublicTap
+                )
+            }),
+            Unit::Person { .. } => None,
+        },
+    },
+    Indicator {
+        code: "sin_saneamiento",
+        description: "Hogares sin desagüe, pozo séptico ni letrina (río, campo abierto, otro) / hogares con dato",
+        short: "Hogares sin saneamiento",
+        count: |u| match u {
+            Unit::Household { sanitation, .. } => {
+                sanitation.map(|s| matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other))
+            }
+            Unit::Person { .. } => None,
+        },
+    },
+    Indicator {
+        code: "no_visitados",
+        description: "Hogares sin ninguna visita en el periodo (de difícil acceso) / hogares",
+        short: "Hogares no visitados",
+        count: |u| match u {
+            Unit::Household { visited, .. } => Some(!visited),
+            Unit::Person { .. } => None,
+        },
+    },
 ];
 
-#[derive(Debug, Default, Clone)]
+/// The short label of an indicator of either table (charts, printed headings).
+pub fn short_title(code: &str) -> Option<&'static str> {
+    CHILD_INDICATORS
+        .iter()
+        .map(|i| (i.code, i.short))
+        .chain(HOUSEHOLD_INDICATORS.iter().map(|i| (i.code, i.short)))
+        .find(|(c, _)| *c == code)
+        .map(|(_, s)| s)
+}
+
+#[derive(Debug, Clone)]
 struct Acc {
     households: i64,
     people: i64,
@@ -190,9 +312,35 @@ struct Acc {
     under_one: i64,
     under_five: i64,
     pregnant: i64,
-    child: [Rate; CHILD_RATES.len()],
-    household: [Rate; HOUSEHOLD_RATES.len()],
+    child: Vec<Rate>,
+    household: Vec<Rate>,
     stunting_by_mother: [Rate; 4],
+}
+
+impl Default for Acc {
+    fn default() -> Self {
+        Acc {
+            households: 0,
+            people: 0,
+            pyramid: [[0; 2]; AGE_GROUPS],
+            under_one: 0,
+            under_five: 0,
+            pregnant: 0,
+            child: vec![Rate::default(); CHILD_INDICATORS.len()],
+            household: vec![Rate::default(); HOUSEHOLD_INDICATORS.len()],
+            stunting_by_mother: [Rate::default(); 4],
+        }
+    }
+}
+
+impl Acc {
+    fn count_unit(&mut self, unit: &Unit) {
+        for (rate, indicator) in self.household.iter_mut().zip(HOUSEHOLD_INDICATORS) {
+            if let Some(counted) = (indicator.count)(unit) {
+                rate.count(counted);
+            }
+        }
+    }
 }
 
 fn areas(h: &HouseholdRow) -> [Option<Area>; 3] {
@@ -253,25 +401,14 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         .map(|v| v.household)
         .collect();
     for h in households.values() {
-        let unsafe_water = h.water.map(|w| {
-            !matches!(
-                w,
-                WaterSource::PipedInside | WaterSource::PipedOutside | WaterSource::PublicTap
-            )
-        });
-        let no_sanitation = h
-            .sanitation
-            .map(|s| matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other));
-        let seen = visited.contains(&h.id);
+        let unit = Unit::Household {
+            water: h.water,
+            sanitation: h.sanitation,
+            visited: visited.contains(&h.id),
+        };
         each(&mut acc, h, &mut |a| {
             a.households += 1;
-            if let Some(u) = unsafe_water {
-                a.household[1].count(u);
-            }
-            if let Some(n) = no_sanitation {
-                a.household[2].count(n);
-            }
-            a.household[3].count(!seen);
+            a.count_unit(&unit);
         });
     }
 
@@ -294,10 +431,8 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         let pregnant = p
             .expected_delivery
             .is_some_and(|edd| edd > as_of && edd <= as_of + chrono::Days::new(300));
-        let insured = match p.insurance {
-            Insurance::Unknown => None,
-            Insurance::None => Some(false),
-            _ => Some(true),
+        let unit = Unit::Person {
+            insurance: p.insurance,
         };
         each(&mut acc, h, &mut |a| {
             a.people += 1;
@@ -311,9 +446,7 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
             if pregnant {
                 a.pregnant += 1;
             }
-            if let Some(i) = insured {
-                a.household[0].count(!i);
-            }
+            a.count_unit(&unit);
         });
     }
 
@@ -328,9 +461,6 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         list.sort_by_key(|c| c.date);
         // Visits carry a date, not a time: checks of the last day are taken together.
         let last_day = list.last().expect("at least one check").date;
-        let on_last_day = || list.iter().filter(|c| c.date == last_day);
-        let vaccines_ok = on_last_day().any(|c| c.vaccines_up_to_date);
-        let growth_ok = on_last_day().any(|c| c.growth_check_up_to_date);
         let assess = |c: &CheckRow| {
             growth::assess(&Measurement {
                 sex: p.sex,
@@ -341,48 +471,31 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
             })
         };
         let plausible = |s: Option<growth::Score>| s.filter(|s| !s.implausible).map(|s| s.z);
-        let haz = list
-            .iter()
-            .rev()
-            .find(|c| c.length.is_some())
-            .and_then(|c| plausible(assess(c).haz));
-        let waz = list
-            .iter()
-            .rev()
-            .find(|c| c.weight_kg.is_some())
-            .and_then(|c| plausible(assess(c).waz));
-        let whz = list
-            .iter()
-            .rev()
-            .find(|c| c.weight_kg.is_some() && c.length.is_some())
-            .and_then(|c| plausible(assess(c).whz));
-        let diarrhoea: Vec<&&CheckRow> = list.iter().filter(|c| c.diarrhoea).collect();
-        let pneumonia: Vec<&&CheckRow> = list.iter().filter(|c| c.pneumonia_signs).collect();
+        let latest_with = |has: &dyn Fn(&CheckRow) -> bool| list.iter().rev().find(|c| has(c)).copied();
+        let child = ChildPeriod {
+            latest: list.iter().filter(|c| c.date == last_day).copied().collect(),
+            haz: latest_with(&|c| c.length.is_some()).and_then(|c| plausible(assess(c).haz)),
+            waz: latest_with(&|c| c.weight_kg.is_some()).and_then(|c| plausible(assess(c).waz)),
+            whz: latest_with(&|c| c.weight_kg.is_some() && c.length.is_some())
+                .and_then(|c| plausible(assess(c).whz)),
+            all: list,
+        };
+        let counted: Vec<Counted> = CHILD_INDICATORS.iter().map(|i| (i.count)(&child)).collect();
         let mother = MotherEducation::of(mother_of(p, &women).and_then(|m| m.education));
         let mother_at = MotherEducation::ALL
             .iter()
             .position(|m| *m == mother)
             .expect("listed");
         each(&mut acc, h, &mut |a| {
-            a.child[0].count(vaccines_ok);
-            a.child[1].count(growth_ok);
-            a.child[2].count(!diarrhoea.is_empty());
-            for d in &diarrhoea {
-                a.child[3].count(d.ors);
+            for (rate, counted) in a.child.iter_mut().zip(&counted) {
+                match counted {
+                    Counted::Child(Some(c)) => rate.count(*c),
+                    Counted::Child(None) => {}
+                    Counted::Episodes(list) => list.iter().for_each(|c| rate.count(*c)),
+                }
             }
-            a.child[4].count(!pneumonia.is_empty());
-            for c in &pneumonia {
-                a.child[5].count(c.referred);
-            }
-            if let Some(z) = haz {
-                a.child[6].count(z < -2.0);
+            if let Some(z) = child.haz {
                 a.stunting_by_mother[mother_at].count(z < -2.0);
-            }
-            if let Some(z) = waz {
-                a.child[7].count(z < -2.0);
-            }
-            if let Some(z) = whz {
-                a.child[8].count(z < -2.0);
             }
         });
     }
@@ -523,13 +636,14 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
                 Cell::Int(men + women),
             ]));
         }
-        for ((code, what), rate) in CHILD_RATES.iter().zip(a.child) {
-            child
-                .rows
-                .push(row([Cell::Text(code.to_string()), Cell::Text(what.to_string())]
-                    .into_iter()
-                    .chain(rate.cells())
-                    .collect()));
+        for (indicator, rate) in CHILD_INDICATORS.iter().zip(&a.child) {
+            child.rows.push(row([
+                Cell::Text(indicator.code.to_string()),
+                Cell::Text(indicator.description.to_string()),
+            ]
+            .into_iter()
+            .chain(rate.cells())
+            .collect()));
         }
         for (m, rate) in MotherEducation::ALL.iter().zip(a.stunting_by_mother) {
             by_mother.rows.push(row([
@@ -540,13 +654,14 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
             .chain(rate.cells())
             .collect()));
         }
-        for ((code, what), rate) in HOUSEHOLD_RATES.iter().zip(a.household) {
-            homes
-                .rows
-                .push(row([Cell::Text(code.to_string()), Cell::Text(what.to_string())]
-                    .into_iter()
-                    .chain(rate.cells())
-                    .collect()));
+        for (indicator, rate) in HOUSEHOLD_INDICATORS.iter().zip(&a.household) {
+            homes.rows.push(row([
+                Cell::Text(indicator.code.to_string()),
+                Cell::Text(indicator.description.to_string()),
+            ]
+            .into_iter()
+            .chain(rate.cells())
+            .collect()));
         }
     }
     vec![groups, pyramid, child, by_mother, homes]

@@ -15,7 +15,10 @@ mod table;
 
 pub use census::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
 pub use html::html;
-pub use indicators::{AGE_GROUPS, MotherEducation, Period, Report, Scope, compute};
+pub use indicators::{
+    AGE_GROUPS, CHILD_INDICATORS, ChildPeriod, Counted, HOUSEHOLD_INDICATORS, Indicator, MotherEducation,
+    Period, Report, Scope, Unit, compute, short_title,
+};
 pub use output::{write_csv, write_html, write_xlsx, xlsx_bytes};
 pub use table::{Cell, Column, Rate, SMALL_DENOMINATOR, Table};
 

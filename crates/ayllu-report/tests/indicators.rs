@@ -416,3 +416,68 @@ fn a_year_in_the_future_is_refused() {
         "the current year is counted as of today"
     );
 }
+
+/// Diarrhoea and fast breathing are point prevalences (ENDES asks about the two weeks
+/// before the interview): each child counts by its latest check, not by any check of the
+/// year. Here "any" and "latest" differ for two children; episodes still count every check.
+#[test]
+fn point_prevalence_follows_the_latest_check() {
+    let mut census = census();
+    // Luis: fast breathing in April (referred), well in June.
+    census.child_checks.push(check(14, "2026-06-01"));
+    // Nina: diarrhoea with ORS in March, none at her July check.
+    let mut nina_march = check(43, "2026-03-01");
+    nina_march.diarrhoea = true;
+    nina_march.ors = true;
+    census.child_checks.push(nina_march);
+    let scope = Scope {
+        period: Period::year(2026, d("2026-12-31")).unwrap(),
+        community: None,
+    };
+    let r = ayllu_report::compute(&census, &scope);
+    let c = |k: &str| rate(row(&r, "salud_infantil", ("TOTAL", ""), Some(k)));
+    // Ana still had diarrhoea at her latest check (September); Nina no longer did:
+    // 1 of 4 (by "any check of the year" it would be 2 of 4).
+    assert_eq!(c("diarrea_14_dias"), (1, 4, Some(25.0), true));
+    // Luis was well at his latest check: 0 of 4 (by "any" it would be 1).
+    assert_eq!(c("tos_respiracion_rapida"), (0, 4, Some(0.0), true));
+    // Episodes count every check: Ana's two and Nina's March one (with ORS: Ana's March,
+    // Nina's March); Luis's April episode, referred.
+    assert_eq!(c("diarrea_con_sro"), (2, 3, Some(66.7), true));
+    assert_eq!(c("tos_rr_referida"), (1, 1, Some(100.0), true));
+}
+
+/// `docs/indicators.md` defines every indicator with exactly the code, description and
+/// short title the tables use, in their order, and nothing else.
+#[test]
+fn the_indicator_doc_and_the_indicator_tables_agree() {
+    let doc = include_str!("../../../docs/indicators.md");
+    let section = doc
+        .split("## Indicator definitions")
+        .nth(1)
+        .expect("docs/indicators.md has an indicator definitions section");
+    let section = section.split("\n## ").next().unwrap();
+    let documented: Vec<(String, String, String)> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_end_matches('|').split(" | ").map(str::trim).collect();
+            (
+                cells[0].trim_end_matches('`').to_string(),
+                cells[1].to_string(),
+                cells[2].to_string(),
+            )
+        })
+        .collect();
+    let defined: Vec<(String, String, String)> = ayllu_report::CHILD_INDICATORS
+        .iter()
+        .map(|i| (i.code, i.description, i.short))
+        .chain(
+            ayllu_report::HOUSEHOLD_INDICATORS
+                .iter()
+                .map(|i| (i.code, i.description, i.short)),
+        )
+        .map(|(c, d, s)| (c.to_string(), d.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(documented, defined);
+}
