@@ -275,7 +275,7 @@ fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>) -> HouseholdVie
                 age_years: member.age_years_at(today),
                 age_months: (days as f64 / 30.4375).floor() as i32,
                 under_five: member.is_under_five_at(today),
-                pregnant: member.pregnancy.is_some_and(|p| p.expected_delivery >= today),
+                pregnant: member.is_pregnant_on(today),
                 member,
             }
         })

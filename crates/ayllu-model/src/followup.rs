@@ -21,8 +21,6 @@ pub const RECHECK_AFTER_DAYS: u64 = 2;
 pub const VISIT_EVERY_DAYS: u64 = 30;
 /// A referral is confirmed (or chased) from the day after it was made.
 pub const CONFIRM_REFERRAL_AFTER_DAYS: u64 = 1;
-/// A pregnancy is followed until this many days after the expected delivery.
-const PREGNANCY_GRACE_DAYS: u64 = 14;
 /// Days from conception to expected delivery, to date a pregnancy never visited.
 const PREGNANCY_DAYS: u64 = 280;
 
@@ -153,10 +151,10 @@ impl History {
         self.birth <= day && day < self.fifth_birthday()
     }
 
-    /// Pregnant (or just past the expected date) on `day`: the pregnancy rules apply.
+    /// Pregnant on `day` (the model's one definition): the pregnancy rules apply.
     pub fn is_pregnant_on(&self, day: NaiveDate) -> bool {
         self.expected_delivery
-            .is_some_and(|edd| day <= edd + Days::new(PREGNANCY_GRACE_DAYS))
+            .is_some_and(|expected_delivery| crate::Pregnancy { expected_delivery }.is_on(day))
     }
 
     /// The child's state at the last visit day. Visits carry a date, not a time, so two
@@ -795,7 +793,7 @@ mod tests {
     }
 
     #[test]
-    fn pregnancy_rules_run_until_two_weeks_after_the_expected_date() {
+    fn pregnancy_rules_run_until_the_expected_date() {
         let h = History {
             sex: Sex::Female,
             birth: d("2000-01-01"),
@@ -813,8 +811,10 @@ mod tests {
             vec![Rule::PregnancyDangerSignReferral]
         );
         assert!(rules_on(&h, "2026-04-10").contains(&Rule::PregnancyNotVisited));
-        assert!(rules_on(&h, "2026-06-15").contains(&Rule::PregnancyNotVisited));
-        assert_eq!(rules_on(&h, "2026-06-16"), Vec::<Rule>::new());
+        assert!(rules_on(&h, "2026-06-01").contains(&Rule::PregnancyNotVisited));
+        // From the day after the expected delivery she is no longer pregnant by the record
+        // (the same day the visit wizard stops offering an antenatal check).
+        assert_eq!(rules_on(&h, "2026-06-02"), Vec::<Rule>::new());
     }
 
     #[test]

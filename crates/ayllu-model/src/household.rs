@@ -127,6 +127,19 @@ pub struct Pregnancy {
     pub expected_delivery: NaiveDate,
 }
 
+impl Pregnancy {
+    /// A pregnancy lasts at most this many days before its expected delivery (43 weeks).
+    pub const MAX_DAYS: u64 = 300;
+
+    /// Pregnant on `day`: up to and including the expected delivery, and not more than
+    /// [`Pregnancy::MAX_DAYS`] before it. The one definition the app, the follow-up rules
+    /// and the report share; after the expected date a woman is no longer counted or
+    /// visited as pregnant.
+    pub fn is_on(&self, day: NaiveDate) -> bool {
+        day <= self.expected_delivery && self.expected_delivery < day + chrono::Days::new(Self::MAX_DAYS)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
@@ -311,6 +324,11 @@ impl Member {
     }
 
     /// Under five on `date`: born, and the fifth birthday not yet reached.
+    /// Pregnant on `day` (see [`Pregnancy::is_on`]).
+    pub fn is_pregnant_on(&self, day: NaiveDate) -> bool {
+        self.pregnancy.is_some_and(|p| p.is_on(day))
+    }
+
     pub fn is_under_five_at(&self, date: NaiveDate) -> bool {
         let fifth = self
             .birth
@@ -560,6 +578,17 @@ fn check_referral(referral: Option<&Referral>, visit_date: NaiveDate) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pregnant_means_up_to_the_expected_delivery_and_never_300_days_before() {
+        let p = Pregnancy {
+            expected_delivery: d("2026-06-01"),
+        };
+        assert!(p.is_on(d("2026-06-01")), "the expected day itself");
+        assert!(!p.is_on(d("2026-06-02")), "the day after");
+        assert!(p.is_on(d("2025-08-06")), "299 days before");
+        assert!(!p.is_on(d("2025-08-05")), "300 days before");
+    }
     use crate::codes::Position;
     use serde_json::json;
 

@@ -430,7 +430,7 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         let sex = usize::from(p.sex == Sex::Female);
         let pregnant = p
             .expected_delivery
-            .is_some_and(|edd| edd > as_of && edd <= as_of + chrono::Days::new(300));
+            .is_some_and(|expected_delivery| ayllu_model::Pregnancy { expected_delivery }.is_on(as_of));
         let unit = Unit::Person {
             insurance: p.insurance,
         };
