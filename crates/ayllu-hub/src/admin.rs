@@ -1,10 +1,9 @@
 //! Enrollment and device management: one-time codes, revocable tokens, scopes.
 //! Secrets never rest in the clear: codes and tokens are stored as SHA-256 hashes.
 
-use ayllu_store::{Store, StoreError};
+use ayllu_store::{DeviceRow, NewDevice, Redeemed, Store, StoreError};
 use ayllu_sync::Scope;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 /// Letters and digits that cannot be misread when dictated or typed (no 0/O, 1/I/L).
@@ -14,8 +13,6 @@ const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub enum AdminError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error("the enrollment code is not valid, was already used, or has expired")]
     BadCode,
     #[error("unknown device {0}")]
@@ -147,16 +144,12 @@ pub fn enroll(
     };
     let code = new_code();
     let now = Utc::now();
-    store.connection().execute(
-        "INSERT INTO hub_enrollments (code_hash, promotor, communities, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            hash(&normalise_code(&code)),
-            promotor.as_str(),
-            serde_json::to_string(&communities).expect("json"),
-            now.to_rfc3339(),
-            (now + valid_for).to_rfc3339()
-        ],
+    store.add_enrollment_code(
+        &hash(&normalise_code(&code)),
+        promotor.as_str(),
+        &serde_json::to_string(&communities).expect("json"),
+        now,
+        now + valid_for,
     )?;
     Ok(code)
 }
@@ -165,7 +158,7 @@ pub fn enroll(
 /// the device writes under. The hub makes the device id; the code is spent whatever
 /// happens next.
 pub fn redeem(
-    store: &Store,
+    store: &mut Store,
     code: &str,
     actor: &str,
     public_key: &str,
@@ -177,84 +170,44 @@ pub fn redeem(
         return Err(AdminError::BadActor);
     }
     let actor = actor.to_hex_string();
-    let code_hash = hash(&normalise_code(code));
-    let now = Utc::now();
-    let tx = store.connection();
-    let row: Option<(String, String, String, Option<String>)> = tx
-        .query_row(
-            "SELECT promotor, communities, expires_at, used_by FROM hub_enrollments WHERE code_hash = ?1",
-            [&code_hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    let Some((promotor, communities, expires_at, used_by)) = row else {
-        return Err(AdminError::BadCode);
-    };
-    let expired = DateTime::parse_from_rfc3339(&expires_at)
-        .map(|t| t < now)
-        .unwrap_or(true);
-    if used_by.is_some() || expired {
-        return Err(AdminError::BadCode);
-    }
-    let taken: Option<String> = tx
-        .query_row(
-            "SELECT device_id FROM hub_devices WHERE actor = ?1 AND revoked_at IS NULL",
-            [&actor],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if taken.is_some() {
-        return Err(AdminError::ActorTaken);
-    }
     let token = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
-    let spent = tx.execute(
-        "UPDATE hub_enrollments SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL",
-        params![code_hash, device_id],
-    )?;
-    if spent != 1 {
-        return Err(AdminError::BadCode);
-    }
-    tx.execute(
-        "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor,
-                                  public_key, token_issued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)",
-        params![
-            device_id,
+    let redeemed = store.redeem_enrollment(
+        &hash(&normalise_code(code)),
+        Utc::now(),
+        &NewDevice {
+            device_id: &device_id,
             name,
-            promotor,
-            communities,
-            hash(&token),
-            now.to_rfc3339(),
-            actor,
-            hex::encode(public_key)
-        ],
+            actor: &actor,
+            public_key: &hex::encode(public_key),
+            token_hash: &hash(&token),
+        },
     )?;
-    let info = device(store, &device_id)?.ok_or(AdminError::UnknownDevice(device_id))?;
-    Ok((token, info))
+    match redeemed {
+        Redeemed::Device(row) => Ok((token, DeviceInfo::from(row))),
+        Redeemed::BadCode => Err(AdminError::BadCode),
+        Redeemed::ActorTaken => Err(AdminError::ActorTaken),
+    }
 }
 
-fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
-    let stored: String = r.get(3)?;
-    // Fail closed: a list that does not parse grants nothing.
-    let list: Vec<String> = serde_json::from_str(&stored).unwrap_or_default();
-    let all_communities = list.iter().any(|c| c == ALL_COMMUNITIES);
-    Ok(DeviceInfo {
-        device_id: r.get(0)?,
-        name: r.get(1)?,
-        promotor: r.get(2)?,
-        all_communities,
-        communities: list.into_iter().filter(|c| c != ALL_COMMUNITIES).collect(),
-        actor: r.get(7)?,
-        public_key: r.get(8)?,
-        enrolled_at: r.get(4)?,
-        last_sync_at: r.get(5)?,
-        revoked_at: r.get(6)?,
-    })
+impl From<DeviceRow> for DeviceInfo {
+    fn from(row: DeviceRow) -> DeviceInfo {
+        // Fail closed: a list that does not parse grants nothing.
+        let list: Vec<String> = serde_json::from_str(&row.communities).unwrap_or_default();
+        DeviceInfo {
+            device_id: row.device_id,
+            name: row.name,
+            promotor: row.promotor,
+            all_communities: list.iter().any(|c| c == ALL_COMMUNITIES),
+            communities: list.into_iter().filter(|c| c != ALL_COMMUNITIES).collect(),
+            actor: row.actor,
+            public_key: row.public_key,
+            enrolled_at: row.enrolled_at,
+            last_sync_at: row.last_sync_at,
+            revoked_at: row.revoked_at,
+        }
+    }
 }
-
-const DEVICE_COLUMNS: &str =
-    "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, actor, public_key";
 
 /// An ed25519 public key from 64 hex digits, if it is one.
 pub fn parse_public_key(hex_key: &str) -> Option<[u8; 32]> {
@@ -266,31 +219,16 @@ pub fn parse_public_key(hex_key: &str) -> Option<[u8; 32]> {
 /// The enrolled, unrevoked device whose public key this is (the author of a bundle).
 pub fn device_by_key(store: &Store, key: &[u8; 32]) -> Result<Option<DeviceInfo>, AdminError> {
     Ok(store
-        .connection()
-        .query_row(
-            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE public_key = ?1 AND revoked_at IS NULL"),
-            [hex::encode(key)],
-            device_from_row,
-        )
-        .optional()?)
+        .device_by_public_key(&hex::encode(key))?
+        .map(DeviceInfo::from))
 }
 
 pub fn device(store: &Store, device_id: &str) -> Result<Option<DeviceInfo>, AdminError> {
-    Ok(store
-        .connection()
-        .query_row(
-            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE device_id = ?1"),
-            [device_id],
-            device_from_row,
-        )
-        .optional()?)
+    Ok(store.device(device_id)?.map(DeviceInfo::from))
 }
 
 pub fn devices(store: &Store) -> Result<Vec<DeviceInfo>, AdminError> {
-    let mut stmt = store.connection().prepare(&format!(
-        "SELECT {DEVICE_COLUMNS} FROM hub_devices ORDER BY enrolled_at"
-    ))?;
-    Ok(stmt.query_map([], device_from_row)?.collect::<Result<_, _>>()?)
+    Ok(store.devices()?.into_iter().map(DeviceInfo::from).collect())
 }
 
 /// How tokens age: a token older than `rotate_after` is replaced at the device's next
@@ -330,21 +268,13 @@ pub fn authenticate(
     policy: &TokenPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Authenticated>, AdminError> {
-    let h = hash(token);
-    let conn = store.connection();
-    let found: Option<(String, bool, Option<String>)> = conn
-        .query_row(
-            "SELECT device_id, token_hash = ?1, token_issued_at FROM hub_devices
-             WHERE (token_hash = ?1 OR previous_token_hash = ?1) AND revoked_at IS NULL",
-            [&h],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((device_id, current, issued_at)) = found else {
+    let Some((row, current)) = store.device_by_token(&hash(token))? else {
         return Ok(None);
     };
-    let issued = issued_at
-        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+    let issued = row
+        .token_issued_at
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc));
     // Unknown age (a token from before rotation existed) counts as due, never as fresh.
     let age = issued.map(|t| now - t);
@@ -352,49 +282,31 @@ pub fn authenticate(
         return Ok(None);
     }
     let new_token = if !current || age.is_none_or(|a| a >= policy.rotate_after) {
+        // Due, or the device never got the last one: a new token. The one it holds stays
+        // accepted until it uses the new one.
         let fresh = new_token();
-        if current {
-            conn.execute(
-                "UPDATE hub_devices SET previous_token_hash = token_hash, token_hash = ?2, token_issued_at = ?3
-                 WHERE device_id = ?1",
-                params![device_id, hash(&fresh), now.to_rfc3339()],
-            )?;
-        } else {
-            // The device never got the last one: replace it, keep accepting the old one.
-            conn.execute(
-                "UPDATE hub_devices SET token_hash = ?2, token_issued_at = ?3 WHERE device_id = ?1",
-                params![device_id, hash(&fresh), now.to_rfc3339()],
-            )?;
-        }
+        store.replace_device_token(&row.device_id, &hash(&fresh), now, current)?;
         Some(fresh)
     } else {
         // The current token came back: the previous one is no longer needed.
-        conn.execute(
-            "UPDATE hub_devices SET previous_token_hash = NULL WHERE device_id = ?1 AND previous_token_hash IS NOT NULL",
-            [&device_id],
-        )?;
+        store.forget_previous_device_token(&row.device_id)?;
         None
     };
-    Ok(device(store, &device_id)?.map(|device| Authenticated { device, new_token }))
+    Ok(Some(Authenticated {
+        device: DeviceInfo::from(row),
+        new_token,
+    }))
 }
 
 pub fn revoke(store: &Store, device_id: &str) -> Result<DeviceInfo, AdminError> {
-    let n = store.connection().execute(
-        "UPDATE hub_devices SET revoked_at = ?2 WHERE device_id = ?1",
-        params![device_id, Utc::now().to_rfc3339()],
-    )?;
-    if n == 0 {
+    if !store.revoke_device(device_id, Utc::now())? {
         return Err(AdminError::UnknownDevice(device_id.to_string()));
     }
     device(store, device_id)?.ok_or_else(|| AdminError::UnknownDevice(device_id.to_string()))
 }
 
 pub fn touch(store: &Store, device_id: &str) -> Result<(), AdminError> {
-    store.connection().execute(
-        "UPDATE hub_devices SET last_sync_at = ?2 WHERE device_id = ?1",
-        params![device_id, Utc::now().to_rfc3339()],
-    )?;
-    Ok(())
+    Ok(store.touch_device(device_id, Utc::now())?)
 }
 
 #[cfg(test)]
@@ -404,7 +316,7 @@ mod tests {
     #[test]
     fn tokens_rotate_survive_a_lost_answer_and_expire() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
+        let mut store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
         let phone = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
         let code = enroll(
             &store,
@@ -414,7 +326,7 @@ mod tests {
         )
         .unwrap();
         let (t0, _) = redeem(
-            &store,
+            &mut store,
             &code,
             &phone.actor().to_hex_string(),
             &phone.public_key_hex(),

@@ -14,6 +14,7 @@ mod document;
 mod due;
 mod projection;
 mod query;
+mod registry;
 mod replica;
 mod schema;
 
@@ -28,6 +29,7 @@ pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, MAX_DOCUMENT_BYTES, 
 pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
+pub use registry::{DeviceRow, NewDevice, Redeemed};
 pub use replica::{Direction, PeerCursor, Replica, SyncRefusal};
 
 #[derive(Debug, thiserror::Error)]

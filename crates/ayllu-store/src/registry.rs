@@ -1,0 +1,243 @@
+//! The hub's registry (hub stores only): enrolled devices and one-time enrollment codes.
+//! Plain rows and atomic steps; the rules (how codes and tokens are made and hashed, what a
+//! scope grants, when a token rotates) belong to `ayllu-hub`, which alone calls these.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::{Store, StoreError};
+
+/// An enrolled device as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRow {
+    pub device_id: String,
+    pub name: String,
+    pub promotor: String,
+    /// JSON list of community names (`"*"` for all), as the hub wrote it.
+    pub communities: String,
+    pub enrolled_at: String,
+    pub last_sync_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub actor: Option<String>,
+    pub public_key: Option<String>,
+    pub token_issued_at: Option<String>,
+}
+
+/// What a redeemed code registers.
+#[derive(Debug, Clone)]
+pub struct NewDevice<'a> {
+    pub device_id: &'a str,
+    pub name: &'a str,
+    pub actor: &'a str,
+    pub public_key: &'a str,
+    pub token_hash: &'a [u8],
+}
+
+/// How redeeming a code went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Redeemed {
+    Device(DeviceRow),
+    /// Unknown, already used or expired.
+    BadCode,
+    /// Another unrevoked device writes under this actor.
+    ActorTaken,
+}
+
+const DEVICE_COLUMNS: &str = "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, \
+                              actor, public_key, token_issued_at";
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok(DeviceRow {
+        device_id: r.get(0)?,
+        name: r.get(1)?,
+        promotor: r.get(2)?,
+        communities: r.get(3)?,
+        enrolled_at: r.get(4)?,
+        last_sync_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+        actor: r.get(7)?,
+        public_key: r.get(8)?,
+        token_issued_at: r.get(9)?,
+    })
+}
+
+impl Store {
+    pub fn add_enrollment_code(
+        &self,
+        code_hash: &[u8],
+        promotor: &str,
+        communities: &str,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO hub_enrollments (code_hash, promotor, communities, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                code_hash,
+                promotor,
+                communities,
+                created_at.to_rfc3339(),
+                expires_at.to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Spends a code and registers the device, in one transaction: a power cut leaves the
+    /// code unspent and no device, or both. The device gets the code's promotor and
+    /// communities.
+    pub fn redeem_enrollment(
+        &mut self,
+        code_hash: &[u8],
+        now: DateTime<Utc>,
+        device: &NewDevice<'_>,
+    ) -> Result<Redeemed, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let code: Option<(String, String, String, Option<String>)> = tx
+            .query_row(
+                "SELECT promotor, communities, expires_at, used_by FROM hub_enrollments WHERE code_hash = ?1",
+                [code_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((promotor, communities, expires_at, used_by)) = code else {
+            return Ok(Redeemed::BadCode);
+        };
+        let expired = DateTime::parse_from_rfc3339(&expires_at).map_or(true, |t| t < now);
+        if used_by.is_some() || expired {
+            return Ok(Redeemed::BadCode);
+        }
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM hub_devices WHERE actor = ?1 AND revoked_at IS NULL)",
+            [device.actor],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Ok(Redeemed::ActorTaken);
+        }
+        tx.execute(
+            "UPDATE hub_enrollments SET used_by = ?2 WHERE code_hash = ?1",
+            params![code_hash, device.device_id],
+        )?;
+        tx.execute(
+            "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor,
+                                      public_key, token_issued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)",
+            params![
+                device.device_id,
+                device.name,
+                promotor,
+                communities,
+                device.token_hash,
+                now.to_rfc3339(),
+                device.actor,
+                device.public_key
+            ],
+        )?;
+        let row = tx.query_row(
+            &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE device_id = ?1"),
+            [device.device_id],
+            device_row,
+        )?;
+        tx.commit()?;
+        Ok(Redeemed::Device(row))
+    }
+
+    pub fn device(&self, device_id: &str) -> Result<Option<DeviceRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE device_id = ?1"),
+                [device_id],
+                device_row,
+            )
+            .optional()?)
+    }
+
+    /// Every enrolled device, oldest enrollment first.
+    pub fn devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM hub_devices ORDER BY enrolled_at"
+        ))?;
+        Ok(stmt.query_map([], device_row)?.collect::<Result<_, _>>()?)
+    }
+
+    /// The unrevoked device whose public key (hex) this is.
+    pub fn device_by_public_key(&self, public_key: &str) -> Result<Option<DeviceRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE public_key = ?1 AND revoked_at IS NULL"
+                ),
+                [public_key],
+                device_row,
+            )
+            .optional()?)
+    }
+
+    /// The unrevoked device holding this token hash, and whether it is its current token
+    /// (`false`: the one before, still accepted until the current one is used).
+    pub fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<(DeviceRow, bool)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS}, token_hash = ?1 FROM hub_devices
+                     WHERE (token_hash = ?1 OR previous_token_hash = ?1) AND revoked_at IS NULL"
+                ),
+                [token_hash],
+                |r| Ok((device_row(r)?, r.get(10)?)),
+            )
+            .optional()?)
+    }
+
+    /// Gives a device a new token. With `keep_current`, the current one becomes the
+    /// previous (still accepted once more); otherwise the previous one stays as it was.
+    pub fn replace_device_token(
+        &self,
+        device_id: &str,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+        keep_current: bool,
+    ) -> Result<(), StoreError> {
+        let sql = if keep_current {
+            "UPDATE hub_devices SET previous_token_hash = token_hash, token_hash = ?2, token_issued_at = ?3
+             WHERE device_id = ?1"
+        } else {
+            "UPDATE hub_devices SET token_hash = ?2, token_issued_at = ?3 WHERE device_id = ?1"
+        };
+        self.conn
+            .execute(sql, params![device_id, token_hash, now.to_rfc3339()])?;
+        Ok(())
+    }
+
+    /// The device used its current token: the previous one opens nothing from now on.
+    pub fn forget_previous_device_token(&self, device_id: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE hub_devices SET previous_token_hash = NULL
+             WHERE device_id = ?1 AND previous_token_hash IS NOT NULL",
+            [device_id],
+        )?;
+        Ok(())
+    }
+
+    /// Revokes a device; false if there is none with this id.
+    pub fn revoke_device(&self, device_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE hub_devices SET revoked_at = ?2 WHERE device_id = ?1",
+            params![device_id, now.to_rfc3339()],
+        )? > 0)
+    }
+
+    pub fn touch_device(&self, device_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE hub_devices SET last_sync_at = ?2 WHERE device_id = ?1",
+            params![device_id, now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+}
