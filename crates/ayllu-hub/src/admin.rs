@@ -184,7 +184,7 @@ pub fn redeem(
         },
     )?;
     match redeemed {
-        Redeemed::Device(row) => Ok((token, DeviceInfo::from(row))),
+        Redeemed::Device(row) => Ok((token, DeviceInfo::from(*row))),
         Redeemed::BadCode => Err(AdminError::BadCode),
         Redeemed::ActorTaken => Err(AdminError::ActorTaken),
     }

@@ -36,7 +36,7 @@ pub struct NewDevice<'a> {
 /// How redeeming a code went.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Redeemed {
-    Device(DeviceRow),
+    Device(Box<DeviceRow>),
     /// Unknown, already used or expired.
     BadCode,
     /// Another unrevoked device writes under this actor.
@@ -143,7 +143,7 @@ impl Store {
             device_row,
         )?;
         tx.commit()?;
-        Ok(Redeemed::Device(row))
+        Ok(Redeemed::Device(Box::new(row)))
     }
 
     pub fn device(&self, device_id: &str) -> Result<Option<DeviceRow>, StoreError> {
