@@ -786,7 +786,9 @@ pub async fn export_report(
     } else {
         state.data_dir.join("exportes").join(&name)
     };
-    let census = ayllu_report::Census::load(&state.store())
+    let census = state
+        .store()
+        .census()
         .map_err(|e| UiError::other("export_failed", e.to_string(), e.to_string()))?;
     let households = census.households.len() as u32;
     let report = ayllu_report::compute(&census, &ayllu_report::Scope { period, community });

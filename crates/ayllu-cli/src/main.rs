@@ -526,7 +526,7 @@ fn run(cli: Cli) -> Result<Value, Failure> {
                 FieldError::new("year", Problem::YearOutOfRange).with_detail(year.to_string())
             })?;
             let scope = ayllu_report::Scope { period, community };
-            let census = ayllu_report::Census::load(&store).context("reading the census")?;
+            let census = store.census().context("reading the census")?;
             let report = ayllu_report::compute(&census, &scope);
             let files = match format {
                 ExportFormat::Csv => ayllu_report::write_csv(&report, &out)?,

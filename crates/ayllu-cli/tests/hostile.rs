@@ -93,15 +93,10 @@ impl HubProcess {
         v["code"].as_str().unwrap().to_string()
     }
 
-    /// Rows of one of the hub's tables, read beside the running hub.
-    fn count(&self, table: &str) -> i64 {
-        let conn = rusqlite::Connection::open_with_flags(
-            self.data.join("ayllu.sqlite3"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
+    /// The hub's store, opened beside the running hub (SQLite in WAL mode: readers and
+    /// the hub's writer do not block each other).
+    fn store(&self) -> Store {
+        Store::open(&self.data.join("ayllu.sqlite3")).unwrap()
     }
 }
 
@@ -202,18 +197,17 @@ fn post(hub: &HubProcess, token: &str, body: Vec<u8>) -> (u16, Option<Response>,
 
 /// The hub's documents, to show a refusal changed nothing.
 fn hub_documents(hub: &HubProcess) -> Vec<(String, Vec<u8>, String)> {
-    let conn = rusqlite::Connection::open_with_flags(
-        hub.data.join("ayllu.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut stmt = conn
-        .prepare("SELECT household_id, snapshot, heads FROM documents ORDER BY household_id")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let store = hub.store();
+    store
+        .household_ids()
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .into_iter()
+        .map(|id| {
+            let bytes = store.document_bytes(id).unwrap();
+            let heads = format!("{:?}", Automerge::load(&bytes).unwrap().get_heads());
+            (id.to_string(), bytes, heads)
+        })
+        .collect()
 }
 
 fn uleb(out: &mut Vec<u8>, mut v: u64) {
@@ -456,7 +450,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     hub.assert_healthy("row 10: taking over a device");
 
     // 12. Thousands of empty messages for made-up households: no rows for them.
-    let peer_docs = hub.count("peer_docs");
+    let peer_docs = hub.store().sync_state_count().unwrap();
     let empty = vec![0x42, 0, 0, 0, 0];
     let made_up: Vec<(HouseholdId, Vec<u8>)> =
         (0..4_000).map(|_| (HouseholdId::new(), empty.clone())).collect();
@@ -465,7 +459,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     assert_eq!((status, refused.len()), (200, 4_000));
     assert!(refused.iter().all(|f| f.code == RefusalCode::Unknown));
     assert_eq!(
-        hub.count("peer_docs"),
+        hub.store().sync_state_count().unwrap(),
         peer_docs,
         "no bookkeeping for made-up households"
     );

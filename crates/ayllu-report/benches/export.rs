@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use ayllu_model::PersonName;
-use ayllu_report::{Census, Period, Scope, compute, write_csv, write_html, write_xlsx};
+use ayllu_report::{Period, Scope, compute, write_csv, write_html, write_xlsx};
 use ayllu_store::{Signature, Store};
 use chrono::NaiveDate;
 
@@ -63,26 +63,26 @@ fn main() {
     };
     let out = dir.path();
     run("store → indicators (load + compute)", None, &|_| {
-        let census = Census::load(&store).unwrap();
+        let census = store.census().unwrap();
         let r = compute(&census, &scope);
         assert_eq!(r.tables.len(), 5);
         0
     });
     run("store → XLSX", Some(Duration::from_secs(3)), &|i| {
-        let census = Census::load(&store).unwrap();
+        let census = store.census().unwrap();
         let r = compute(&census, &scope);
         let p = out.join(format!("x{i}.xlsx"));
         write_xlsx(&r, &p).unwrap();
         std::fs::metadata(&p).unwrap().len()
     });
     run("store → CSV (5 files)", None, &|i| {
-        let census = Census::load(&store).unwrap();
+        let census = store.census().unwrap();
         let r = compute(&census, &scope);
         let files = write_csv(&r, &out.join(format!("csv{i}"))).unwrap();
         files.iter().map(|f| std::fs::metadata(f).unwrap().len()).sum()
     });
     run("store → HTML report", None, &|i| {
-        let census = Census::load(&store).unwrap();
+        let census = store.census().unwrap();
         let r = compute(&census, &scope);
         let p = out.join(format!("r{i}.html"));
         write_html(&r, &p).unwrap();

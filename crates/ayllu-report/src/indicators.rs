@@ -20,8 +20,8 @@ use ayllu_model::{Education, HouseholdId, Insurance, MemberId, Relationship, San
 use chrono::{Datelike, NaiveDate};
 
 use crate::ReportError;
-use crate::census::{Census, CheckRow, HouseholdRow, PersonRow};
 use crate::table::{Cell, Column, RATE_COLUMNS, Rate, Table};
+use ayllu_store::{Census, CheckRow, HouseholdRow, PersonRow};
 
 /// The year a report covers and the day people are counted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,13 +7,12 @@
 //! [`Census`] is the plain-row input (loaded from a store, or built by hand in tests);
 //! [`compute`] is pure; the writers only format.
 
-mod census;
 mod html;
 mod indicators;
 mod output;
 mod table;
 
-pub use census::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
+pub use ayllu_store::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
 pub use html::html;
 pub use indicators::{
     AGE_GROUPS, CHILD_INDICATORS, ChildPeriod, Counted, HOUSEHOLD_INDICATORS, Indicator, MotherEducation,
@@ -27,7 +26,7 @@ pub enum ReportError {
     #[error("year {0} is not a year with data (2000 up to this year)")]
     Year(i32),
     #[error("reading the store: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(#[from] ayllu_store::StoreError),
     #[error("writing {path}: {source}")]
     Write { path: String, source: std::io::Error },
     #[error("writing CSV: {0}")]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use ayllu_model::PersonName;
-use ayllu_report::{Census, Period, Scope, compute, write_csv, write_xlsx};
+use ayllu_report::{Period, Scope, compute, write_csv, write_xlsx};
 use ayllu_store::{Signature, Store};
 use ayllu_synth::Census as Synth;
 use calamine::{Data, Reader, Xlsx, open_workbook};
@@ -30,13 +30,10 @@ fn store_with(n: usize) -> (tempfile::TempDir, Store) {
 #[test]
 fn the_census_loads_from_the_store() {
     let (_d, store) = store_with(40);
-    let census = Census::load(&store).unwrap();
+    let census = store.census().unwrap();
     assert_eq!(census.households.len(), 40);
-    let members: i64 = store
-        .connection()
-        .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(census.people.len() as i64, members);
+    let members = store.projection_dump().unwrap().rows("members");
+    assert_eq!(census.people.len(), members);
     assert!(!census.child_checks.is_empty() && !census.visits.is_empty());
     let scope = Scope {
         period: Period::year(2026, today()).unwrap(),
@@ -51,7 +48,7 @@ fn the_census_loads_from_the_store() {
 #[test]
 fn the_xlsx_holds_the_same_numbers_as_the_csv() {
     let (dir, store) = store_with(60);
-    let census = Census::load(&store).unwrap();
+    let census = store.census().unwrap();
     let report = compute(
         &census,
         &Scope {

@@ -151,13 +151,13 @@ fn main() {
     assert!(found > 0);
 
     let dnis: Vec<String> = store
-        .connection()
-        .prepare("SELECT dni FROM members WHERE dni IS NOT NULL LIMIT 500")
+        .household_ids()
         .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .into_iter()
+        .flat_map(|id| store.household(id).unwrap().unwrap().members.into_values())
+        .filter_map(|m| m.dni.map(|d| d.as_str().to_string()))
+        .take(500)
+        .collect();
     let mut by_dni = Vec::new();
     for dni in &dnis {
         let t = Instant::now();

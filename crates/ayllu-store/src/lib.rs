@@ -9,6 +9,7 @@
 //! power cut. Every write happens in one `BEGIN IMMEDIATE` transaction that first reads the
 //! latest document, so two processes on one data folder never lose each other's saves.
 
+mod census;
 mod conflict;
 mod document;
 mod due;
@@ -24,6 +25,7 @@ use automerge::ActorId;
 use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold, Scope};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+pub use census::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
 pub use conflict::Conflict;
 pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, MAX_DOCUMENT_BYTES, Signature};
 pub use due::{DueFilter, DueGroup, DueItem};
@@ -441,8 +443,8 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
-    /// Direct read access for the crates that build reports and sync on this store.
-    pub fn connection(&self) -> &Connection {
+    /// The store's own SQL handle: its tables are read and written only inside this crate.
+    pub(crate) fn connection(&self) -> &Connection {
         &self.conn
     }
 }

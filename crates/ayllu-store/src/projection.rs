@@ -230,6 +230,16 @@ pub struct ProjectionDump {
     pub tables: Vec<(String, Vec<Vec<rusqlite::types::Value>>)>,
 }
 
+impl ProjectionDump {
+    /// Rows of one projection table (`households`, `members`, `visits`, …); 0 if unknown.
+    pub fn rows(&self, table: &str) -> usize {
+        self.tables
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, rows)| rows.len())
+    }
+}
+
 pub(crate) fn dump(conn: &Connection) -> Result<ProjectionDump, StoreError> {
     let mut tables = Vec::new();
     let mut queries: Vec<(String, String)> = TABLES

@@ -69,6 +69,14 @@ impl Store {
         )?)
     }
 
+    /// Sync states kept, per peer and household (support tools; a hub keeps none for
+    /// households that do not exist).
+    pub fn sync_state_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .connection()
+            .query_row("SELECT COUNT(*) FROM peer_docs", [], |r| r.get(0))?)
+    }
+
     /// Households refused in sync with `peer`, either way, with the reasons.
     pub fn sync_refusals(&self, peer: &str) -> Result<Vec<SyncRefusal>, StoreError> {
         let mut stmt = self.connection().prepare_cached(

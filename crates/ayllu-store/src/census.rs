@@ -1,14 +1,14 @@
-//! The census as plain rows: what the indicators read. Loaded from the store's projection
-//! (one query per table, no documents), or built by hand in tests.
+//! The census as plain rows: what the Local Health Plan's indicators read (`ayllu-report`).
+//! Loaded from the projection (one query per table, no documents), or built by hand in
+//! tests. The store owns its tables: this is the one reader of them for the report.
 
 use ayllu_model::{
     Education, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex, WaterSource,
 };
-use ayllu_store::Store;
 use chrono::NaiveDate;
 use rusqlite::types::Type;
 
-use crate::ReportError;
+use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdRow {
@@ -102,10 +102,10 @@ fn opt_code<T>(
         .transpose()
 }
 
-impl Census {
-    /// Reads the census from the store's projection tables.
-    pub fn load(store: &Store) -> Result<Census, ReportError> {
-        let conn = store.connection();
+impl Store {
+    /// The census, from the projection tables.
+    pub fn census(&self) -> Result<Census, StoreError> {
+        let conn = &self.conn;
         let households = conn
             .prepare("SELECT id, community, sector, water, sanitation, dissolved_on FROM households")?
             .query_map([], |r| {
