@@ -701,3 +701,30 @@ fn households_inserted_together_are_all_stored_or_none() {
     assert_eq!(store.household_ids().unwrap().len(), 3);
     assert_eq!(store.history(other).unwrap()[0].op.as_deref(), Some("import.csv"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// For any household and any day in the next 13 months, the follow-up list the store
+    /// builds from its projection (Today) equals the one built from the document (the
+    /// household screen): danger signs, pneumonia, diarrhoea, referrals, growth checks,
+    /// antenatal visits — every rule.
+    #[test]
+    fn the_due_list_from_the_projection_equals_the_one_from_the_document(
+        h in strategy::household(today()),
+        days_ahead in 0u64..400,
+    ) {
+        let (_d, mut store) = temp_store();
+        let id = HouseholdId::new();
+        store.insert_household(id, &h, &who()).unwrap();
+        let day = today() + chrono::Days::new(days_ahead);
+        let from_doc = DueItem::for_household(id, &h, day, 0);
+        let from_projection: Vec<DueItem> = store
+            .due(day, &DueFilter::default())
+            .unwrap()
+            .into_iter()
+            .flat_map(|g| g.items)
+            .collect();
+        prop_assert_eq!(from_doc, from_projection);
+    }
+}
