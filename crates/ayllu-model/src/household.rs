@@ -38,6 +38,37 @@ pub struct Household {
     pub dissolved: Option<Dissolution>,
 }
 
+/// A household's top-level fields, by reference, for code outside this crate that must
+/// handle every one of them (writing documents, projecting): destructure it without `..`
+/// and adding a field to [`Household`] fails to compile there until it is handled.
+pub struct HouseholdParts<'a> {
+    pub schema: u64,
+    pub info: &'a HouseholdInfo,
+    pub members: &'a BTreeMap<MemberId, Member>,
+    pub visits: &'a BTreeMap<VisitId, Visit>,
+    pub dissolved: &'a Option<Dissolution>,
+}
+
+impl Household {
+    pub fn parts(&self) -> HouseholdParts<'_> {
+        // Every field named: a new one stops the build here first.
+        let Household {
+            schema,
+            info,
+            members,
+            visits,
+            dissolved,
+        } = self;
+        HouseholdParts {
+            schema: *schema,
+            info,
+            members,
+            visits,
+            dissolved,
+        }
+    }
+}
+
 /// Where the household is and how it lives (the housing census).
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

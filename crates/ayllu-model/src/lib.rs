@@ -24,8 +24,8 @@ pub use codes::{
 };
 pub use household::{
     AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dissolution, Household,
-    HouseholdInfo, Housing, Member, NewHousehold, Pregnancy, PregnancyDangerSigns, Referral, SCHEMA_VERSION,
-    Visit,
+    HouseholdInfo, HouseholdParts, Housing, Member, NewHousehold, Pregnancy, PregnancyDangerSigns, Referral,
+    SCHEMA_VERSION, Visit,
 };
 pub use id::{HouseholdId, MemberId, VisitId};
 pub use measure::{AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};

@@ -191,17 +191,27 @@ fn reconcile_changes(
     before: &Household,
     after: &Household,
 ) -> Result<(), ReconcileError> {
-    if before.schema != after.schema {
-        autosurgeon::reconcile_prop(tx, ROOT, "schema", after.schema)?;
+    // Every top-level field, by name: a field added to the household fails to compile here
+    // until it is written (it used to be skipped silently on edit).
+    let ayllu_model::HouseholdParts {
+        schema,
+        info,
+        members,
+        visits,
+        dissolved,
+    } = after.parts();
+    let was = before.parts();
+    if was.schema != schema {
+        autosurgeon::reconcile_prop(tx, ROOT, "schema", schema)?;
     }
-    if before.info != after.info {
-        autosurgeon::reconcile_prop(tx, ROOT, "info", &after.info)?;
+    if was.info != info {
+        autosurgeon::reconcile_prop(tx, ROOT, "info", info)?;
     }
-    if before.dissolved != after.dissolved {
-        autosurgeon::reconcile_prop(tx, ROOT, "dissolved", &after.dissolved)?;
+    if was.dissolved != dissolved {
+        autosurgeon::reconcile_prop(tx, ROOT, "dissolved", dissolved)?;
     }
-    let complete = reconcile_map(tx, "members", &before.members, &after.members)?
-        && reconcile_map(tx, "visits", &before.visits, &after.visits)?;
+    let complete = reconcile_map(tx, "members", was.members, members)?
+        && reconcile_map(tx, "visits", was.visits, visits)?;
     if !complete {
         // A document without the expected maps (never written by this app): reconcile whole.
         autosurgeon::reconcile(tx, after)?;

@@ -25,9 +25,17 @@ fn date(d: chrono::NaiveDate) -> String {
 pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result<(), StoreError> {
     let key = id.to_string();
     remove(conn, id)?;
-    let info = &h.info;
+    // Every top-level field by name: a new one fails to compile here until it is projected
+    // (or said not to be, like the schema version).
+    let ayllu_model::HouseholdParts {
+        schema: _,
+        info,
+        members,
+        visits,
+        dissolved,
+    } = h.parts();
     let housing = &info.housing;
-    let last_visit = h.visits.values().map(|v| v.date).max();
+    let last_visit = visits.values().map(|v| v.date).max();
     conn.prepare_cached(
         "INSERT INTO households (id, community, sector, address, gps_lat, gps_lon, water, sanitation, floor,
             walls, cooking_fuel, electricity, rooms, consent, member_count, last_visit, dissolved_on,
@@ -49,11 +57,11 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
         housing.electricity,
         housing.rooms.map(|r| r.get()),
         info.consent,
-        h.members.len() as i64,
+        members.len() as i64,
         last_visit.map(date),
-        h.dissolved.as_ref().map(|d| date(d.on)),
-        h.dissolved.as_ref().map(|d| d.reason.to_string()),
-        h.dissolved
+        dissolved.as_ref().map(|d| date(d.on)),
+        dissolved.as_ref().map(|d| d.reason.to_string()),
+        dissolved
             .as_ref()
             .and_then(|d| d.merged_into)
             .map(|m| m.to_string()),
@@ -70,7 +78,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
     .join(" ");
     let place = search_key(&place);
     // Dissolved households stay in the tables (reports count them as gone) but leave search.
-    let searchable = h.dissolved.is_none();
+    let searchable = dissolved.is_none();
     let mut search_stmt = conn.prepare_cached(
         "INSERT INTO search (household_id, member_id, name, place) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -90,7 +98,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             relationship, dni, insurance, education, expected_delivery)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    for (mid, m) in &h.members {
+    for (mid, m) in members {
         member_stmt.execute(params![
             mid.to_string(),
             key,
@@ -127,7 +135,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             referral_attended_on)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    for (vid, v) in &h.visits {
+    for (vid, v) in visits {
         let vkey = vid.to_string();
         visit_stmt.execute(params![
             vkey,
