@@ -12,58 +12,17 @@ use ayllu_store::{Signature, Store};
 use ayllu_sync::bundle::{Bundle, BundleDoc};
 use ayllu_sync::wire::{self, DocMessage, Kind, Request};
 use ayllu_sync::{DeviceSession, docsync};
-
-fn uleb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn bloom(entries: u64, bits: u64, probes: u64, bytes: usize) -> Vec<u8> {
-    let mut b = Vec::new();
-    for v in [entries, bits, probes] {
-        uleb(&mut b, v);
-    }
-    b.extend(std::iter::repeat_n(0xa5, bytes));
-    let mut m = vec![0x42, 0, 0, 1, 0];
-    uleb(&mut m, b.len() as u64);
-    m.extend(b);
-    m.push(0);
-    m
-}
-
-fn change_entry(kind: u8, data: &[u8]) -> Vec<u8> {
-    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, kind];
-    uleb(&mut chunk, data.len() as u64);
-    chunk.extend(data);
-    let mut m = vec![0x42, 0, 0, 0, 1];
-    uleb(&mut m, chunk.len() as u64);
-    m.extend(chunk);
-    m
-}
+use ayllu_synth::hostile::{bloom_message, change_declaring_rows, chunk, message_with_changes};
 
 fn attacks() -> Vec<Vec<u8>> {
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     z.write_all(&vec![0u8; 1 << 20]).unwrap();
-    let inflating = change_entry(2, &z.finish().unwrap());
-    // A change whose one column declares 4,000,000,000 rows in a few bytes.
-    let mut rle = vec![0, 16];
-    rle.extend([7u8; 16]);
-    rle.extend([1, 1, 0, 0, 0, 1]);
-    uleb(&mut rle, (2 << 4) | 2);
-    rle.extend([6, 0x80, 0xd0, 0xac, 0xf3, 0x0e, 1]);
     vec![
-        bloom(1, 10, u32::MAX as u64, 2),
-        bloom(5, 0, 7, 0),
-        bloom(8, 10, 7, 10),
-        inflating,
-        change_entry(1, &rle),
+        bloom_message(1, 10, u32::MAX as u64, 2),
+        bloom_message(5, 0, 7, 0),
+        bloom_message(8, 10, 7, 10),
+        message_with_changes(&[chunk(2, [0; 4], &z.finish().unwrap())]),
+        message_with_changes(&[chunk(1, [0; 4], &change_declaring_rows(4_000_000_000))]),
         vec![0x42, 0, 0, 0, 0],
     ]
 }

@@ -14,6 +14,7 @@ use ayllu_sync::docsync;
 use ayllu_sync::http::HubClient;
 use ayllu_sync::wire::{self, DocMessage, Kind, RefusalCode, Request, Response};
 use ayllu_synth::Census;
+use ayllu_synth::hostile::{bloom_message, chunk, message_with_changes};
 use serde_json::Value;
 
 /// The hub runs with this much address space at most: an allocation of gigabytes aborts it.
@@ -210,32 +211,6 @@ fn hub_documents(hub: &HubProcess) -> Vec<(String, Vec<u8>, String)> {
         .collect()
 }
 
-fn uleb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// A sync message whose only content is one Bloom filter with these parameters.
-fn bloom_message(entries: u64, bits_per_entry: u64, probes: u64, bit_bytes: usize) -> Vec<u8> {
-    let mut bloom = Vec::new();
-    for v in [entries, bits_per_entry, probes] {
-        uleb(&mut bloom, v);
-    }
-    bloom.extend(std::iter::repeat_n(0xa5, bit_bytes));
-    let mut m = vec![0x42, 0, 0, 1, 0];
-    uleb(&mut m, bloom.len() as u64);
-    m.extend(bloom);
-    m.push(0);
-    m
-}
-
 #[test]
 fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     let root = tempfile::tempdir().unwrap();
@@ -253,12 +228,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     std::io::Write::write_all(&mut z, &vec![0u8; 58 * 1024 * 1024]).unwrap();
     let deflated = z.finish().unwrap();
-    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
-    uleb(&mut chunk, deflated.len() as u64);
-    chunk.extend(&deflated);
-    let mut inflating = vec![0x42, 0, 0, 0, 1];
-    uleb(&mut inflating, chunk.len() as u64);
-    inflating.extend(chunk);
+    let inflating = message_with_changes(&[chunk(2, [0; 4], &deflated)]);
     let before = hub_documents(&hub);
     for (what, msg) in [
         (

@@ -549,6 +549,7 @@ mod tests {
     use super::*;
     use automerge::sync::{State, SyncDoc};
     use automerge::{Automerge, ROOT, transaction::Transactable};
+    use ayllu_synth::hostile::{self, bloom_message, change_declaring_rows, message_with_changes};
 
     fn doc() -> Automerge {
         let mut d = Automerge::new();
@@ -590,19 +591,6 @@ mod tests {
         check_chunks(&a.save_after(&[]), &Limits::SYNC).unwrap();
         // A compressed whole document is not what our bundles carry.
         assert!(check_chunks(&a.save(), &Limits::SYNC).is_err());
-    }
-
-    fn bloom_message(entries: u64, bits: u64, probes: u64, bit_bytes: usize) -> Vec<u8> {
-        let mut out = vec![0x42, 0, 0, 1, 0];
-        let mut bloom = Vec::new();
-        for v in [entries, bits, probes] {
-            push_uleb(&mut bloom, v);
-        }
-        bloom.extend(std::iter::repeat_n(0xff, bit_bytes));
-        push_uleb(&mut out, bloom.len() as u64);
-        out.extend(bloom);
-        out.push(0);
-        out
     }
 
     #[test]
@@ -650,75 +638,33 @@ mod tests {
         assert!(read_message(&[0x42, 0, 0, 0, 0, 1, 2, 9], &Limits::SYNC).is_err());
     }
 
+    /// A chunk whose checksum is the one of `checksum_of` (kind, data).
     fn chunk(kind: u8, data: &[u8], checksum_of: (u8, &[u8])) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&chunk_hash(checksum_of.0, checksum_of.1)[..4]);
-        out.push(kind);
-        push_uleb(&mut out, data.len() as u64);
-        out.extend_from_slice(data);
-        out
-    }
-
-    fn message_with(chunks: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = vec![0x42, 0, 0, 0];
-        push_uleb(&mut out, chunks.len() as u64);
-        for c in chunks {
-            push_uleb(&mut out, c.len() as u64);
-            out.extend_from_slice(c);
-        }
-        out
-    }
-
-    /// A minimal change body whose one column declares `rows` rows in 3 bytes.
-    fn change_body(rows: u64) -> Vec<u8> {
-        let mut b = vec![0, 16];
-        b.extend([7u8; 16]);
-        b.extend([1, 1, 0, 0, 0]); // seq 1, start op 1, time 0, no message, no other actors
-        let mut col = Vec::new();
-        // a run of `rows` copies of the value 1 (an RLE integer column, id 2)
-        col.extend(sleb(rows as i64));
-        col.push(1);
-        b.push(1);
-        push_uleb(&mut b, (2 << 4) | 2);
-        push_uleb(&mut b, col.len() as u64);
-        b.extend(col);
-        b
-    }
-
-    fn sleb(mut v: i64) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            let done = (v == 0 && byte & 0x40 == 0) || (v == -1 && byte & 0x40 != 0);
-            out.push(if done { byte } else { byte | 0x80 });
-            if done {
-                return out;
-            }
-        }
+        let sum: [u8; 4] = chunk_hash(checksum_of.0, checksum_of.1)[..4].try_into().unwrap();
+        hostile::chunk(kind, sum, data)
     }
 
     #[test]
     fn run_length_bombs_are_refused() {
-        let small = change_body(10);
-        let ok = message_with(&[chunk(CHUNK_CHANGE, &small, (CHUNK_CHANGE, &small))]);
+        let small = change_declaring_rows(10);
+        let ok = message_with_changes(&[chunk(CHUNK_CHANGE, &small, (CHUNK_CHANGE, &small))]);
         read_message(&ok, &Limits::SYNC).unwrap();
-        let big = change_body(4_000_000_000);
-        let bomb = message_with(&[chunk(CHUNK_CHANGE, &big, (CHUNK_CHANGE, &big))]);
+        let big = change_declaring_rows(4_000_000_000);
+        let bomb = message_with_changes(&[chunk(CHUNK_CHANGE, &big, (CHUNK_CHANGE, &big))]);
         assert!(matches!(
             read_message(&bomb, &Limits::SYNC),
             Err(GuardError::TooMany { .. })
         ));
         // A wrong checksum.
-        let bad = message_with(&[chunk(CHUNK_CHANGE, &small, (CHUNK_CHANGE, b"other"))]);
+        let bad = message_with_changes(&[chunk(CHUNK_CHANGE, &small, (CHUNK_CHANGE, b"other"))]);
         assert_eq!(read_message(&bad, &Limits::SYNC), Err(GuardError::Checksum));
         // Document and bundle chunks are not accepted in sync messages.
-        let doc_chunk = message_with(&[chunk(CHUNK_DOCUMENT, &small, (CHUNK_DOCUMENT, &small))]);
+        let doc_chunk = message_with_changes(&[chunk(CHUNK_DOCUMENT, &small, (CHUNK_DOCUMENT, &small))]);
         assert_eq!(
             read_message(&doc_chunk, &Limits::SYNC),
             Err(GuardError::ChunkType(0))
         );
-        let bundle = message_with(&[chunk(3, &small, (3, &small))]);
+        let bundle = message_with_changes(&[chunk(3, &small, (3, &small))]);
         assert_eq!(
             read_message(&bundle, &Limits::SYNC),
             Err(GuardError::ChunkType(3))
@@ -732,17 +678,17 @@ mod tests {
         let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(&vec![0u8; 58 * 1024 * 1024]).unwrap();
         let deflated = z.finish().unwrap();
-        let bomb = message_with(&[chunk(CHUNK_COMPRESSED, &deflated, (CHUNK_CHANGE, b""))]);
+        let bomb = message_with_changes(&[chunk(CHUNK_COMPRESSED, &deflated, (CHUNK_CHANGE, b""))]);
         assert_eq!(
             read_message(&bomb, &Limits::SYNC),
             Err(GuardError::Inflates(Limits::SYNC.max_change_bytes))
         );
         // A genuine compressed change passes.
-        let body = change_body(3);
+        let body = change_declaring_rows(3);
         let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(&body).unwrap();
         let deflated = z.finish().unwrap();
-        let ok = message_with(&[chunk(CHUNK_COMPRESSED, &deflated, (CHUNK_CHANGE, &body))]);
+        let ok = message_with_changes(&[chunk(CHUNK_COMPRESSED, &deflated, (CHUNK_CHANGE, &body))]);
         read_message(&ok, &Limits::SYNC).unwrap();
     }
 }

@@ -17,6 +17,7 @@ use chrono::{Days, Months, NaiveDate};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 
+pub mod hostile;
 pub mod strategy;
 
 pub const GIVEN_F: &[&str] = &[
