@@ -3,7 +3,8 @@
 //! tests. The store owns its tables: this is the one reader of them for the report.
 
 use ayllu_model::{
-    Education, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex, WaterSource,
+    Education, Household, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex,
+    WaterSource,
 };
 use chrono::NaiveDate;
 use rusqlite::types::Type;
@@ -100,6 +101,67 @@ fn opt_code<T>(
     r.get::<_, Option<String>>(i)?
         .map(|s| parse(&s).map_err(|_| bad(i, "code")))
         .transpose()
+}
+
+impl Census {
+    /// The same rows built from households (the documents), with the model's own methods.
+    /// The projection must give exactly these: a property test holds them together.
+    pub fn from_households<'a>(households: impl IntoIterator<Item = (HouseholdId, &'a Household)>) -> Census {
+        let mut census = Census::default();
+        for (id, h) in households {
+            census.households.push(HouseholdRow {
+                id,
+                community: h.info.community.to_string(),
+                sector: h.info.sector.as_ref().map(|s| s.to_string()),
+                water: h.info.housing.water,
+                sanitation: h.info.housing.sanitation,
+                dissolved_on: h.dissolved.as_ref().map(|d| d.on),
+            });
+            for (mid, m) in &h.members {
+                census.people.push(PersonRow {
+                    id: *mid,
+                    household: id,
+                    sex: m.sex,
+                    birth: m.birth.date,
+                    relationship: m.relationship,
+                    insurance: m.insurance,
+                    education: m.education,
+                    expected_delivery: m.pregnancy.map(|p| p.expected_delivery),
+                });
+            }
+            for v in h.visits.values() {
+                census.visits.push(VisitRow {
+                    household: id,
+                    date: v.date,
+                });
+                for (mid, c) in &v.child_checks {
+                    census.child_checks.push(CheckRow {
+                        member: *mid,
+                        date: v.date,
+                        vaccines_up_to_date: c.vaccines_up_to_date,
+                        growth_check_up_to_date: c.growth_check_up_to_date,
+                        weight_kg: c.weight.map(|w| w.kg()),
+                        length: c.length.map(|l| (l.cm(), l.position())),
+                        diarrhoea: c.diarrhoea.is_some(),
+                        ors: c.diarrhoea.is_some_and(|d| d.ors),
+                        pneumonia_signs: c.cough.is_some_and(|s| s.pneumonia_signs()),
+                        referred: c.referral.is_some(),
+                    });
+                }
+            }
+        }
+        census
+    }
+
+    /// Rows in a fixed order (the projection's order is SQLite's), to compare censuses.
+    pub fn sorted(mut self) -> Census {
+        self.households.sort_by_key(|h| h.id);
+        self.people.sort_by_key(|p| p.id);
+        self.visits.sort_by_key(|v| (v.household, v.date));
+        self.child_checks
+            .sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        self
+    }
 }
 
 impl Store {

@@ -175,13 +175,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             ])?;
         }
         for (mid, a) in &v.antenatal_checks {
-            let s = a.danger_signs;
-            let any_sign = s.bleeding
-                || s.severe_headache
-                || s.swelling
-                || s.fever
-                || s.reduced_fetal_movement
-                || s.waters_broken;
+            let any_sign = a.danger_signs.any();
             anc_stmt.execute(params![
                 vkey,
                 mid.to_string(),
