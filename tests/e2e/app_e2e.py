@@ -437,6 +437,11 @@ def test_facility_mode():
              what="the device listed")
         resize(d, PHONE)
         shot(d, "facility-phone")
+        # The code left communities empty: the device is listed as granted all of them.
+        devices = css(d, "[data-testid=devices]")
+        assert "todas las comunidades" in devices.text, devices.text
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", devices)
+        shot(d, "facility-devices-phone")
 
         # The Local Health Plan export: the spreadsheet lands in the data folder's exportes/.
         resize(d, DESKTOP)

@@ -416,6 +416,28 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         400,
         "a phone cannot pick its device id"
     );
+    // A malformed actor or public key is refused, naming it, and the code is not spent.
+    let code = hub.code(&["--community", "Ccorca"]);
+    let devices_before = hub.store().devices().unwrap().len();
+    for (actor, key, what) in [
+        ("not hex".to_string(), thief.public_key_hex(), "actor"),
+        (ActorId::random().to_hex_string(), "zz".repeat(32), "public key"),
+        (ActorId::random().to_hex_string(), "00".repeat(31), "public key"),
+    ] {
+        let resp = reqwest::blocking::Client::new()
+            .post(format!("{}/v1/enroll", hub.url))
+            .body(serde_json::json!({"code": code, "actor": actor, "public_key": key}).to_string())
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{what}");
+        let json: Value = serde_json::from_slice(&resp.bytes().unwrap()).unwrap();
+        assert!(json["message"].as_str().unwrap().contains(what), "{json}");
+    }
+    assert_eq!(hub.store().devices().unwrap().len(), devices_before);
+    let fresh_phone = Store::open(&root.path().join("fresh.sqlite3")).unwrap();
+    HubClient::new(&hub.url, None)
+        .enroll(&code, &fresh_phone, "celular nuevo")
+        .expect("the code still works after the refusals");
     a.sync(&hub); // the real phone still syncs
     hub.assert_healthy("row 10: taking over a device");
 

@@ -117,17 +117,20 @@ impl Store {
         &mut self,
         step: impl FnOnce(&mut Replica<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let mut replica = Replica {
-            tx,
-            actor: &self.actor,
-        };
+        let mut replica = self.begin()?;
         let out = step(&mut replica);
         replica.tx.rollback().map_err(StoreError::from)?;
         out
+    }
+
+    fn begin(&mut self) -> Result<Replica<'_>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok(Replica {
+            tx,
+            actor: &self.actor,
+        })
     }
 
     /// Runs `step` in one `BEGIN IMMEDIATE` transaction; commits only if it returns `Ok`.
@@ -136,14 +139,7 @@ impl Store {
         step: impl FnOnce(&mut Replica<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let out = {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::from)?;
-            let mut replica = Replica {
-                tx,
-                actor: &self.actor,
-            };
+            let mut replica = self.begin()?;
             let out = step(&mut replica)?;
             replica.tx.commit().map_err(StoreError::from)?;
             out

@@ -245,7 +245,9 @@ impl DeviceSession {
                             // The hub lost what we thought it had: start this one afresh.
                             r.forget_sync_state(&peer, f.household)?;
                         }
-                        r.set_refusal(&peer, f.household, Direction::Out, code.as_str(), &f.detail)?;
+                        // A hub's words are kept, not trusted to be short.
+                        let detail: String = f.detail.chars().take(500).collect();
+                        r.set_refusal(&peer, f.household, Direction::Out, code.as_str(), &detail)?;
                         settled.insert(f.household);
                     }
                 }

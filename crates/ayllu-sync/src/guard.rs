@@ -207,16 +207,7 @@ pub fn read_message(bytes: &[u8], limits: &Limits) -> Result<Message, GuardError
         // each travels to Automerge as exactly the bytes we read.
         let mut er = Reader::new(entry);
         while !er.is_empty() {
-            let chunk = read_chunk(&mut er, &mut budget, false)?;
-            changes.push(chunk.to_vec());
-            budget.changes += 1;
-            if budget.changes > limits.max_changes {
-                return Err(GuardError::TooMany {
-                    what: "changes",
-                    got: budget.changes as u64,
-                    max: limits.max_changes as u64,
-                });
-            }
+            changes.push(read_chunk(&mut er, &mut budget, false)?.to_vec());
         }
     }
     // Whatever follows is the flags section (length-prefixed): checked for shape, dropped.
@@ -244,14 +235,6 @@ pub fn check_chunks(bytes: &[u8], limits: &Limits) -> Result<(), GuardError> {
     let mut r = Reader::new(bytes);
     while !r.is_empty() {
         read_chunk(&mut r, &mut budget, true)?;
-        budget.changes += 1;
-        if budget.changes > limits.max_changes {
-            return Err(GuardError::TooMany {
-                what: "changes",
-                got: budget.changes as u64,
-                max: limits.max_changes as u64,
-            });
-        }
     }
     Ok(())
 }
@@ -327,8 +310,17 @@ impl Budget {
     }
 }
 
-/// One chunk (header and data) from `r`; returns its bytes as read.
+/// One chunk (header and data) from `r`, counted against the budget; returns its bytes
+/// as read.
 fn read_chunk<'a>(r: &mut Reader<'a>, budget: &mut Budget, documents: bool) -> Result<&'a [u8], GuardError> {
+    budget.changes += 1;
+    if budget.changes > budget.limits.max_changes {
+        return Err(GuardError::TooMany {
+            what: "changes",
+            got: budget.changes as u64,
+            max: budget.limits.max_changes as u64,
+        });
+    }
     let start = r.at;
     if r.take(4, "chunk magic")? != MAGIC {
         return Err(GuardError::Malformed("not an Automerge chunk"));
