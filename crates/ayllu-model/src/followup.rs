@@ -24,6 +24,17 @@ pub const CONFIRM_REFERRAL_AFTER_DAYS: u64 = 1;
 /// Days from conception to expected delivery, to date a pregnancy never visited.
 const PREGNANCY_DAYS: u64 = 280;
 
+/// The checks of the last visit day, from checks sorted by date. Visits carry a date, not
+/// a time, so the checks of one day are taken together: a sign seen at any of them counts.
+/// The one definition of "the latest check", for the follow-up rules and the indicators.
+pub fn last_day<T>(sorted: &[T], date: impl Fn(&T) -> NaiveDate) -> &[T] {
+    let Some(last) = sorted.last().map(&date) else {
+        return &[];
+    };
+    let start = sorted.iter().rposition(|c| date(c) != last).map_or(0, |i| i + 1);
+    &sorted[start..]
+}
+
 /// How soon something must be done; the list is sorted by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -58,8 +69,8 @@ impl ChildSeen {
             visit,
             date,
             diarrhoea: c.diarrhoea.is_some(),
-            pneumonia_signs: c.cough.is_some_and(|s| s.pneumonia_signs()),
-            danger_sign: c.danger_signs.any(),
+            pneumonia_signs: c.pneumonia_signs(),
+            danger_sign: c.danger_sign(),
             referral: c.referral.as_ref().map(|r| r.attended_on),
             growth_check_up_to_date: c.growth_check_up_to_date,
             weight_kg: c.weight.map(|w| w.kg()),
@@ -161,9 +172,8 @@ impl History {
     /// checks on one day are taken together: a sign seen at either counts (the safe side),
     /// and an open referral is the one to chase.
     fn last_child_check(&self) -> Option<ChildSeen> {
-        let last = *self.child_checks.last()?;
-        let day: Vec<&ChildSeen> = self.child_checks.iter().filter(|c| c.date == last.date).collect();
-        let mut c = last;
+        let day = last_day(&self.child_checks, |c| c.date);
+        let mut c = *day.last()?;
         c.diarrhoea = day.iter().any(|x| x.diarrhoea);
         c.pneumonia_signs = day.iter().any(|x| x.pneumonia_signs);
         c.danger_sign = day.iter().any(|x| x.danger_sign);
@@ -534,6 +544,16 @@ pub fn due_for(history: &History, today: NaiveDate, within: Days) -> Vec<Due> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_day_is_every_check_of_the_latest_date() {
+        let d = |day: u32| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let checks = [(d(1), 'a'), (d(4), 'b'), (d(9), 'c'), (d(9), 'd')];
+        assert_eq!(last_day(&checks, |c| c.0), &checks[2..]);
+        assert_eq!(last_day(&checks[..2], |c| c.0), &checks[1..2]);
+        assert_eq!(last_day(&checks[2..], |c| c.0), &checks[2..]);
+        assert!(last_day(&checks[..0], |c| c.0).is_empty());
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

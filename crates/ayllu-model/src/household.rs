@@ -215,6 +215,18 @@ pub struct ChildCheck {
     pub vitamin_a: bool,
 }
 
+impl ChildCheck {
+    /// Any IMCI general danger sign (the model's one definition; the store projects it).
+    pub fn danger_sign(&self) -> bool {
+        self.danger_signs.any()
+    }
+
+    /// Cough with signs of pneumonia (the model's one definition; the store projects it).
+    pub fn pneumonia_signs(&self) -> bool {
+        self.cough.is_some_and(|s| s.pneumonia_signs())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]

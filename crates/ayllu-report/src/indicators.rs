@@ -459,8 +459,6 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
     for (member, mut list) in checks {
         let (p, h) = people[&member];
         list.sort_by_key(|c| c.date);
-        // Visits carry a date, not a time: checks of the last day are taken together.
-        let last_day = list.last().expect("at least one check").date;
         let assess = |c: &CheckRow| {
             growth::assess(&Measurement {
                 sex: p.sex,
@@ -473,7 +471,7 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         let plausible = |s: Option<growth::Score>| s.filter(|s| !s.implausible).map(|s| s.z);
         let latest_with = |has: &dyn Fn(&CheckRow) -> bool| list.iter().rev().find(|c| has(c)).copied();
         let child = ChildPeriod {
-            latest: list.iter().filter(|c| c.date == last_day).copied().collect(),
+            latest: ayllu_model::followup::last_day(&list, |c| c.date).to_vec(),
             haz: latest_with(&|c| c.length.is_some()).and_then(|c| plausible(assess(c).haz)),
             waz: latest_with(&|c| c.weight_kg.is_some()).and_then(|c| plausible(assess(c).waz)),
             whz: latest_with(&|c| c.weight_kg.is_some() && c.length.is_some())

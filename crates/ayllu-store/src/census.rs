@@ -144,7 +144,7 @@ impl Census {
                         length: c.length.map(|l| (l.cm(), l.position())),
                         diarrhoea: c.diarrhoea.is_some(),
                         ors: c.diarrhoea.is_some_and(|d| d.ors),
-                        pneumonia_signs: c.cough.is_some_and(|s| s.pneumonia_signs()),
+                        pneumonia_signs: c.pneumonia_signs(),
                         referred: c.referral.is_some(),
                     });
                 }
@@ -202,7 +202,7 @@ impl Store {
         let child_checks = conn
             .prepare(
                 "SELECT member_id, visit_date, vaccines_up_to_date, growth_check_up_to_date, weight_g,
-                        length_mm, position, diarrhoea, ors, fast_breathing, chest_indrawing,
+                        length_mm, position, diarrhoea, ors, pneumonia_signs,
                         referral_reason IS NOT NULL
                    FROM child_checks",
             )?
@@ -220,9 +220,8 @@ impl Store {
                     length,
                     diarrhoea: r.get(7)?,
                     ors: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
-                    pneumonia_signs: r.get::<_, Option<bool>>(9)?.unwrap_or(false)
-                        || r.get::<_, Option<bool>>(10)?.unwrap_or(false),
-                    referred: r.get(11)?,
+                    pneumonia_signs: r.get(9)?,
+                    referred: r.get(10)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -220,8 +220,7 @@ impl Store {
         }
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT member_id, visit_id, visit_date, diarrhoea, fast_breathing, chest_indrawing,
-                        unable_to_drink OR vomits_everything OR convulsions OR lethargic,
+                "SELECT member_id, visit_id, visit_date, diarrhoea, pneumonia_signs, danger_sign,
                         referral_reason IS NOT NULL, referral_attended_on, growth_check_up_to_date,
                         weight_g, length_mm, position
                    FROM child_checks",
@@ -231,8 +230,8 @@ impl Store {
                 let Some(p) = people.get_mut(&parse::<MemberId>(text(r, 0)?)?) else {
                     continue;
                 };
-                let referred: bool = r.get(7)?;
-                let length = match (r.get::<_, Option<i64>>(11)?, r.get::<_, Option<String>>(12)?) {
+                let referred: bool = r.get(6)?;
+                let length = match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<String>>(11)?) {
                     (Some(mm), Some(pos)) => Some((mm as f64 / 10.0, Position::from_code(&pos).ok())),
                     _ => None,
                 };
@@ -240,12 +239,11 @@ impl Store {
                     visit: parse(text(r, 1)?)?,
                     date: parse_date(text(r, 2)?)?,
                     diarrhoea: r.get(3)?,
-                    pneumonia_signs: r.get::<_, Option<bool>>(4)?.unwrap_or(false)
-                        || r.get::<_, Option<bool>>(5)?.unwrap_or(false),
-                    danger_sign: r.get(6)?,
-                    referral: referred.then(|| opt_date(r.get(8)?)).transpose()?,
-                    growth_check_up_to_date: r.get(9)?,
-                    weight_kg: r.get::<_, Option<i64>>(10)?.map(|g| g as f64 / 1000.0),
+                    pneumonia_signs: r.get(4)?,
+                    danger_sign: r.get(5)?,
+                    referral: referred.then(|| opt_date(r.get(7)?)).transpose()?,
+                    growth_check_up_to_date: r.get(8)?,
+                    weight_kg: r.get::<_, Option<i64>>(9)?.map(|g| g as f64 / 1000.0),
                     length: length.and_then(|(cm, pos)| pos.map(|p| (cm, p))),
                 });
             }

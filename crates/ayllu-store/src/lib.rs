@@ -111,13 +111,26 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         schema::migrations().to_latest(&mut conn)?;
         let (device_id, actor, signing_key) = Self::device_identity(&mut conn)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             actor,
             device_id,
             signing_key,
             uncheckpointed: 0,
-        })
+        };
+        if store.projection_version()? < projection::PROJECTION_VERSION {
+            store.rebuild_projection()?;
+        }
+        Ok(store)
+    }
+
+    /// The version of the code that last wrote the whole projection (0: before versions).
+    pub fn projection_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT value FROM counters WHERE name = 'projection_version'",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The device's identity, made once on first open and never changed: every change this
@@ -429,6 +442,10 @@ impl Store {
             let doc = document::load(&tx, id)?.ok_or(StoreError::NotFound(id))?;
             projection::write(&tx, id, &document::hydrate(id, &doc)?)?;
         }
+        tx.execute(
+            "UPDATE counters SET value = ?1 WHERE name = 'projection_version'",
+            [projection::PROJECTION_VERSION],
+        )?;
         tx.commit()?;
         Ok(())
     }

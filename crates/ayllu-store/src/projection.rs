@@ -9,6 +9,11 @@ use rusqlite::{Connection, params};
 
 use crate::StoreError;
 
+/// The version of what [`write`] puts in the projection. Raise it whenever a projected
+/// column is added or a fact is computed differently: a store whose projection was written
+/// by an older version is rebuilt from the documents when opened.
+pub const PROJECTION_VERSION: i64 = 1;
+
 const TABLES: &[(&str, &str)] = &[
     ("households", "id"),
     ("members", "id"),
@@ -125,9 +130,10 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
         "INSERT INTO child_checks (visit_id, member_id, household_id, visit_date, vaccination_card_seen,
             vaccines_up_to_date, growth_check_up_to_date, weight_g, length_mm, position, diarrhoea, ors, zinc,
             cough, fast_breathing, chest_indrawing, unable_to_drink, vomits_everything, convulsions, lethargic,
-            fever, referral_reason, referral_attended_on, breastfeeding, iron, vitamin_a)
+            fever, referral_reason, referral_attended_on, breastfeeding, iron, vitamin_a, danger_sign,
+            pneumonia_signs)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25, ?26)",
+                 ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     )?;
     let mut anc_stmt = conn.prepare_cached(
         "INSERT INTO antenatal_checks (visit_id, member_id, household_id, visit_date, anc_card_seen,
@@ -172,6 +178,9 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
                 c.breastfeeding,
                 c.iron,
                 c.vitamin_a,
+                // Facts the model derives, stored so no query restates them.
+                c.danger_sign(),
+                c.pneumonia_signs(),
             ])?;
         }
         for (mid, a) in &v.antenatal_checks {

@@ -231,8 +231,16 @@ CREATE TABLE sync_refusals (
 ) WITHOUT ROWID;
 "#;
 
+// The projection keeps facts the model derives (so no SQL restates them), and the version
+// of the code that wrote it: a store whose projection is older is rebuilt on open.
+const V3: &str = r#"
+ALTER TABLE child_checks ADD COLUMN danger_sign INTEGER NOT NULL DEFAULT 0;      -- ChildCheck::danger_sign
+ALTER TABLE child_checks ADD COLUMN pneumonia_signs INTEGER NOT NULL DEFAULT 0;  -- ChildCheck::pneumonia_signs
+INSERT INTO counters (name, value) VALUES ('projection_version', 0);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 #[cfg(test)]

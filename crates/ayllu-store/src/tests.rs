@@ -728,3 +728,64 @@ proptest! {
         prop_assert_eq!(from_doc, from_projection);
     }
 }
+
+/// A projection written by older code (here: today's store with its version set back and
+/// its derived facts spoiled, as an older projection would lack them) is rebuilt on open;
+/// a current one is left as it is.
+#[test]
+fn an_older_projection_is_rebuilt_when_the_store_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ayllu.sqlite3");
+    let mut census = Census::new(17, today());
+    let expected = {
+        let mut store = Store::open(&path).unwrap();
+        for _ in 0..60 {
+            let h = census.household();
+            store.insert_household(census.household_id(), &h, &who()).unwrap();
+        }
+        assert_eq!(
+            store.projection_version().unwrap(),
+            projection::PROJECTION_VERSION
+        );
+        store.projection_dump().unwrap()
+    };
+    let signs = |store: &Store| -> i64 {
+        store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM child_checks WHERE danger_sign OR pneumonia_signs",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let spoil = |store: &Store| {
+        store
+            .connection()
+            .execute("UPDATE child_checks SET danger_sign = 0, pneumonia_signs = 0", [])
+            .unwrap();
+    };
+    {
+        let store = Store::open(&path).unwrap();
+        assert!(signs(&store) > 0, "the sample census has children with signs");
+        spoil(&store);
+    }
+    // Same version: opening trusts the projection (nothing rebuilt behind our back).
+    {
+        let store = Store::open(&path).unwrap();
+        assert_eq!(signs(&store), 0);
+        store
+            .connection()
+            .execute(
+                "UPDATE counters SET value = 0 WHERE name = 'projection_version'",
+                [],
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.projection_version().unwrap(),
+        projection::PROJECTION_VERSION
+    );
+    assert_eq!(store.projection_dump().unwrap(), expected);
+}
