@@ -191,7 +191,10 @@ fn an_unreachable_hub_is_said_plainly() {
     ok(&a, &["init", "--as", "Juana Condori"], None);
     let (code, _, err) = ayllu(&a, &["sync", "--hub", "http://127.0.0.1:9"], None);
     assert_eq!(code, 1);
-    assert!(err.contains("no se puede conectar con el hub"), "{err}");
+    assert!(
+        err.to_lowercase().contains("no se puede conectar con el hub"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,0 +1,82 @@
+//! `hub`: the health post's hub — serve, enroll phones, list and revoke them.
+
+use anyhow::Context as _;
+use ayllu_ops::facility::{self, Grant};
+use ayllu_ops::folder;
+use clap::Subcommand;
+use serde_json::Value;
+
+use crate::{Context, Failure, json};
+
+#[derive(Subcommand)]
+pub enum HubCmd {
+    /// Serves the hub over HTTP (the data folder is created if needed).
+    Serve {
+        #[arg(long, default_value = "0.0.0.0:7878")]
+        listen: String,
+    },
+    /// Prints a one-time enrollment code for a promotor's phone.
+    Enroll {
+        #[arg(long)]
+        promotor: String,
+        /// Communities the device may see (repeat). One at least, or --all-communities.
+        #[arg(long, required_unless_present = "all_communities")]
+        community: Vec<String>,
+        /// Every community of the facility (a supervisor's device), said explicitly.
+        #[arg(long, conflicts_with = "community")]
+        all_communities: bool,
+        /// Days the code stays valid (1 to 90).
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
+    /// Lists enrolled devices.
+    Devices,
+    /// Revokes a device's token.
+    Revoke { device_id: String },
+}
+
+pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
+    match cmd {
+        HubCmd::Serve { listen } => serve(cx, &listen),
+        HubCmd::Enroll {
+            promotor,
+            community,
+            all_communities,
+            days,
+        } => {
+            let grant = if all_communities {
+                Grant::All
+            } else {
+                Grant::Only(community)
+            };
+            let store = folder::open_or_create(&cx.data)?;
+            json(facility::new_code(&store, &promotor, grant, days)?)
+        }
+        HubCmd::Devices => json(facility::devices(&folder::open(&cx.data)?)?),
+        HubCmd::Revoke { device_id } => json(facility::revoke(&folder::open(&cx.data)?, &device_id)?),
+    }
+}
+
+fn serve(cx: &Context, listen: &str) -> Result<Value, Failure> {
+    let store = folder::open_or_create(&cx.data)?;
+    let hub = std::sync::Arc::new(ayllu_hub::Hub::new(store).context("starting the hub")?);
+    let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let addr = listener.local_addr().context("local address")?;
+        // Scripts and tests read this line to find the port.
+        println!("listening on http://{addr}");
+        use std::io::Write as _;
+        std::io::stdout().flush().ok();
+        eprintln!("Ayllu hub {} — data in {}", hub.id(), cx.data.display());
+        ayllu_hub::run(listener, hub, async {
+            tokio::signal::ctrl_c().await.ok();
+        })
+        .await
+        .context("serving")?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(Value::Null)
+}

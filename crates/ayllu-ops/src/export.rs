@@ -1,0 +1,120 @@
+//! The Local Health Plan export: indicator tables as CSV, XLSX or a printable HTML report.
+
+use std::path::{Path, PathBuf};
+
+use ayllu_model::{FieldError, Problem};
+use ayllu_store::Store;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::OpsError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Xlsx,
+    Html,
+    Csv,
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ExportFormat, String> {
+        match s {
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            "html" => Ok(ExportFormat::Html),
+            "csv" => Ok(ExportFormat::Csv),
+            _ => Err(format!("{s:?}: expected csv, xlsx or html")),
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Exported {
+    /// The file, or for CSV one file per table.
+    pub files: Vec<PathBuf>,
+    pub year: i32,
+    /// The day the report counts ages and "pregnant" on (the year's end, or today).
+    pub as_of: NaiveDate,
+    pub tables: u32,
+    pub households: u32,
+}
+
+/// Which year and community (none: all) a report covers.
+pub struct Request {
+    pub year: i32,
+    pub community: Option<String>,
+    pub format: ExportFormat,
+}
+
+impl Request {
+    pub fn new(year: i32, community: Option<String>, format: ExportFormat) -> Request {
+        Request {
+            year,
+            community: community.filter(|c| !c.trim().is_empty()),
+            format,
+        }
+    }
+
+    /// The name a file (CSV: a folder) gets when the person does not choose one:
+    /// `indicadores-2026-ccorca.xlsx`, `informe-2026.html`, `indicadores-2026-csv`.
+    pub fn file_name(&self) -> String {
+        let year = self.year;
+        let slug: String = self
+            .community
+            .as_deref()
+            .map(|c| {
+                format!(
+                    "-{}",
+                    ayllu_model::text::fold(c).replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+                )
+            })
+            .unwrap_or_default();
+        match self.format {
+            ExportFormat::Xlsx => format!("indicadores-{year}{slug}.xlsx"),
+            ExportFormat::Html => format!("informe-{year}{slug}.html"),
+            ExportFormat::Csv => format!("indicadores-{year}{slug}-csv"),
+        }
+    }
+
+    /// Computes the tables and writes them to `out` (a folder for CSV, a file otherwise),
+    /// creating the folder it goes in.
+    pub fn write(&self, store: &Store, out: &Path, today: NaiveDate) -> Result<Exported, OpsError> {
+        let period = ayllu_report::Period::year(self.year, today).map_err(|_| {
+            FieldError::new("year", Problem::YearOutOfRange).with_detail(self.year.to_string())
+        })?;
+        let as_of = period.as_of;
+        let census = store.census()?;
+        let report = ayllu_report::compute(
+            &census,
+            &ayllu_report::Scope {
+                period,
+                community: self.community.clone(),
+            },
+        );
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(OpsError::io(dir))?;
+        }
+        let files = match self.format {
+            ExportFormat::Csv => ayllu_report::write_csv(&report, out)?,
+            ExportFormat::Xlsx => {
+                ayllu_report::write_xlsx(&report, out)?;
+                vec![out.to_path_buf()]
+            }
+            ExportFormat::Html => {
+                ayllu_report::write_html(&report, out)?;
+                vec![out.to_path_buf()]
+            }
+        };
+        Ok(Exported {
+            files,
+            year: self.year,
+            as_of,
+            tables: report.tables.len() as u32,
+            households: census.households.len() as u32,
+        })
+    }
+}

@@ -1,0 +1,25 @@
+//! The operations both faces of Ayllu call — the `ayllu` command and the app's Tauri
+//! commands — with the rules that belong to them (which store file, who signs a change,
+//! how long an enrollment code lasts, where an export goes). A face translates arguments
+//! in and results out and decides nothing; a flow written here is written once.
+//!
+//! Every operation takes the store it works on (the app keeps one open behind a lock,
+//! the command opens one per run) and `today` where the day matters, so tests pass a day.
+
+pub mod bundle;
+pub mod enroll;
+mod error;
+pub mod export;
+pub mod facility;
+pub mod folder;
+pub mod record;
+pub mod settings;
+pub mod sync;
+pub mod view;
+
+pub use error::OpsError;
+
+/// The local calendar day: visits, ages and due dates are counted in it.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

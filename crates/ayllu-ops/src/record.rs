@@ -1,0 +1,214 @@
+//! Recording: every change a person makes to a household, each under its one name in the
+//! household's history (`household.edit`, `visit.record`, …).
+
+use ayllu_model::{
+    Dissolution, FieldError, Household, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold, Problem,
+    ShortText, Visit, VisitId, patch,
+};
+use ayllu_store::{Signature, Store};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::OpsError;
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Created {
+    pub household: HouseholdId,
+    pub members: Vec<MemberId>,
+}
+
+pub fn create_household(
+    store: &mut Store,
+    who: &Signature,
+    new: NewHousehold,
+    today: NaiveDate,
+) -> Result<Created, OpsError> {
+    let (household, members) = store.create_household(new, today, who)?;
+    Ok(Created { household, members })
+}
+
+/// Saves a household's place and housing census. Only fields that differ are written, so
+/// an edit made elsewhere to another field survives the merge.
+pub fn edit_household(
+    store: &mut Store,
+    who: &Signature,
+    id: HouseholdId,
+    info: HouseholdInfo,
+) -> Result<(), OpsError> {
+    Ok(store.update(id, who, "household.edit", |h| h.set_info(info))?)
+}
+
+/// Changes only the household fields a JSON merge patch names.
+pub fn patch_household(
+    store: &mut Store,
+    who: &Signature,
+    id: HouseholdId,
+    changes: &serde_json::Value,
+) -> Result<(), OpsError> {
+    Ok(store.update(id, who, "household.edit", |h| {
+        let info = patch::apply(&h.info, changes)?;
+        h.set_info(info)
+    })?)
+}
+
+pub fn add_member(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    member: Member,
+    today: NaiveDate,
+) -> Result<MemberId, OpsError> {
+    let id = MemberId::new();
+    store.update(household, who, "member.add", |h| h.add_member(id, member, today))?;
+    Ok(id)
+}
+
+pub fn edit_member(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    id: MemberId,
+    member: Member,
+    today: NaiveDate,
+) -> Result<(), OpsError> {
+    Ok(store.update(household, who, "member.edit", |h| {
+        h.edit_member(id, member, today)
+    })?)
+}
+
+/// Changes only the member fields a JSON merge patch names.
+pub fn patch_member(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    id: MemberId,
+    changes: &serde_json::Value,
+    today: NaiveDate,
+) -> Result<(), OpsError> {
+    Ok(store.update(household, who, "member.edit", |h| {
+        let current = h
+            .members
+            .get(&id)
+            .ok_or_else(|| FieldError::new("member", Problem::NotFound))?;
+        let changed = patch::apply(current, changes)?;
+        h.edit_member(id, changed, today)
+    })?)
+}
+
+pub fn record_visit(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    visit: Visit,
+    today: NaiveDate,
+) -> Result<VisitId, OpsError> {
+    let id = VisitId::new();
+    store.update(household, who, "visit.record", |h| {
+        h.record_visit(id, visit, today)
+    })?;
+    Ok(id)
+}
+
+/// A visit from JSON, signed by `who` unless the JSON names another promotor.
+pub fn visit_from_json(mut json: serde_json::Value, who: &Signature) -> Result<Visit, OpsError> {
+    if let serde_json::Value::Object(map) = &mut json {
+        map.entry("promotor")
+            .or_insert_with(|| serde_json::json!(who.promotor));
+    }
+    Ok(FieldError::parse_json(json)?)
+}
+
+/// Records that a referral made at a visit was attended at the health post on `on`.
+pub fn confirm_referral(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    visit: VisitId,
+    member: MemberId,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), OpsError> {
+    Ok(store.update(household, who, "visit.referral_attended", |h| {
+        h.confirm_referral(visit, member, on, today)
+    })?)
+}
+
+/// Marks a household dissolved: a tombstone that stays in history and leaves the lists.
+pub fn dissolve(
+    store: &mut Store,
+    who: &Signature,
+    id: HouseholdId,
+    reason: &str,
+    merged_into: Option<HouseholdId>,
+    today: NaiveDate,
+) -> Result<(), OpsError> {
+    let reason = ShortText::parse(reason).map_err(|p| FieldError::new("reason", p))?;
+    Ok(store.update(id, who, "household.dissolve", |h| {
+        h.dissolve(Dissolution {
+            on: today,
+            reason,
+            merged_into,
+        })
+    })?)
+}
+
+/// Keeps value number `choice` of a field two people changed at once.
+pub fn resolve_conflict(
+    store: &mut Store,
+    who: &Signature,
+    id: HouseholdId,
+    field: &str,
+    choice: usize,
+) -> Result<(), OpsError> {
+    Ok(store.resolve_conflict(id, who, field, choice)?)
+}
+
+/// What an import added: each household with the spreadsheet lines it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedCensus {
+    pub imported: usize,
+    pub members: usize,
+    pub households: Vec<ImportedHousehold>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedHousehold {
+    pub id: HouseholdId,
+    pub reference: String,
+    pub lines: Vec<usize>,
+}
+
+/// Imports a census kept in a spreadsheet (CSV, one row per member). Every row is checked;
+/// with any rejected row nothing is imported and each one is returned.
+pub fn import_csv(
+    store: &mut Store,
+    who: &Signature,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<ImportedCensus, OpsError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        FieldError::new("file", Problem::InvalidFormat).with_detail("the file is not UTF-8 text")
+    })?;
+    let households = ayllu_import::read_csv(text, today).map_err(OpsError::RowsRejected)?;
+    let ids: Vec<HouseholdId> = households.iter().map(|_| HouseholdId::new()).collect();
+    let batch: Vec<(HouseholdId, &Household)> = ids
+        .iter()
+        .zip(&households)
+        .map(|(id, h)| (*id, &h.household))
+        .collect();
+    store.insert_households(&batch, who, "import.csv")?;
+    Ok(ImportedCensus {
+        imported: households.len(),
+        members: households.iter().map(|h| h.household.members.len()).sum(),
+        households: ids
+            .iter()
+            .zip(households)
+            .map(|(id, h)| ImportedHousehold {
+                id: *id,
+                reference: h.reference,
+                lines: h.lines,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,127 @@
+//! Syncing with the hub this device is enrolled with.
+
+use std::sync::Mutex;
+
+use ayllu_model::HouseholdId;
+use ayllu_store::{Direction, Store};
+use ayllu_sync::Progress;
+use ayllu_sync::http::{HUB_ID, HUB_URL, HubClient, TOKEN};
+use ayllu_sync::wire::RefusalCode;
+use serde::Serialize;
+
+use crate::OpsError;
+
+/// Where this device syncs: the hub's address, its token, and the name this store keeps
+/// the hub's bookkeeping under.
+#[derive(Debug, Clone)]
+pub struct HubLink {
+    pub url: String,
+    pub token: Option<String>,
+    pub peer: String,
+}
+
+impl HubLink {
+    /// This device's hub, once enrolled.
+    pub fn of(store: &Store) -> Result<Option<HubLink>, OpsError> {
+        let Some(url) = store.setting(HUB_URL)? else {
+            return Ok(None);
+        };
+        let hub_id = store.setting(HUB_ID)?.unwrap_or_else(|| url.clone());
+        Ok(Some(HubLink {
+            token: store.setting(TOKEN)?,
+            peer: format!("hub:{hub_id}"),
+            url,
+        }))
+    }
+
+    /// The hub, at a new address when `url` is given (it moved since enrollment; or, not
+    /// enrolled, a hub that takes devices without a token, as in a test).
+    pub fn required(store: &Store, url: Option<String>) -> Result<HubLink, OpsError> {
+        match (HubLink::of(store)?, url) {
+            (Some(link), None) => Ok(link),
+            (Some(link), Some(url)) => Ok(HubLink { url, ..link }),
+            (None, Some(url)) => Ok(HubLink {
+                token: None,
+                peer: format!("hub:{url}"),
+                url,
+            }),
+            (None, None) => Err(OpsError::NotEnrolled),
+        }
+    }
+
+    pub fn client(&self) -> HubClient {
+        HubClient::new(&self.url, self.token.clone())
+    }
+}
+
+/// The setting holding the last time a sync finished.
+pub const LAST_SUCCESS: &str = "sync.last_success";
+
+/// One whole sync; what was committed before a cut stays and the next sync resumes.
+pub fn sync_once(
+    store: &mut Store,
+    link: &HubLink,
+    on_progress: impl FnMut(&Progress),
+) -> Result<Progress, OpsError> {
+    let progress = link.client().sync(store, &link.peer, on_progress)?;
+    store.set_setting(LAST_SUCCESS, &chrono::Utc::now().to_rfc3339())?;
+    Ok(progress)
+}
+
+/// The same sync for a store the UI uses meanwhile (locked only between exchanges).
+pub fn sync_shared(
+    store: &Mutex<Store>,
+    link: &HubLink,
+    on_progress: impl FnMut(&Progress),
+) -> Result<Progress, OpsError> {
+    let progress = link.client().sync_shared(store, &link.peer, on_progress)?;
+    store
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .set_setting(LAST_SUCCESS, &chrono::Utc::now().to_rfc3339())?;
+    Ok(progress)
+}
+
+/// A household the hub would not take (or that this phone would not take from the hub),
+/// where it is, and why in words.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RefusedHousehold {
+    pub household: HouseholdId,
+    /// "Community · address", as the lists show it.
+    pub place: String,
+    pub direction: Direction,
+    pub code: String,
+    /// What the other side said, as it said it.
+    pub detail: String,
+    pub es: String,
+    pub en: String,
+}
+
+/// Households that could not be sent (or received), with the reason: they stay on this
+/// phone and are offered again at every sync.
+pub fn refusals(store: &Store) -> Result<Vec<RefusedHousehold>, OpsError> {
+    let Some(link) = HubLink::of(store)? else {
+        return Ok(vec![]);
+    };
+    let mut out = Vec::new();
+    for r in store.sync_refusals(&link.peer)? {
+        let place = store
+            .household(r.household_id)?
+            .map(|h| format!("{} · {}", h.info.community, h.info.address))
+            .unwrap_or_default();
+        let (es, en) = RefusalCode::from_code(&r.code)
+            .map(|c| c.words())
+            .unwrap_or(("el registro no es válido", "the record is not valid"));
+        out.push(RefusedHousehold {
+            household: r.household_id,
+            place,
+            direction: r.direction,
+            code: r.code,
+            detail: r.reason,
+            es: es.into(),
+            en: en.into(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,244 @@
+//! What the screens and the command show of households: stored as they are, and as the
+//! household screen lays them out (members in order, growth charts, what is due).
+
+use ayllu_model::followup::History;
+use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
+use ayllu_model::{Household, HouseholdId, HouseholdInfo, Member, MemberId, Visit, VisitId};
+use ayllu_store::{Conflict, DueItem, Store, StoreError};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::OpsError;
+
+/// A household as stored, with its id and the fields two people changed at once (every
+/// value is kept until someone chooses): the command's `household show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    pub id: HouseholdId,
+    #[serde(flatten)]
+    pub household: Household,
+    pub conflicts: Vec<Conflict>,
+}
+
+pub fn stored(store: &Store, id: HouseholdId) -> Result<Stored, OpsError> {
+    let household = store.household(id)?.ok_or(StoreError::NotFound(id))?;
+    Ok(Stored {
+        id,
+        household,
+        conflicts: store.conflicts(id)?,
+    })
+}
+
+/// A household laid out for its screen, on `today`.
+pub fn household(store: &Store, id: HouseholdId, today: NaiveDate) -> Result<HouseholdView, OpsError> {
+    let Stored {
+        household, conflicts, ..
+    } = stored(store, id)?;
+    Ok(view(id, household, conflicts, today))
+}
+
+/// A member as the household screen lists it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MemberRow {
+    pub id: MemberId,
+    pub member: Member,
+    pub age_years: i32,
+    /// Completed months, for children.
+    pub age_months: i32,
+    pub under_five: bool,
+    /// Pregnant today (an expected delivery date not yet past).
+    pub pregnant: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VisitRow {
+    pub id: VisitId,
+    pub visit: Visit,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HouseholdView {
+    pub id: HouseholdId,
+    pub info: HouseholdInfo,
+    pub dissolved: bool,
+    /// Head first, then by age (oldest first).
+    pub members: Vec<MemberRow>,
+    /// Newest first.
+    pub visits: Vec<VisitRow>,
+    /// Fields two people changed at once, to review.
+    pub conflicts: Vec<Conflict>,
+    /// What is due for its members (today and the coming week), most urgent first.
+    pub due: Vec<DueItem>,
+    /// A growth chart for each child under five.
+    pub growth: Vec<ChildGrowth>,
+}
+
+/// One measurement on a child's chart.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GrowthPoint {
+    pub date: NaiveDate,
+    pub visit: VisitId,
+    pub assessment: Assessment,
+}
+
+/// A child's measurements over WHO's curves for its sex.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChildGrowth {
+    pub member: MemberId,
+    pub name: String,
+    pub sex: ayllu_model::Sex,
+    /// The chart's age axis ends here (days).
+    pub until_day: i64,
+    pub length_for_age: Vec<CurvePoint>,
+    pub weight_for_age: Vec<CurvePoint>,
+    /// Oldest first.
+    pub points: Vec<GrowthPoint>,
+}
+
+/// Chart width: the child's age plus a few months, in 6-month steps, at least a year.
+fn chart_until_day(age_days: i64) -> i64 {
+    let months = (age_days as f64 / growth::DAYS_PER_MONTH + 3.0) / 6.0;
+    let months = (months.ceil() * 6.0).clamp(12.0, 60.0);
+    ((months * growth::DAYS_PER_MONTH) as i64).min(growth::LAST_DAY)
+}
+
+fn child_growth(id: MemberId, member: &Member, h: &Household, today: NaiveDate) -> ChildGrowth {
+    let history = History::of_member(
+        member,
+        h.visits
+            .iter()
+            .map(|(vid, v)| (*vid, v.date, v.child_checks.get(&id), None)),
+    );
+    let points = history
+        .child_checks
+        .iter()
+        .filter(|c| c.weight_kg.is_some() || c.length.is_some())
+        .map(|c| GrowthPoint {
+            date: c.date,
+            visit: c.visit,
+            assessment: history.assess(c),
+        })
+        .collect();
+    let until_day = chart_until_day(member.age_days_at(today));
+    let every = if until_day <= 400 { 7 } else { 14 };
+    ChildGrowth {
+        member: id,
+        name: member.full_name(),
+        sex: member.sex,
+        until_day,
+        length_for_age: growth::age_curves(Table::LengthHeightForAge, member.sex, until_day, every),
+        weight_for_age: growth::age_curves(Table::WeightForAge, member.sex, until_day, every),
+        points,
+    }
+}
+
+fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDate) -> HouseholdView {
+    let due = DueItem::for_household(id, &h, today, 7);
+    let growth = h
+        .members
+        .iter()
+        .filter(|(_, m)| m.is_under_five_at(today))
+        .map(|(mid, m)| child_growth(*mid, m, &h, today))
+        .collect();
+    let mut members: Vec<MemberRow> = h
+        .members
+        .into_iter()
+        .map(|(id, member)| {
+            let days = member.age_days_at(today);
+            MemberRow {
+                id,
+                age_years: member.age_years_at(today),
+                age_months: (days as f64 / 30.4375).floor() as i32,
+                under_five: member.is_under_five_at(today),
+                pregnant: member.is_pregnant_on(today),
+                member,
+            }
+        })
+        .collect();
+    members.sort_by_key(|m| {
+        (
+            m.member.relationship != ayllu_model::Relationship::Head,
+            m.member.birth.date,
+        )
+    });
+    let mut visits: Vec<VisitRow> = h
+        .visits
+        .into_iter()
+        .map(|(id, visit)| VisitRow { id, visit })
+        .collect();
+    visits.sort_by_key(|v| std::cmp::Reverse(v.visit.date));
+    HouseholdView {
+        id,
+        info: h.info,
+        dissolved: h.dissolved.is_some(),
+        members,
+        visits,
+        conflicts,
+        due,
+        growth,
+    }
+}
+
+/// What a visit will mean once saved: each measured child's z-scores, and what falls due
+/// for the people checked (the wizard's summary shows both before saving).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VisitPreview {
+    pub growth: Vec<GrowthPreview>,
+    pub due: Vec<DueItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GrowthPreview {
+    pub member: MemberId,
+    pub assessment: Assessment,
+}
+
+/// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
+/// so a mistake is shown next to its field before the promotor moves on.
+pub fn check_visit(
+    store: &Store,
+    household: HouseholdId,
+    visit: Visit,
+    today: NaiveDate,
+) -> Result<VisitPreview, OpsError> {
+    let mut h = store
+        .household(household)?
+        .ok_or(StoreError::NotFound(household))?;
+    let seen: Vec<MemberId> = visit
+        .child_checks
+        .keys()
+        .chain(visit.antenatal_checks.keys())
+        .copied()
+        .collect();
+    let visit_id = VisitId::new();
+    h.record_visit(visit_id, visit, today)?;
+    let growth = seen
+        .iter()
+        .filter_map(|id| {
+            let member = h.members.get(id)?;
+            let history = History::of_member(
+                member,
+                h.visits
+                    .iter()
+                    .map(|(vid, v)| (*vid, v.date, v.child_checks.get(id), None)),
+            );
+            let (_, assessment) = history.latest_growth()?;
+            Some(GrowthPreview {
+                member: *id,
+                assessment,
+            })
+        })
+        .collect();
+    let due = DueItem::for_household(household, &h, today, 2)
+        .into_iter()
+        .filter(|d| d.visit == Some(visit_id))
+        .collect();
+    Ok(VisitPreview { growth, due })
+}
