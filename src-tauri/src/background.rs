@@ -7,14 +7,11 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ayllu_ops::sync::{HubLink, LAST_SUCCESS};
 use ayllu_store::Store;
 use ayllu_sync::backoff::Backoff;
-use ayllu_sync::http::{ClientError, HubClient};
 use chrono::{DateTime, Utc};
 use rand::Rng;
-
-pub use ayllu_sync::http::{HUB_ID, HUB_URL, TOKEN};
-pub const LAST_SUCCESS: &str = "sync.last_success";
 
 /// A save waits this long before syncing, so a burst of edits goes in one sync.
 const AFTER_SAVE: Duration = Duration::from_secs(3);
@@ -91,26 +88,8 @@ impl SyncWorker {
     }
 }
 
-struct Enrolled {
-    url: String,
-    token: Option<String>,
-    peer: String,
-}
-
-fn enrolled(store: &Store) -> Option<Enrolled> {
-    let url = store.setting(HUB_URL).ok()??;
-    let token = store.setting(TOKEN).ok()?;
-    let hub_id = store.setting(HUB_ID).ok()?.unwrap_or_else(|| url.clone());
-    Some(Enrolled {
-        url,
-        token,
-        peer: format!("hub:{hub_id}"),
-    })
-}
-
-/// The name this phone's store keeps its hub's bookkeeping under, once enrolled.
-pub fn hub_peer(store: &Store) -> Option<String> {
-    enrolled(store).map(|e| e.peer)
+fn enrolled(store: &Store) -> Option<HubLink> {
+    HubLink::of(store).ok().flatten()
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -143,28 +122,6 @@ fn initial_status(store: &Mutex<Store>) -> SyncStatus {
         error_es: None,
         error_en: None,
         next_try_secs: None,
-    }
-}
-
-/// A failure in words a promotor can act on.
-pub fn plain_words(e: &ClientError) -> (String, String) {
-    match e {
-        ClientError::Unreachable { .. } => (
-            "No se pudo conectar con el hub. ¿Hay señal? Se volverá a intentar solo.".into(),
-            "Could not reach the hub. Is there signal? It will retry by itself.".into(),
-        ),
-        ClientError::Refused { status: 401, .. } => (
-            "El hub ya no reconoce este equipo. Pida un nuevo código de registro.".into(),
-            "The hub no longer recognises this device. Ask for a new enrollment code.".into(),
-        ),
-        ClientError::Refused { message, status, .. } => (
-            format!("El hub rechazó la sincronización ({status}): {message}"),
-            format!("The hub refused the sync ({status}): {message}"),
-        ),
-        other => (
-            format!("La sincronización falló: {other}"),
-            format!("The sync failed: {other}"),
-        ),
     }
 }
 
@@ -232,8 +189,7 @@ fn run(
             s.received = 0;
             s.next_try_secs = None;
         });
-        let client = HubClient::new(&hub.url, hub.token.clone());
-        let result = client.sync_shared(&store, &hub.peer, |p| {
+        let result = ayllu_ops::sync::sync_shared(&store, &hub, |p| {
             update(&|s| {
                 s.exchanges = p.exchanges;
                 s.sent = p.sent as u32;
@@ -245,7 +201,6 @@ fn run(
             Ok(_) => {
                 backoff.succeeded();
                 let now = Utc::now();
-                let _ = lock(&store).set_setting(LAST_SUCCESS, &now.to_rfc3339());
                 next = Some(Instant::now() + every);
                 update(&|s| {
                     s.phase = SyncPhase::Idle;
@@ -259,7 +214,7 @@ fn run(
             Err(e) => {
                 let delay = backoff.failed(rand::rng().random::<f64>());
                 next = Some(Instant::now() + delay);
-                let (es, en) = plain_words(&e);
+                let (es, en) = e.words();
                 update(&|s| {
                     s.phase = SyncPhase::Failed;
                     s.waiting = waiting;

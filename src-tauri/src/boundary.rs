@@ -3,7 +3,8 @@
 
 use std::marker::PhantomData;
 
-use ayllu_model::{FieldError, Lang, Problem};
+use ayllu_model::{FieldError, Lang};
+use ayllu_ops::OpsError;
 use ayllu_store::StoreError;
 use serde::de::DeserializeOwned;
 
@@ -42,14 +43,18 @@ impl From<FieldError> for UiError {
 
 impl From<StoreError> for UiError {
     fn from(e: StoreError) -> UiError {
-        match e {
-            StoreError::Invalid(f) => f.into(),
-            StoreError::NotFound(_) => FieldError::new("household", Problem::NotFound).into(),
-            other => UiError::other(
-                "internal",
-                format!("Error interno del almacenamiento: {other}"),
-                format!("Internal storage error: {other}"),
-            ),
+        OpsError::from(e).into()
+    }
+}
+
+impl From<OpsError> for UiError {
+    fn from(e: OpsError) -> UiError {
+        let (es, en) = e.words();
+        UiError {
+            field: e.field_name().unwrap_or_default().to_string(),
+            code: e.code().to_string(),
+            es,
+            en,
         }
     }
 }

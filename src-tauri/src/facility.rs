@@ -14,6 +14,20 @@ pub const ENABLED: &str = "facility.enabled";
 pub const PORT: &str = "facility.port";
 pub const DEFAULT_PORT: u16 = 8470;
 
+/// Facility mode was left on: the hub starts again with the app.
+pub fn enabled(store: &Store) -> bool {
+    store.setting(ENABLED).ok().flatten().as_deref() == Some("true")
+}
+
+/// Keeps facility mode on (at `port`) or off for the next start.
+pub fn remember(store: &Store, port: Option<u16>) -> Result<(), UiError> {
+    store.set_setting(ENABLED, if port.is_some() { "true" } else { "false" })?;
+    if let Some(port) = port {
+        store.set_setting(PORT, &port.to_string())?;
+    }
+    Ok(())
+}
+
 /// What the facility screen shows.
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]
 pub struct FacilityStatus {
@@ -122,7 +136,7 @@ impl Facility {
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(DEFAULT_PORT),
         };
-        let devices = ayllu_hub::admin::devices(store).map_err(admin_error)?;
+        let devices = ayllu_ops::facility::devices(store)?;
         Ok(FacilityStatus {
             running: running.is_some(),
             port,
@@ -143,10 +157,6 @@ impl Facility {
             .as_ref()
             .map(|r| format!("http://{}:{}", lan_address(), r.port))
     }
-}
-
-pub fn admin_error(e: ayllu_hub::AdminError) -> UiError {
-    UiError::other("hub", format!("Error del hub: {e}"), format!("Hub error: {e}"))
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ayllu_store::Store;
 use tauri::Manager;
 use tauri_specta::{Event, collect_commands, collect_events};
 
@@ -29,31 +28,31 @@ pub struct SyncChanged(pub SyncStatus);
 pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(collect_commands![
-            commands::app_info,
-            commands::code_lists,
-            commands::set_setting,
-            commands::places,
-            commands::find_households,
-            commands::household,
-            commands::create_household,
-            commands::edit_household,
-            commands::add_member,
-            commands::edit_member,
-            commands::record_visit,
-            commands::check_visit,
-            commands::due_list,
-            commands::confirm_referral,
-            commands::export_report,
-            commands::resolve_conflict,
-            commands::sync_status,
-            commands::sync_refusals,
-            commands::sync_now,
-            commands::enroll,
-            commands::facility_status,
-            commands::facility_start,
-            commands::facility_stop,
-            commands::facility_new_code,
-            commands::facility_revoke,
+            commands::settings::app_info,
+            commands::settings::code_lists,
+            commands::settings::set_setting,
+            commands::households::places,
+            commands::households::find_households,
+            commands::households::household,
+            commands::households::create_household,
+            commands::households::edit_household,
+            commands::households::add_member,
+            commands::households::edit_member,
+            commands::visits::record_visit,
+            commands::visits::check_visit,
+            commands::visits::due_list,
+            commands::visits::confirm_referral,
+            commands::export::export_report,
+            commands::households::resolve_conflict,
+            commands::sync::sync_status,
+            commands::sync::sync_refusals,
+            commands::sync::sync_now,
+            commands::sync::enroll,
+            commands::facility::facility_status,
+            commands::facility::facility_start,
+            commands::facility::facility_stop,
+            commands::facility::facility_new_code,
+            commands::facility::facility_revoke,
         ])
         .events(collect_events![SyncChanged])
         // Counts (households, members) stay far below 2^53.
@@ -111,12 +110,8 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let dir = data_dir(app);
-            std::fs::create_dir_all(&dir)?;
-            let store = Arc::new(Mutex::new(Store::open(&dir.join("ayllu.sqlite3"))?));
-            let facility_on = store
-                .lock()
-                .map(|s| s.setting(facility::ENABLED).ok().flatten().as_deref() == Some("true"))
-                .unwrap_or(false);
+            let store = Arc::new(Mutex::new(ayllu_ops::folder::open_or_create(&dir)?));
+            let facility_on = store.lock().map(|s| facility::enabled(&s)).unwrap_or(false);
             let handle = app.handle().clone();
             let sync = SyncWorker::start(store.clone(), sync_period(), move |status| {
                 let _ = SyncChanged(status.clone()).emit(&handle);

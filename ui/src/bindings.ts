@@ -66,7 +66,7 @@ export const commands = {
 	facilityStop: () => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_stop")),
 	/**
 	 *  A one-time enrollment code for a promotor's phone, limited to some communities
-	 *  (none: all), valid for `days`.
+	 *  (none: all, as the screen says beside the field), valid for `days`.
 	 */
 	facilityNewCode: (promotor: string, communities: string[], days: number) => typedError<NewEnrollment, UiError>(__TAURI_INVOKE("facility_new_code", { promotor, communities, days })),
 	facilityRevoke: (deviceId: string) => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_revoke", { deviceId })),
@@ -485,10 +485,14 @@ export type Education = string;
 /**  The formats of the Local Health Plan export. */
 export type ExportFormat = "xlsx" | "html" | "csv";
 
+/**  What was written. */
 export type Exported = {
-	/**  What was written: the file, or for CSV one file per table. */
+	/**  The file, or for CSV one file per table. */
 	files: string[],
 	year: number,
+	/**  The day the report counts ages and "pregnant" on (the year's end, or today). */
+	as_of: string,
+	tables: number,
 	households: number,
 };
 
@@ -850,6 +854,8 @@ export type RefusedHousehold = {
 	place: string,
 	direction: Direction,
 	code: string,
+	/**  What the other side said, as it said it. */
+	detail: string,
 	es: string,
 	en: string,
 };

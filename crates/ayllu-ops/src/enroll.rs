@@ -91,3 +91,24 @@ pub fn enroll(store: &Store, url: &str, code: &str, name: Option<&str>) -> Resul
     let enrollment = request.send(&Applicant::of(store, name)?)?;
     request.finish(store, enrollment)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_and_code_are_checked_before_any_network_call() {
+        let r = Request::parse(" http://192.168.1.20:8470/ ", " abcd-efgh ").unwrap();
+        assert_eq!(r.url, "http://192.168.1.20:8470");
+        assert_eq!(r.code, "ABCD-EFGH");
+        for (url, code, field) in [
+            ("192.168.1.20:8470", "ABCD", "hub_url"),
+            ("ftp://hub", "ABCD", "hub_url"),
+            ("http://hub", "   ", "code"),
+            ("http://hub", &"X".repeat(41), "code"),
+        ] {
+            let e = Request::parse(url, code).unwrap_err();
+            assert_eq!(e.field_name(), Some(field), "{url} {code}");
+        }
+    }
+}

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::OpsError;
 
+/// The formats of the Local Health Plan export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
@@ -116,5 +117,36 @@ impl Request {
             tables: report.tables.len() as u32,
             households: census.households.len() as u32,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_is_named_by_year_and_community() {
+        let named = |community: Option<&str>, format| {
+            Request::new(2026, community.map(str::to_string), format).file_name()
+        };
+        assert_eq!(named(None, ExportFormat::Xlsx), "indicadores-2026.xlsx");
+        assert_eq!(named(Some("  "), ExportFormat::Html), "informe-2026.html");
+        assert_eq!(
+            named(Some("Ccorca Alta Ñuñoa"), ExportFormat::Csv),
+            "indicadores-2026-ccorca-alta-nunoa-csv"
+        );
+    }
+
+    #[test]
+    fn a_year_without_data_is_refused_naming_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::folder::open_or_create(dir.path()).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let out = dir.path().join("x.xlsx");
+        let e = Request::new(2031, None, ExportFormat::Xlsx)
+            .write(&store, &out, today)
+            .unwrap_err();
+        assert_eq!(e.field_name(), Some("year"));
+        assert!(!out.exists());
     }
 }

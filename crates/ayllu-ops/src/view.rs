@@ -242,3 +242,33 @@ pub fn check_visit(
         .collect();
     Ok(VisitPreview { growth, due })
 }
+
+/// Households matching `query` (a name, a DNI, a place; accents ignored), or all of them
+/// when it is empty, within a community and sector when given.
+pub fn find(
+    store: &Store,
+    query: &str,
+    community: Option<&str>,
+    sector: Option<&str>,
+) -> Result<Vec<ayllu_store::SearchHit>, OpsError> {
+    if query.trim().is_empty() {
+        let filter = ayllu_store::ListFilter {
+            community: community.map(str::to_string),
+            sector: sector.map(str::to_string),
+            include_dissolved: false,
+        };
+        return Ok(store
+            .list(&filter)?
+            .into_iter()
+            .map(|household| ayllu_store::SearchHit {
+                household,
+                matched_members: Vec::new(),
+            })
+            .collect());
+    }
+    let in_place = |h: &ayllu_store::SearchHit| {
+        community.is_none_or(|c| h.household.community == c)
+            && sector.is_none_or(|s| h.household.sector.as_deref() == Some(s))
+    };
+    Ok(store.search(query, 200)?.into_iter().filter(in_place).collect())
+}

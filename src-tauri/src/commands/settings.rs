@@ -1,0 +1,58 @@
+//! First start and the settings screen.
+
+use std::collections::BTreeMap;
+
+use ayllu_model::codes::CodeOption;
+use ayllu_ops::settings;
+use ayllu_store::Store;
+use tauri::State;
+
+use super::AppState;
+use crate::boundary::UiError;
+use crate::facility;
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    pub device_id: String,
+    /// The promotor signing records made here; `None` until set on first start.
+    pub promotor: Option<String>,
+    pub lang: String,
+    pub data_dir: String,
+    pub facility: bool,
+    pub today: chrono::NaiveDate,
+}
+
+fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        device_id: store.device_id().to_string(),
+        promotor: settings::promotor(store)?,
+        lang: settings::lang(store)?,
+        data_dir: state.data_dir.display().to_string(),
+        facility: facility::enabled(store),
+        today: ayllu_ops::today(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
+    info(&state, &state.store())
+}
+
+/// Every code list with Spanish and English labels.
+#[tauri::command]
+#[specta::specta]
+pub async fn code_lists() -> Result<BTreeMap<String, Vec<CodeOption>>, UiError> {
+    Ok(ayllu_model::codes::catalogue())
+}
+
+/// Saves a setting: `promotor` (a person's name) or `lang` (`es` or `en`).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<AppInfo, UiError> {
+    let store = state.store();
+    settings::set(&store, &key, &value)?;
+    info(&state, &store)
+}

@@ -1,0 +1,50 @@
+//! The Sync screen: status, households refused, enrollment.
+
+use ayllu_ops::enroll::{Applicant, Request};
+use ayllu_ops::sync::RefusedHousehold;
+use tauri::State;
+
+use super::{AppState, blocking};
+use crate::background::{Nudge, SyncStatus};
+use crate::boundary::UiError;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
+    Ok(state.sync.status())
+}
+
+/// Households that could not be sent (or received), with the reason: they stay on this
+/// phone and are offered again at every sync.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_refusals(state: State<'_, AppState>) -> Result<Vec<RefusedHousehold>, UiError> {
+    Ok(ayllu_ops::sync::refusals(&state.store())?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
+    state.sync.nudge(Nudge::Now);
+    Ok(state.sync.status())
+}
+
+/// Enrolls this device with a hub using a one-time code from the health post, then
+/// syncs at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn enroll(
+    state: State<'_, AppState>,
+    hub_url: String,
+    code: String,
+) -> Result<SyncStatus, UiError> {
+    let request = Request::parse(&hub_url, &code)?;
+    let applicant = Applicant::of(&state.store(), None)?;
+    // The network call runs without the store locked and off the async workers.
+    // (reqwest's blocking client must be made and dropped outside the async runtime.)
+    let sent = request.clone();
+    let enrollment = blocking(move || sent.send(&applicant)).await??;
+    request.finish(&state.store(), enrollment)?;
+    state.sync.nudge(Nudge::Now);
+    Ok(state.sync.status())
+}

@@ -1,0 +1,65 @@
+//! The visit wizard and the follow-up list.
+
+use ayllu_model::{FieldError, HouseholdId, MemberId, Problem, Visit, VisitId};
+use ayllu_ops::view::{self, VisitPreview};
+use ayllu_ops::{record, today};
+use ayllu_store::{DueFilter, DueGroup};
+use tauri::State;
+
+use super::AppState;
+use crate::boundary::{Input, UiError};
+
+#[tauri::command]
+#[specta::specta]
+pub async fn record_visit(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: Input<Visit>,
+) -> Result<VisitId, UiError> {
+    let visit = visit.parse()?;
+    state.record(|store, who| record::record_visit(store, who, household, visit, today()))
+}
+
+/// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
+/// so a mistake is shown next to its field before the promotor moves on.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_visit(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: Input<Visit>,
+) -> Result<VisitPreview, UiError> {
+    let visit = visit.parse()?;
+    Ok(view::check_visit(&state.store(), household, visit, today())?)
+}
+
+/// Who is due for follow-up, by community, most urgent first; `within_days` adds what
+/// falls due soon.
+#[tauri::command]
+#[specta::specta]
+pub async fn due_list(
+    state: State<'_, AppState>,
+    community: Option<String>,
+    within_days: u32,
+) -> Result<Vec<DueGroup>, UiError> {
+    let filter = DueFilter {
+        community: community.filter(|c| !c.trim().is_empty()),
+        within_days: u64::from(within_days.min(366)),
+    };
+    Ok(state.store().due(today(), &filter)?)
+}
+
+/// Records that a referral made at a visit was attended, on `on` (YYYY-MM-DD).
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_referral(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: VisitId,
+    member: MemberId,
+    on: String,
+) -> Result<(), UiError> {
+    let on = chrono::NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new("referral.attended_on", Problem::InvalidDate))?;
+    state.record(|store, who| record::confirm_referral(store, who, household, visit, member, on, today()))
+}
