@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 secs="${1:-60}"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
-cargo run -q --locked -p ayllu-scenarios --bin fuzz-seeds -- fuzz/corpus
+bash scripts/build.sh -q
+"$CARGO_TARGET_DIR/debug/fuzz-seeds" fuzz/corpus
 # Instrumented builds live apart from the project's (other flags: a shared directory would
 # rebuild everything twice).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-fuzz"

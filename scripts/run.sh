@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 (cd ui && npm run --silent build)
-cargo build -q -p ayllu-app
+bash scripts/build.sh -q
 exec "$CARGO_TARGET_DIR/debug/ayllu-app"

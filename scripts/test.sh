@@ -12,6 +12,8 @@ echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== build (once: one feature set for everything below)"
+bash scripts/build.sh
 echo "== tests"
 cargo test --workspace --locked
 echo "== the real window (Xvfb + tauri-driver + WebKitWebDriver)"

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 source scripts/env.sh
 
 (cd ui && npm run --silent build)
-cargo build --locked -p ayllu-app -p ayllu-cli
+bash scripts/build.sh
 export AYLLU_APP="$CARGO_TARGET_DIR/debug/ayllu-app"
 export AYLLU_CLI="$CARGO_TARGET_DIR/debug/ayllu"
 export SHOTS="${SHOTS:-docs/screenshots}"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/env.sh
-cargo build -q -p ayllu-cli -p ayllu-scenarios --bin ayllu --bin sample-census
+bash scripts/build.sh -q
 AYLLU="$CARGO_TARGET_DIR/debug/ayllu"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
