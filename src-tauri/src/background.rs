@@ -134,6 +134,9 @@ fn run(
 ) {
     let mut backoff = Backoff::new(Duration::from_secs(5), Duration::from_secs(300));
     let mut next = Some(Instant::now());
+    // Saves leave their pages in the WAL; copying them into the database is a few ms a
+    // save should not pay, so it is done here once the promotor pauses.
+    let mut checkpoint: Option<Instant> = None;
     let update = |f: &dyn Fn(&mut SyncStatus)| {
         let snapshot = {
             let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
@@ -143,7 +146,11 @@ fn run(
         publish(&snapshot);
     };
     loop {
-        let wait = next.map(|t| t.saturating_duration_since(Instant::now()));
+        let wake = match (next, checkpoint) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = wake.map(|t| t.saturating_duration_since(Instant::now()));
         let got = match wait {
             Some(w) => nudges.recv_timeout(w),
             None => nudges.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -151,6 +158,7 @@ fn run(
         match got {
             Ok(Nudge::Saved) => {
                 let soon = Instant::now() + AFTER_SAVE;
+                checkpoint = Some(soon);
                 // While backing off, a save does not hurry the next try.
                 if backoff.failures() == 0 {
                     next = Some(next.map_or(soon, |t| t.min(soon)));
@@ -171,6 +179,13 @@ fn run(
             }
             Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {}
+        }
+        if checkpoint.is_some_and(|t| t <= Instant::now()) {
+            checkpoint = None;
+            let _ = lock(&store).checkpoint();
+        }
+        if next.is_none_or(|t| t > Instant::now()) {
+            continue;
         }
         let Some(hub) = enrolled(&lock(&store)) else {
             update(&|s| {
@@ -223,6 +238,39 @@ fn run(
                     s.next_try_secs = Some(delay.as_secs() as u32);
                 });
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store's WAL is checkpointed a few seconds after the last save, enrolled or not.
+    #[test]
+    fn saves_are_checkpointed_once_the_promotor_pauses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ayllu_ops::folder::open_or_create(dir.path()).unwrap();
+        let store = Arc::new(Mutex::new(store));
+        let worker = SyncWorker::start(store.clone(), Duration::from_secs(3600), |_| {});
+        {
+            let mut s = lock(&store);
+            ayllu_ops::settings::set_promotor(&s, "Juana Condori").unwrap();
+            let who = ayllu_ops::settings::signature(&s, None).unwrap();
+            let new = ayllu_model::NewHousehold::from_json(serde_json::json!({
+                "community": "Ccorca", "address": "Frente a la capilla", "consent": true,
+                "members": [{"given_names": "Rosa", "surnames": "Quispe", "sex": "F",
+                             "birth": {"date": "1990-01-01"}, "relationship": "head", "insurance": "sis"}]
+            }))
+            .unwrap();
+            ayllu_ops::record::create_household(&mut s, &who, new, ayllu_ops::today()).unwrap();
+            assert_eq!(s.uncheckpointed(), 1);
+        }
+        worker.nudge(Nudge::Saved);
+        let until = Instant::now() + Duration::from_secs(20);
+        while lock(&store).uncheckpointed() > 0 {
+            assert!(Instant::now() < until, "no checkpoint 20 s after the save");
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }

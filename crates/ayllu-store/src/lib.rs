@@ -208,6 +208,11 @@ impl Store {
         Ok(())
     }
 
+    /// Commits since the WAL was last copied into the database by this store.
+    pub fn uncheckpointed(&self) -> u32 {
+        self.uncheckpointed
+    }
+
     fn committed(&mut self) -> Result<(), StoreError> {
         self.uncheckpointed += 1;
         if self.uncheckpointed >= CHECKPOINT_SAFETY_NET {

@@ -1,5 +1,5 @@
 // The child-health and antenatal checklists as the wizard holds them, and as Rust reads them.
-import type { AntenatalCheck, ChildCheck } from "../bindings";
+import type { AntenatalCheck_Deserialize, ChildCheck_Deserialize } from "../bindings";
 import { numberOrText } from "../format";
 
 export type ChildDraft = {
@@ -40,7 +40,8 @@ export function emptyChild(ageMonths: number): ChildDraft {
 
 const yes = (b: boolean | null) => b === true;
 
-export function toChildCheck(d: ChildDraft): ChildCheck {
+// Every field of the checklist, so a field added in Rust fails here until it is asked.
+export function toChildCheck(d: ChildDraft): Required<ChildCheck_Deserialize> {
   const height = numberOrText(d.height);
   return {
     vaccination_card_seen: yes(d.vaccination_card_seen),
@@ -87,7 +88,7 @@ export function emptyAntenatal(): AntenatalDraft {
   };
 }
 
-export function toAntenatal(d: AntenatalDraft): AntenatalCheck {
+export function toAntenatal(d: AntenatalDraft): Required<AntenatalCheck_Deserialize> {
   return {
     anc_card_seen: yes(d.anc_card_seen),
     anc_up_to_date: yes(d.anc_up_to_date),
