@@ -21,6 +21,8 @@ bash scripts/build.sh -q
 # Instrumented builds live apart from the project's (other flags: a shared directory would
 # rebuild everything twice).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-fuzz"
+# cargo-fuzz sets its own flags; the project's lint wrapper is not for instrumented builds.
+unset RUSTC_WORKSPACE_WRAPPER RUSTFLAGS
 cd fuzz
 cargo fuzz build -s none
 for target in sync_message hub_request wire bundle csv_import; do

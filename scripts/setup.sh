@@ -30,6 +30,9 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
+# The build lints as it compiles (scripts/env.sh): clippy and rustfmt are part of it.
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
 # UI dependencies, exactly as locked.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)

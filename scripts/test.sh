@@ -4,21 +4,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# Each step says how long it took (docs/benchmarks.md keeps the totals).
+step() { echo "== $* (at ${SECONDS} s)"; }
 
-echo "== UI: types and build"
+step "UI: types and build"
 (cd ui && npm run --silent check && npm run --silent build)
-echo "== format"
+step "format"
 cargo fmt --all -- --check
-echo "== lint"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== build (once: one feature set for everything below)"
+step "build and lint (once: one feature set for everything below; clippy -D warnings)"
 bash scripts/build.sh
-echo "== tests"
+step "tests"
 cargo test --workspace --locked
-echo "== the real window (Xvfb + tauri-driver + WebKitWebDriver)"
+step "the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
-echo "== the printable report (headless Chromium: PNG and A4 PDF)"
+step "the printable report (headless Chromium: PNG and A4 PDF)"
 bash tests/report/render.sh
-echo "== fuzzing what reads hostile bytes (60 s a target)"
-bash scripts/fuzz.sh 60
+step "fuzzing what reads hostile bytes (30 s a target)"
+bash scripts/fuzz.sh 30
+step "done"
