@@ -192,7 +192,7 @@ fn an_unreachable_hub_is_said_plainly() {
     let (code, _, err) = ayllu(&a, &["sync", "--hub", "http://127.0.0.1:9"], None);
     assert_eq!(code, 1);
     assert!(
-        err.to_lowercase().contains("no se puede conectar con el hub"),
+        err.contains("No se puede conectar con el puesto de salud"),
         "{err}"
     );
 }

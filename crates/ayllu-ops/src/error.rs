@@ -144,26 +144,54 @@ impl OpsError {
     }
 }
 
-/// A failure to talk to the hub, in words a promotor can act on.
+/// A failure to talk to the hub, in words a promotora can act on: Spanish whatever the
+/// hub said (its own message is English, for staff), and "puesto de salud", never "hub".
 fn hub_words(e: &ClientError) -> (String, String) {
-    match e {
-        ClientError::Unreachable { url, .. } => (
-            format!("No se puede conectar con el hub en {url}. ¿Hay señal? ¿Está encendido?"),
-            format!("Cannot reach the hub at {url}. Is there signal? Is it on?"),
-        ),
+    let (es, en): (&str, &str) = match e {
+        ClientError::Unreachable { url, .. } => {
+            return (
+                format!("No se puede conectar con el puesto de salud ({url}). ¿Hay señal? ¿Está encendido?"),
+                format!("Cannot reach the health post ({url}). Is there signal? Is it on?"),
+            );
+        }
         ClientError::Refused { status: 401, .. } => (
-            "El hub ya no reconoce este equipo (401). Pida un nuevo código de registro.".into(),
-            "The hub no longer recognises this device (401). Ask for a new enrollment code.".into(),
+            "El puesto de salud ya no reconoce este celular (401). Pida un nuevo código de registro.",
+            "The health post no longer recognises this device (401). Ask for a new enrollment code.",
         ),
-        ClientError::Refused { message, status, .. } => (
-            format!("El hub rechazó la sincronización ({status}): {message}"),
-            format!("The hub refused the sync ({status}): {message}"),
+        ClientError::Refused { code, status, .. } => match code.as_str() {
+            "out_of_scope" => (
+                "Este celular envió hogares de comunidades que no tiene asignadas; el puesto de salud no los recibió.",
+                "This device sent households of communities not assigned to it; the health post did not take them.",
+            ),
+            "too_many_requests" => (
+                "El puesto de salud está atendiendo a muchos celulares; se volverá a intentar en un momento.",
+                "The health post is busy with many devices; it will try again shortly.",
+            ),
+            "timeout" => (
+                "La conexión se cortó mientras se enviaban los datos; se volverá a intentar.",
+                "The link dropped while sending; it will try again.",
+            ),
+            "too_large" => (
+                "Lo enviado es demasiado grande para una sola vez; avise al personal del puesto de salud.",
+                "What was sent is too large for one exchange; tell the health post's staff.",
+            ),
+            "internal" => (
+                "El puesto de salud tuvo un error interno; avise al personal.",
+                "The health post had an internal error; tell its staff.",
+            ),
+            _ => {
+                return (
+                    format!("El puesto de salud no aceptó la sincronización ({status})."),
+                    format!("The health post refused the sync ({status})."),
+                );
+            }
+        },
+        _ => (
+            "La respuesta del puesto de salud no se entendió; se volverá a intentar.",
+            "The health post's answer was not understood; it will try again.",
         ),
-        other => (
-            format!("La sincronización falló: {other}"),
-            format!("The sync failed: {other}"),
-        ),
-    }
+    };
+    (es.to_string(), en.to_string())
 }
 
 impl From<FieldError> for OpsError {
@@ -200,5 +228,46 @@ impl From<AdminError> for OpsError {
 impl From<ClientError> for OpsError {
     fn from(e: ClientError) -> OpsError {
         OpsError::Hub(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the hub says is English, for staff; what a promotora reads is Spanish and
+    /// speaks of the health post.
+    #[test]
+    fn every_hub_refusal_reads_in_spanish_without_the_word_hub() {
+        let refused = |status: u16, code: &str| {
+            OpsError::Hub(ClientError::Refused {
+                status,
+                code: code.into(),
+                message: "the device may not send households of this community".into(),
+            })
+        };
+        let cases = [
+            refused(401, "unauthorized"),
+            refused(403, "out_of_scope"),
+            refused(429, "too_many_requests"),
+            refused(408, "timeout"),
+            refused(413, "too_large"),
+            refused(500, "internal"),
+            refused(400, "bad_request"),
+            OpsError::Hub(ClientError::Unreachable {
+                url: "http://192.168.1.20:8470".into(),
+                reason: "connection refused".into(),
+            }),
+            OpsError::Hub(ClientError::Protocol("garbage".into())),
+        ];
+        for e in cases {
+            let (es, _) = e.words();
+            assert!(!es.to_lowercase().contains("hub"), "{es}");
+            assert!(!es.contains("the device"), "{es}");
+            assert!(
+                es.contains("puesto de salud") || es.contains("conexión") || es.contains("celular"),
+                "{es}"
+            );
+        }
     }
 }

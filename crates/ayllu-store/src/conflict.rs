@@ -53,11 +53,15 @@ fn walk(doc: &Automerge, obj: &ObjId, path: &str, out: &mut Vec<Conflict>) {
             continue;
         };
         if all.len() > 1 {
-            out.push(Conflict {
-                field: field.clone(),
-                values: all.iter().map(|(v, id)| render(doc, v, id)).collect(),
-                current: all.len() - 1,
-            });
+            let values: Vec<serde_json::Value> = all.iter().map(|(v, id)| render(doc, v, id)).collect();
+            // Two phones that wrote the same value agree: nothing for staff to choose.
+            if values.iter().any(|v| *v != values[0]) {
+                out.push(Conflict {
+                    field: field.clone(),
+                    current: values.len() - 1,
+                    values,
+                });
+            }
         }
         if let Ok(Some((Value::Object(ObjType::Map), child))) = doc.get(obj, key.as_str()) {
             walk(doc, &child, &field, out);

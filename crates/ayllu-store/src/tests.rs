@@ -789,3 +789,39 @@ fn an_older_projection_is_rebuilt_when_the_store_opens() {
     );
     assert_eq!(store.projection_dump().unwrap(), expected);
 }
+
+/// Two phones that wrote the same value at once agree: staff are not asked to choose
+/// between "Casa azul" and "Casa azul".
+#[test]
+fn the_same_value_written_on_two_phones_is_not_a_conflict() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    let mut other = document::load(store.connection(), id).unwrap().unwrap();
+    other.set_actor(automerge::ActorId::random());
+    let mut tx = other.transaction();
+    let (_, info) = tx.get(automerge::ROOT, "info").unwrap().unwrap();
+    tx.put(&info, "address", "Casa azul").unwrap();
+    tx.put(&info, "sector", "Bajo").unwrap();
+    tx.commit();
+    store
+        .update(id, &who(), "household.edit", |h| {
+            let mut info = h.info.clone();
+            info.address = ShortText::parse("Casa azul").unwrap();
+            info.sector = Some(ShortText::parse("Alto Ccorca").unwrap());
+            h.set_info(info)
+        })
+        .unwrap();
+    store
+        .replica(|r| -> Result<(), StoreError> {
+            let mut doc = r.document(id)?.unwrap();
+            let before = doc.get_heads();
+            doc.merge(&mut other.clone()).unwrap();
+            r.save_document(id, &doc, Some(&before))?;
+            Ok(())
+        })
+        .unwrap();
+    let conflicts = store.conflicts(id).unwrap();
+    // The address agrees; the sector does not.
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].field, "info.sector");
+}
