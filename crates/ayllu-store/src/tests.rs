@@ -488,21 +488,26 @@ proptest! {
     }
 }
 
-#[test]
-fn concurrent_edits_of_one_field_are_shown_and_can_be_resolved() {
-    let (_d, mut store) = temp_store();
-    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
-    // Another device's copy, edited offline at the same time as this one.
+/// Household `id`'s info edited at the same time on another device (`theirs`: document
+/// keys and values) and here (`ours`), then the other copy merged in.
+fn concurrent_info_edits(
+    store: &mut Store,
+    id: HouseholdId,
+    theirs: &[(&str, &str)],
+    ours: impl FnOnce(&mut ayllu_model::HouseholdInfo),
+) {
     let mut other = document::load(store.connection(), id).unwrap().unwrap();
     other.set_actor(automerge::ActorId::random());
     let mut tx = other.transaction();
     let (_, info) = tx.get(automerge::ROOT, "info").unwrap().unwrap();
-    tx.put(&info, "address", "Casa azul, pasando el puente").unwrap();
+    for (key, value) in theirs {
+        tx.put(&info, *key, *value).unwrap();
+    }
     tx.commit();
     store
         .update(id, &who(), "household.edit", |h| {
             let mut info = h.info.clone();
-            info.address = ShortText::parse("Frente al colegio").unwrap();
+            ours(&mut info);
             h.set_info(info)
         })
         .unwrap();
@@ -515,6 +520,18 @@ fn concurrent_edits_of_one_field_are_shown_and_can_be_resolved() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn concurrent_edits_of_one_field_are_shown_and_can_be_resolved() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    concurrent_info_edits(
+        &mut store,
+        id,
+        &[("address", "Casa azul, pasando el puente")],
+        |i| i.address = ShortText::parse("Frente al colegio").unwrap(),
+    );
 
     let conflicts = store.conflicts(id).unwrap();
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
@@ -796,30 +813,15 @@ fn an_older_projection_is_rebuilt_when_the_store_opens() {
 fn the_same_value_written_on_two_phones_is_not_a_conflict() {
     let (_d, mut store) = temp_store();
     let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
-    let mut other = document::load(store.connection(), id).unwrap().unwrap();
-    other.set_actor(automerge::ActorId::random());
-    let mut tx = other.transaction();
-    let (_, info) = tx.get(automerge::ROOT, "info").unwrap().unwrap();
-    tx.put(&info, "address", "Casa azul").unwrap();
-    tx.put(&info, "sector", "Bajo").unwrap();
-    tx.commit();
-    store
-        .update(id, &who(), "household.edit", |h| {
-            let mut info = h.info.clone();
-            info.address = ShortText::parse("Casa azul").unwrap();
-            info.sector = Some(ShortText::parse("Alto Ccorca").unwrap());
-            h.set_info(info)
-        })
-        .unwrap();
-    store
-        .replica(|r| -> Result<(), StoreError> {
-            let mut doc = r.document(id)?.unwrap();
-            let before = doc.get_heads();
-            doc.merge(&mut other.clone()).unwrap();
-            r.save_document(id, &doc, Some(&before))?;
-            Ok(())
-        })
-        .unwrap();
+    concurrent_info_edits(
+        &mut store,
+        id,
+        &[("address", "Casa azul"), ("sector", "Bajo")],
+        |i| {
+            i.address = ShortText::parse("Casa azul").unwrap();
+            i.sector = Some(ShortText::parse("Alto Ccorca").unwrap());
+        },
+    );
     let conflicts = store.conflicts(id).unwrap();
     // The address agrees; the sector does not.
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
