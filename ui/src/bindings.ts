@@ -78,25 +78,32 @@ export const events = {
 };
 
 /* Types */
+/**  The answer to one yes/no question. */
+export type Answer = 
+/**  Never asked (or skipped): counts neither as yes nor as no. */
+"not_asked" | "no" | "yes";
+
 export type AntenatalCheck = AntenatalCheck_Serialize | AntenatalCheck_Deserialize;
 
 export type AntenatalCheck_Deserialize = {
-	anc_card_seen?: boolean,
+	anc_card_seen?: Answer,
 	/**  Antenatal care visits up to date for the gestational age. */
-	anc_up_to_date?: boolean,
+	anc_up_to_date?: Answer,
 	gestational_weeks?: GestationWeeks | null,
-	iron_folic_acid?: boolean,
-	danger_signs?: PregnancyDangerSigns_Deserialize,
+	iron_folic_acid?: Answer,
+	/**  "¿Algún signo de alarma?", opening the six danger signs of pregnancy. */
+	danger_signs?: Gated<PregnancyDangerSigns_Deserialize>,
 	referral?: Referral_Deserialize | null,
 };
 
 export type AntenatalCheck_Serialize = {
-	anc_card_seen: boolean,
+	anc_card_seen: Answer,
 	/**  Antenatal care visits up to date for the gestational age. */
-	anc_up_to_date: boolean,
+	anc_up_to_date: Answer,
 	gestational_weeks: GestationWeeks | null,
-	iron_folic_acid: boolean,
-	danger_signs: PregnancyDangerSigns_Serialize,
+	iron_folic_acid: Answer,
+	/**  "¿Algún signo de alarma?", opening the six danger signs of pregnancy. */
+	danger_signs: Gated<PregnancyDangerSigns_Serialize>,
 	referral: Referral_Serialize | null,
 };
 
@@ -194,49 +201,60 @@ export type Birth_Serialize = {
 	estimated: boolean,
 };
 
-/**  The child-health checklist (IMCI community case management, CRED growth monitoring). */
+/**
+ *  The child-health checklist (IMCI community case management, CRED growth monitoring).
+ *  Every question is an [`Answer`]: one left unanswered is "not asked", never "no".
+ */
 export type ChildCheck = ChildCheck_Serialize | ChildCheck_Deserialize;
 
-/**  The child-health checklist (IMCI community case management, CRED growth monitoring). */
+/**
+ *  The child-health checklist (IMCI community case management, CRED growth monitoring).
+ *  Every question is an [`Answer`]: one left unanswered is "not asked", never "no".
+ */
 export type ChildCheck_Deserialize = {
-	vaccination_card_seen?: boolean,
-	vaccines_up_to_date?: boolean,
+	vaccination_card_seen?: Answer,
+	vaccines_up_to_date?: Answer,
 	/**  Growth and development check (CRED) up to date for the child's age. */
-	growth_check_up_to_date?: boolean,
+	growth_check_up_to_date?: Answer,
 	weight_kg?: Weight | null,
 	length?: Length | null,
 	/**  Diarrhoea in the last 14 days, with what was given. */
-	diarrhoea?: DiarrhoeaCare_Deserialize | null,
+	diarrhoea?: Gated<DiarrhoeaCare_Deserialize>,
 	/**  Cough or difficult breathing, with the signs of pneumonia. */
-	cough?: CoughSigns_Deserialize | null,
-	danger_signs?: DangerSigns_Deserialize,
-	fever?: boolean,
+	cough?: Gated<CoughSigns_Deserialize>,
+	/**  "¿Algún signo de peligro?", opening the four general danger signs. */
+	danger_signs?: Gated<DangerSigns_Deserialize>,
+	fever?: Answer,
 	referral?: Referral_Deserialize | null,
-	/**  Currently breastfed; unknown when not asked. */
-	breastfeeding?: boolean | null,
-	iron?: boolean,
-	vitamin_a?: boolean,
+	/**  Currently breastfed. */
+	breastfeeding?: Answer,
+	iron?: Answer,
+	vitamin_a?: Answer,
 };
 
-/**  The child-health checklist (IMCI community case management, CRED growth monitoring). */
+/**
+ *  The child-health checklist (IMCI community case management, CRED growth monitoring).
+ *  Every question is an [`Answer`]: one left unanswered is "not asked", never "no".
+ */
 export type ChildCheck_Serialize = {
-	vaccination_card_seen: boolean,
-	vaccines_up_to_date: boolean,
+	vaccination_card_seen: Answer,
+	vaccines_up_to_date: Answer,
 	/**  Growth and development check (CRED) up to date for the child's age. */
-	growth_check_up_to_date: boolean,
+	growth_check_up_to_date: Answer,
 	weight_kg: Weight | null,
 	length: Length | null,
 	/**  Diarrhoea in the last 14 days, with what was given. */
-	diarrhoea: DiarrhoeaCare_Serialize | null,
+	diarrhoea: Gated<DiarrhoeaCare_Serialize>,
 	/**  Cough or difficult breathing, with the signs of pneumonia. */
-	cough: CoughSigns_Serialize | null,
-	danger_signs: DangerSigns_Serialize,
-	fever: boolean,
+	cough: Gated<CoughSigns_Serialize>,
+	/**  "¿Algún signo de peligro?", opening the four general danger signs. */
+	danger_signs: Gated<DangerSigns_Serialize>,
+	fever: Answer,
 	referral: Referral_Serialize | null,
-	/**  Currently breastfed; unknown when not asked. */
-	breastfeeding: boolean | null,
-	iron: boolean,
-	vitamin_a: boolean,
+	/**  Currently breastfed. */
+	breastfeeding: Answer,
+	iron: Answer,
+	vitamin_a: Answer,
 };
 
 /**  A child's measurements over WHO's curves for its sex. */
@@ -289,16 +307,19 @@ export type Conflict = {
 /**  Main cooking fuel. */
 export type CookingFuel = string;
 
+/**  Signs of pneumonia in community case management (any one is pneumonia). */
 export type CoughSigns = CoughSigns_Serialize | CoughSigns_Deserialize;
 
+/**  Signs of pneumonia in community case management (any one is pneumonia). */
 export type CoughSigns_Deserialize = {
-	fast_breathing?: boolean,
-	chest_indrawing?: boolean,
+	fast_breathing?: Answer,
+	chest_indrawing?: Answer,
 };
 
+/**  Signs of pneumonia in community case management (any one is pneumonia). */
 export type CoughSigns_Serialize = {
-	fast_breathing: boolean,
-	chest_indrawing: boolean,
+	fast_breathing: Answer,
+	chest_indrawing: Answer,
 };
 
 export type Created = {
@@ -318,18 +339,18 @@ export type DangerSigns = DangerSigns_Serialize | DangerSigns_Deserialize;
 
 /**  IMCI general danger signs: any one means urgent referral. */
 export type DangerSigns_Deserialize = {
-	unable_to_drink?: boolean,
-	vomits_everything?: boolean,
-	convulsions?: boolean,
-	lethargic?: boolean,
+	unable_to_drink?: Answer,
+	vomits_everything?: Answer,
+	convulsions?: Answer,
+	lethargic?: Answer,
 };
 
 /**  IMCI general danger signs: any one means urgent referral. */
 export type DangerSigns_Serialize = {
-	unable_to_drink: boolean,
-	vomits_everything: boolean,
-	convulsions: boolean,
-	lethargic: boolean,
+	unable_to_drink: Answer,
+	vomits_everything: Answer,
+	convulsions: Answer,
+	lethargic: Answer,
 };
 
 /**  An enrolled device as the hub knows it. */
@@ -385,18 +406,21 @@ export type DeviceInfo_Serialize = {
 	revoked_at: string | null,
 };
 
+/**  What was given for diarrhoea. */
 export type DiarrhoeaCare = DiarrhoeaCare_Serialize | DiarrhoeaCare_Deserialize;
 
+/**  What was given for diarrhoea. */
 export type DiarrhoeaCare_Deserialize = {
 	/**  Oral rehydration salts given. */
-	ors?: boolean,
-	zinc?: boolean,
+	ors?: Answer,
+	zinc?: Answer,
 };
 
+/**  What was given for diarrhoea. */
 export type DiarrhoeaCare_Serialize = {
 	/**  Oral rehydration salts given. */
-	ors: boolean,
-	zinc: boolean,
+	ors: Answer,
+	zinc: Answer,
 };
 
 /**  Which way a refused household was going. */
@@ -528,6 +552,23 @@ export type Flag = "age_out_of_range" | "standing_before_9_months" | "standing_b
 
 /**  Main floor material. */
 export type Floor = string;
+
+/**
+ *  A question that opens others when answered yes: "¿Tuvo diarrea?" opens ORS and zinc.
+ * 
+ *  JSON (the UI, the CLI): `{"answer": "yes", "ors": "yes", "zinc": "no"}`,
+ *  `{"answer": "no"}`, `{"answer": "not_asked"}`. Read also as older clients sent it: `null`
+ *  ("no") or a map of booleans without `answer` (see [`AnswerGroup::legacy_opened`]).
+ * 
+ *  Document: always a map `{answer: true | false | null, <each question>}` with every key
+ *  written, so concurrent edits never disagree on the kind of value. Documents written
+ *  before answers were tri-state read as written: `null` was "no" (no diarrhoea, no
+ *  cough), and a map without an `answer` key held booleans only, meaning what
+ *  [`AnswerGroup::legacy_opened`] says (diarrhoea: it happened; danger signs: one was seen).
+ */
+export type Gated<T> = { answer: "not_asked" } | { answer: "no" } | {
+	answer: "yes",
+} & T;
 
 /**  Weeks of gestation. */
 export type GestationWeeks = number;
@@ -810,24 +851,27 @@ export type Pregnancy = {
 	expected_delivery: string,
 };
 
+/**  Danger signs of pregnancy: any one means going to the health post today. */
 export type PregnancyDangerSigns = PregnancyDangerSigns_Serialize | PregnancyDangerSigns_Deserialize;
 
+/**  Danger signs of pregnancy: any one means going to the health post today. */
 export type PregnancyDangerSigns_Deserialize = {
-	bleeding?: boolean,
-	severe_headache?: boolean,
-	swelling?: boolean,
-	fever?: boolean,
-	reduced_fetal_movement?: boolean,
-	waters_broken?: boolean,
+	bleeding?: Answer,
+	severe_headache?: Answer,
+	swelling?: Answer,
+	fever?: Answer,
+	reduced_fetal_movement?: Answer,
+	waters_broken?: Answer,
 };
 
+/**  Danger signs of pregnancy: any one means going to the health post today. */
 export type PregnancyDangerSigns_Serialize = {
-	bleeding: boolean,
-	severe_headache: boolean,
-	swelling: boolean,
-	fever: boolean,
-	reduced_fetal_movement: boolean,
-	waters_broken: boolean,
+	bleeding: Answer,
+	severe_headache: Answer,
+	swelling: Answer,
+	fever: Answer,
+	reduced_fetal_movement: Answer,
+	waters_broken: Answer,
 };
 
 export type Referral = Referral_Serialize | Referral_Deserialize;

@@ -58,6 +58,7 @@ pub struct ChildSeen {
     pub danger_sign: bool,
     /// A referral was written; `Some(None)` while its attendance is not confirmed.
     pub referral: Option<Option<NaiveDate>>,
+    /// Only a "yes": a CRED check not asked about is due like one not done.
     pub growth_check_up_to_date: bool,
     pub weight_kg: Option<f64>,
     pub length: Option<(f64, Position)>,
@@ -68,11 +69,11 @@ impl ChildSeen {
         ChildSeen {
             visit,
             date,
-            diarrhoea: c.diarrhoea.is_some(),
+            diarrhoea: c.diarrhoea.answer().is_yes(),
             pneumonia_signs: c.pneumonia_signs(),
             danger_sign: c.danger_sign(),
             referral: c.referral.as_ref().map(|r| r.attended_on),
-            growth_check_up_to_date: c.growth_check_up_to_date,
+            growth_check_up_to_date: c.growth_check_up_to_date.is_yes(),
             weight_kg: c.weight.map(|w| w.kg()),
             length: c.length.map(|l| (l.cm(), l.position())),
         }
@@ -97,7 +98,7 @@ impl MotherSeen {
         MotherSeen {
             visit,
             date,
-            danger_sign: c.danger_signs.any(),
+            danger_sign: c.danger_sign(),
             referral: c.referral.as_ref().map(|r| r.attended_on),
         }
     }

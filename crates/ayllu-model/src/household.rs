@@ -8,6 +8,8 @@ use autosurgeon::{Hydrate, Reconcile};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::answer::{Answer, Gated};
+use crate::answer_group;
 use crate::codes::{
     CookingFuel, Education, Floor, Insurance, Relationship, Sanitation, Sex, Walls, WaterSource,
 };
@@ -191,82 +193,79 @@ pub struct Visit {
 }
 
 /// The child-health checklist (IMCI community case management, CRED growth monitoring).
+/// Every question is an [`Answer`]: one left unanswered is "not asked", never "no".
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct ChildCheck {
-    pub vaccination_card_seen: bool,
-    pub vaccines_up_to_date: bool,
+    pub vaccination_card_seen: Answer,
+    pub vaccines_up_to_date: Answer,
     /// Growth and development check (CRED) up to date for the child's age.
-    pub growth_check_up_to_date: bool,
+    pub growth_check_up_to_date: Answer,
     #[serde(rename = "weight_kg")]
     pub weight: Option<Weight>,
     pub length: Option<Length>,
     /// Diarrhoea in the last 14 days, with what was given.
-    pub diarrhoea: Option<DiarrhoeaCare>,
+    pub diarrhoea: Gated<DiarrhoeaCare>,
     /// Cough or difficult breathing, with the signs of pneumonia.
-    pub cough: Option<CoughSigns>,
-    pub danger_signs: DangerSigns,
-    pub fever: bool,
+    pub cough: Gated<CoughSigns>,
+    /// "¿Algún signo de peligro?", opening the four general danger signs.
+    pub danger_signs: Gated<DangerSigns>,
+    pub fever: Answer,
     pub referral: Option<Referral>,
-    /// Currently breastfed; unknown when not asked.
-    pub breastfeeding: Option<bool>,
-    pub iron: bool,
-    pub vitamin_a: bool,
+    /// Currently breastfed.
+    pub breastfeeding: Answer,
+    pub iron: Answer,
+    pub vitamin_a: Answer,
 }
 
 impl ChildCheck {
     /// Any IMCI general danger sign (the model's one definition; the store projects it).
     pub fn danger_sign(&self) -> bool {
-        self.danger_signs.any()
+        self.danger_signs.any_yes()
     }
 
     /// Cough with signs of pneumonia (the model's one definition; the store projects it).
     pub fn pneumonia_signs(&self) -> bool {
-        self.cough.is_some_and(|s| s.pneumonia_signs())
+        self.cough.any_yes()
+    }
+
+    /// Whether the child has signs of pneumonia, as far as was asked: "no" needs the cough
+    /// question answered no, or each sign answered no.
+    pub fn pneumonia(&self) -> Answer {
+        self.cough.any()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(deny_unknown_fields, default)]
-pub struct DiarrhoeaCare {
-    /// Oral rehydration salts given.
-    pub ors: bool,
-    pub zinc: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(deny_unknown_fields, default)]
-pub struct CoughSigns {
-    pub fast_breathing: bool,
-    pub chest_indrawing: bool,
-}
-
-impl CoughSigns {
-    /// Signs of pneumonia in community case management.
-    pub fn pneumonia_signs(self) -> bool {
-        self.fast_breathing || self.chest_indrawing
+answer_group!(
+    /// What was given for diarrhoea.
+    DiarrhoeaCare {
+        /// Oral rehydration salts given.
+        ors,
+        zinc,
     }
-}
+    legacy_opened: |_| true
+);
 
-/// IMCI general danger signs: any one means urgent referral.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(deny_unknown_fields, default)]
-pub struct DangerSigns {
-    pub unable_to_drink: bool,
-    pub vomits_everything: bool,
-    pub convulsions: bool,
-    pub lethargic: bool,
-}
-
-impl DangerSigns {
-    pub fn any(self) -> bool {
-        self.unable_to_drink || self.vomits_everything || self.convulsions || self.lethargic
+answer_group!(
+    /// Signs of pneumonia in community case management (any one is pneumonia).
+    CoughSigns {
+        fast_breathing,
+        chest_indrawing,
     }
-}
+    legacy_opened: |_| true
+);
+
+answer_group!(
+    /// IMCI general danger signs: any one means urgent referral.
+    DangerSigns {
+        unable_to_drink,
+        vomits_everything,
+        convulsions,
+        lethargic,
+    }
+    legacy_opened: |g| g.any_yes()
+);
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -283,37 +282,35 @@ pub struct Referral {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields, default)]
 pub struct AntenatalCheck {
-    pub anc_card_seen: bool,
+    pub anc_card_seen: Answer,
     /// Antenatal care visits up to date for the gestational age.
-    pub anc_up_to_date: bool,
+    pub anc_up_to_date: Answer,
     pub gestational_weeks: Option<GestationWeeks>,
-    pub iron_folic_acid: bool,
-    pub danger_signs: PregnancyDangerSigns,
+    pub iron_folic_acid: Answer,
+    /// "¿Algún signo de alarma?", opening the six danger signs of pregnancy.
+    pub danger_signs: Gated<PregnancyDangerSigns>,
     pub referral: Option<Referral>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(deny_unknown_fields, default)]
-pub struct PregnancyDangerSigns {
-    pub bleeding: bool,
-    pub severe_headache: bool,
-    pub swelling: bool,
-    pub fever: bool,
-    pub reduced_fetal_movement: bool,
-    pub waters_broken: bool,
-}
-
-impl PregnancyDangerSigns {
-    pub fn any(self) -> bool {
-        self.bleeding
-            || self.severe_headache
-            || self.swelling
-            || self.fever
-            || self.reduced_fetal_movement
-            || self.waters_broken
+impl AntenatalCheck {
+    /// Any danger sign of pregnancy.
+    pub fn danger_sign(&self) -> bool {
+        self.danger_signs.any_yes()
     }
 }
+
+answer_group!(
+    /// Danger signs of pregnancy: any one means going to the health post today.
+    PregnancyDangerSigns {
+        bleeding,
+        severe_headache,
+        swelling,
+        fever,
+        reduced_fetal_movement,
+        waters_broken,
+    }
+    legacy_opened: |g| g.any_yes()
+);
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -677,7 +674,7 @@ mod tests {
         let v = visit(
             "2026-11-20",
             json!({child.to_string(): {"weight_kg": 10.2, "length": {"cm": 79.5, "position": "lying"},
-                                       "diarrhoea": {"ors": true, "zinc": true}}}),
+                                       "diarrhoea": {"answer": "yes", "ors": "yes", "zinc": "yes"}}}),
         );
         let id = VisitId::new();
         h.record_visit(id, v, d(TODAY)).unwrap();
@@ -686,9 +683,9 @@ mod tests {
         assert_eq!(check.length.unwrap().position(), Position::Lying);
         assert_eq!(
             check.diarrhoea,
-            Some(DiarrhoeaCare {
-                ors: true,
-                zinc: true
+            Gated::Yes(DiarrhoeaCare {
+                ors: Answer::Yes,
+                zinc: Answer::Yes
             })
         );
     }
@@ -1081,5 +1078,90 @@ mod tests {
                 estimated: true
             }
         );
+    }
+
+    /// Bytes a phone wrote before answers were tri-state (`tests/fixtures/README.md`).
+    const OLD_DOCUMENT: &[u8] = include_bytes!("../../../tests/fixtures/household-2026-11.automerge");
+
+    #[test]
+    fn a_document_of_boolean_answers_reads_as_it_was_written() {
+        let doc = automerge::Automerge::load(OLD_DOCUMENT).unwrap();
+        let h: Household = autosurgeon::hydrate(&doc).unwrap();
+        let id = |s: &str| s.parse::<MemberId>().unwrap();
+        let (mother, baby, boy) = (
+            id("749a3046-d2e4-4fc0-814c-f5bdef6f229b"),
+            id("2b106046-905f-4ab8-8abd-14c0fce4f33c"),
+            id("dd2ba3ca-799b-4a64-add3-171bb7aa3e05"),
+        );
+        let visit = h.visits.values().next().unwrap();
+        use Answer::{No, NotAsked, Yes};
+        let b = &visit.child_checks[&baby];
+        assert_eq!(
+            (b.vaccination_card_seen, b.vaccines_up_to_date, b.growth_check_up_to_date),
+            (Yes, No, Yes)
+        );
+        assert_eq!(b.diarrhoea, Gated::Yes(DiarrhoeaCare { ors: Yes, zinc: No }));
+        assert_eq!(b.cough, Gated::No, "null was \"no cough\"");
+        assert_eq!(
+            b.danger_signs,
+            Gated::Yes(DangerSigns {
+                unable_to_drink: No,
+                vomits_everything: No,
+                convulsions: Yes,
+                lethargic: No
+            })
+        );
+        assert_eq!((b.fever, b.breastfeeding, b.iron, b.vitamin_a), (Yes, Yes, Yes, No));
+        assert!(b.danger_sign() && !b.pneumonia_signs());
+        let w = &visit.child_checks[&boy];
+        assert_eq!(
+            (w.vaccination_card_seen, w.vaccines_up_to_date, w.growth_check_up_to_date),
+            (No, Yes, No)
+        );
+        assert_eq!(w.diarrhoea, Gated::No);
+        assert_eq!(
+            w.cough,
+            Gated::Yes(CoughSigns {
+                fast_breathing: Yes,
+                chest_indrawing: No
+            })
+        );
+        assert_eq!(w.danger_signs, Gated::No, "four false signs were \"no danger sign\"");
+        assert_eq!(w.breastfeeding, NotAsked, "an unset breastfeeding stays unasked");
+        assert_eq!((w.fever, w.iron, w.vitamin_a), (No, No, Yes));
+        assert!(w.pneumonia_signs() && !w.danger_sign());
+        let m = &visit.antenatal_checks[&mother];
+        assert_eq!((m.anc_card_seen, m.anc_up_to_date, m.iron_folic_acid), (Yes, No, Yes));
+        assert!(m.danger_sign() && m.danger_signs.get("swelling") == Yes && m.danger_signs.get("fever") == No);
+    }
+
+    #[test]
+    fn a_check_with_nothing_answered_is_all_unasked_and_no_sign_is_read_as_no() {
+        let c: ChildCheck = serde_json::from_value(json!({})).unwrap();
+        for a in [
+            c.vaccination_card_seen,
+            c.vaccines_up_to_date,
+            c.growth_check_up_to_date,
+            c.diarrhoea.answer(),
+            c.cough.answer(),
+            c.danger_signs.answer(),
+            c.fever,
+            c.breastfeeding,
+            c.iron,
+            c.vitamin_a,
+        ] {
+            assert_eq!(a, Answer::NotAsked);
+            assert_eq!(a.known(), None, "unset is not \"no\"");
+        }
+        let a: AntenatalCheck = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(
+            [a.anc_card_seen, a.anc_up_to_date, a.iron_folic_acid, a.danger_signs.answer()],
+            [Answer::NotAsked; 4]
+        );
+        // And so it is stored: a document holds null, not false.
+        let mut doc = automerge::AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, &c).unwrap();
+        let back: ChildCheck = autosurgeon::hydrate(&doc).unwrap();
+        assert_eq!(back, c);
     }
 }

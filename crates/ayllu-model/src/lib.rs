@@ -8,6 +8,7 @@
 //! field and carry a stable code with Spanish and English words ([`FieldError`]).
 
 pub mod am;
+pub mod answer;
 pub mod codes;
 pub mod followup;
 pub mod growth;
@@ -19,6 +20,7 @@ pub mod problem;
 pub mod scope;
 pub mod text;
 
+pub use answer::{Answer, AnswerGroup, Gated};
 pub use codes::{
     CookingFuel, Education, Floor, Insurance, Position, Relationship, Sanitation, Sex, Walls, WaterSource,
 };

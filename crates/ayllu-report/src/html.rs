@@ -147,12 +147,15 @@ fn rate_table_html(t: &Table) -> String {
             esc(&chunk[0][1].plain())
         );
         for r in chunk {
-            let (n, d) = (int(&r[4]), int(&r[5]));
+            let (n, d, unanswered) = (int(&r[4]), int(&r[5]), int(&r[8]));
             let small = matches!(r[7], Cell::Flag(true));
-            let text = match &r[6] {
+            let mut text = match &r[6] {
                 Cell::Pct(Some(p)) => format!("{p:.1}{}<small>{n}/{d}</small>", if small { "*" } else { "" }),
                 _ => "—<small>0/0</small>".to_string(),
             };
+            if unanswered > 0 {
+                let _ = write!(text, "<small>{unanswered} sin dato</small>");
+            }
             let _ = write!(s, "<td class=\"n\">{text}</td>");
         }
         s.push_str("</tr>");

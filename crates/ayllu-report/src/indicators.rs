@@ -9,6 +9,8 @@
 //!   in the year is still counted for the checks made before). Each child counts once, by
 //!   the latest check in the period that has what the indicator needs. Each indicator is
 //!   one entry of [`CHILD_INDICATORS`] or [`HOUSEHOLD_INDICATORS`].
+//! - An unanswered question (not asked) is in no denominator: each rate reports how many
+//!   were left out (`sin_dato`). A child counts by the latest day that answered the question.
 //! - Diarrhoea treated with ORS and fast breathing referred count episodes (checks).
 //! - Z-scores are WHO's (`ayllu_model::growth`); implausible scores and missing heights are
 //!   left out of the denominator.
@@ -16,7 +18,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ayllu_model::growth::{self, Measurement};
-use ayllu_model::{Education, HouseholdId, Insurance, MemberId, Relationship, Sanitation, Sex, WaterSource};
+use ayllu_model::{Answer, Education, HouseholdId, Insurance, MemberId, Relationship, Sanitation, Sex, WaterSource};
 use chrono::{Datelike, NaiveDate};
 
 use crate::ReportError;
@@ -139,10 +141,11 @@ pub struct Indicator<F> {
 
 /// What a child-health indicator counts for one child in the period.
 pub enum Counted {
-    /// The child, once: counted (`true`), among (`false`), or left out (`None`).
-    Child(Option<bool>),
-    /// Episodes: each check with the sign, counted or among.
-    Episodes(Vec<bool>),
+    /// The child, once: counted (yes), among (no), or unanswered (not asked, not measured:
+    /// out of the denominator, reported apart).
+    Child(Answer),
+    /// Episodes: each check with the sign, counted, among or unanswered.
+    Episodes(Vec<Answer>),
 }
 
 /// One child's checks in the period, reduced to what the indicators read.
@@ -159,12 +162,23 @@ pub struct ChildPeriod<'a> {
 }
 
 impl ChildPeriod<'_> {
-    fn latest_any(&self, f: impl Fn(&CheckRow) -> bool) -> Counted {
-        Counted::Child(Some(self.latest.iter().any(|c| f(c))))
+    /// The answer of the latest day on which the question was answered (yes if any check
+    /// of that day says yes); not asked when no check of the period answered it.
+    fn latest_answer(&self, f: impl Fn(&CheckRow) -> Answer) -> Counted {
+        let answered: Vec<&CheckRow> = self.all.iter().copied().filter(|c| f(c).is_answered()).collect();
+        let day = ayllu_model::followup::last_day(&answered, |c| c.date);
+        Counted::Child(match day {
+            [] => Answer::NotAsked,
+            day => Answer::from(day.iter().any(|c| f(c).is_yes())),
+        })
     }
-    fn episodes(&self, sign: impl Fn(&CheckRow) -> bool, counted: impl Fn(&CheckRow) -> bool) -> Counted {
-        Counted::Episodes(self.all.iter().filter(|c| sign(c)).map(|c| counted(c)).collect())
+    fn episodes(&self, sign: impl Fn(&CheckRow) -> Answer, counted: impl Fn(&CheckRow) -> Answer) -> Counted {
+        Counted::Episodes(self.all.iter().filter(|c| sign(c).is_yes()).map(|c| counted(c)).collect())
     }
+}
+
+fn below_minus_two(z: Option<f64>) -> Counted {
+    Counted::Child(Answer::from(z.map(|z| z < -2.0)))
 }
 
 type ChildCount = fn(&ChildPeriod<'_>) -> Counted;
@@ -177,19 +191,19 @@ pub const CHILD_INDICATORS: &[Indicator<ChildCount>] = &[
         code: "vacunas_al_dia",
         description: "Menores de 5 con vacunas al día / menores de 5 con control en el periodo",
         short: "Vacunas al día",
-        count: |c| c.latest_any(|k| k.vaccines_up_to_date),
+        count: |c| c.latest_answer(|k| k.vaccines_up_to_date),
     },
     Indicator {
         code: "cred_al_dia",
         description: "Menores de 5 con control CRED al día / menores de 5 con control en el periodo",
         short: "CRED al día",
-        count: |c| c.latest_any(|k| k.growth_check_up_to_date),
+        count: |c| c.latest_answer(|k| k.growth_check_up_to_date),
     },
     Indicator {
         code: "diarrea_14_dias",
         description: "Menores de 5 con diarrea en los últimos 14 días (en su último control) / menores de 5 con control",
         short: "Diarrea (14 días)",
-        count: |c| c.latest_any(|k| k.diarrhoea),
+        count: |c| c.latest_answer(|k| k.diarrhoea),
     },
     Indicator {
         code: "diarrea_con_sro",
@@ -201,31 +215,31 @@ pub const CHILD_INDICATORS: &[Indicator<ChildCount>] = &[
         code: "tos_respiracion_rapida",
         description: "Menores de 5 con tos y respiración rápida o tiraje (en su último control) / menores de 5 con control",
         short: "Tos con respiración rápida",
-        count: |c| c.latest_any(|k| k.pneumonia_signs),
+        count: |c| c.latest_answer(|k| k.pneumonia),
     },
     Indicator {
         code: "tos_rr_referida",
         description: "Episodios de tos con respiración rápida referidos al establecimiento / episodios",
         short: "Tos rápida referida",
-        count: |c| c.episodes(|k| k.pneumonia_signs, |k| k.referred),
+        count: |c| c.episodes(|k| k.pneumonia, |k| Answer::from(k.referred)),
     },
     Indicator {
         code: "desnutricion_cronica",
         description: "Talla para la edad < −2 DE / menores de 5 con talla medida (valores plausibles)",
         short: "Desnutrición crónica",
-        count: |c| Counted::Child(c.haz.map(|z| z < -2.0)),
+        count: |c| below_minus_two(c.haz),
     },
     Indicator {
         code: "bajo_peso",
         description: "Peso para la edad < −2 DE / menores de 5 con peso medido",
         short: "Bajo peso",
-        count: |c| Counted::Child(c.waz.map(|z| z < -2.0)),
+        count: |c| below_minus_two(c.waz),
     },
     Indicator {
         code: "desnutricion_aguda",
         description: "Peso para la talla < −2 DE / menores de 5 con peso y talla medidos",
         short: "Desnutrición aguda",
-        count: |c| Counted::Child(c.whz.map(|z| z < -2.0)),
+        count: |c| below_minus_two(c.whz),
     },
 ];
 
@@ -241,7 +255,8 @@ pub enum Unit {
     },
 }
 
-type UnitCount = fn(&Unit) -> Option<bool>;
+/// `None`: the indicator is not about this unit; `Some(NotAsked)`: it is, with no data.
+type UnitCount = fn(&Unit) -> Option<Answer>;
 
 /// The insurance, water, sanitation and hard-to-reach indicators, in table order.
 pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
@@ -250,11 +265,11 @@ pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
         description: "Personas sin seguro de salud / personas con seguro conocido (excluye «no sabe»)",
         short: "Personas sin seguro",
         count: |u| match u {
-            Unit::Person { insurance } => match insurance {
-                Insurance::Unknown => None,
-                Insurance::None => Some(true),
-                _ => Some(false),
-            },
+            Unit::Person { insurance } => Some(match insurance {
+                Insurance::Unknown => Answer::NotAsked,
+                Insurance::None => Answer::Yes,
+                _ => Answer::No,
+            }),
             Unit::Household { .. } => None,
         },
     },
@@ -263,12 +278,12 @@ pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
         description: "Hogares sin agua de red pública o pilón / hogares con fuente de agua registrada",
         short: "Hogares sin agua segura",
         count: |u| match u {
-            Unit::Household { water, .. } => water.map(|w| {
+            Unit::Household { water, .. } => Some(Answer::from(water.map(|w| {
                 !matches!(
                     w,
                     WaterSource::PipedInside | WaterSource::PipedOutside | WaterSource::PublicTap
                 )
-            }),
+            }))),
             Unit::Person { .. } => None,
         },
     },
@@ -277,9 +292,9 @@ pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
         description: "Hogares sin desagüe, pozo séptico ni letrina (río, campo abierto, otro) / hogares con dato",
         short: "Hogares sin saneamiento",
         count: |u| match u {
-            Unit::Household { sanitation, .. } => {
-                sanitation.map(|s| matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other))
-            }
+            Unit::Household { sanitation, .. } => Some(Answer::from(
+                sanitation.map(|s| matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other)),
+            )),
             Unit::Person { .. } => None,
         },
     },
@@ -288,7 +303,7 @@ pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
         description: "Hogares sin ninguna visita en el periodo (de difícil acceso) / hogares",
         short: "Hogares no visitados",
         count: |u| match u {
-            Unit::Household { visited, .. } => Some(!visited),
+            Unit::Household { visited, .. } => Some(Answer::from(!visited)),
             Unit::Person { .. } => None,
         },
     },
@@ -487,13 +502,12 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         each(&mut acc, h, &mut |a| {
             for (rate, counted) in a.child.iter_mut().zip(&counted) {
                 match counted {
-                    Counted::Child(Some(c)) => rate.count(*c),
-                    Counted::Child(None) => {}
+                    Counted::Child(c) => rate.count(*c),
                     Counted::Episodes(list) => list.iter().for_each(|c| rate.count(*c)),
                 }
             }
             if let Some(z) = child.haz {
-                a.stunting_by_mother[mother_at].count(z < -2.0);
+                a.stunting_by_mother[mother_at].count(Answer::from(z < -2.0));
             }
         });
     }

@@ -5,6 +5,8 @@
 /// than 25 cases is shown in parentheses, to be read with care).
 pub const SMALL_DENOMINATOR: i64 = 25;
 
+use ayllu_model::Answer;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub id: &'static str,
@@ -55,13 +57,22 @@ impl Table {
 pub struct Rate {
     pub numerator: i64,
     pub denominator: i64,
+    /// Left out of the denominator because the question was not asked (or the value not
+    /// measured): an unanswered question is neither "yes" nor "no".
+    pub unanswered: i64,
 }
 
 impl Rate {
-    pub fn count(&mut self, counted: bool) {
-        self.denominator += 1;
-        if counted {
-            self.numerator += 1;
+    /// Yes: counted; no: among; not asked: only reported as unanswered.
+    pub fn count(&mut self, answer: Answer) {
+        match answer.known() {
+            Some(counted) => {
+                self.denominator += 1;
+                if counted {
+                    self.numerator += 1;
+                }
+            }
+            None => self.unanswered += 1,
         }
     }
     pub fn percent(self) -> Option<f64> {
@@ -71,18 +82,19 @@ impl Rate {
     pub fn small(self) -> bool {
         self.denominator < SMALL_DENOMINATOR
     }
-    /// numerator, denominator, percent, small-denominator mark.
-    pub fn cells(self) -> [Cell; 4] {
+    /// numerator, denominator, percent, small-denominator mark, unanswered.
+    pub fn cells(self) -> [Cell; 5] {
         [
             Cell::Int(self.numerator),
             Cell::Int(self.denominator),
             Cell::Pct(self.percent()),
             Cell::Flag(self.small()),
+            Cell::Int(self.unanswered),
         ]
     }
 }
 
-pub(crate) const RATE_COLUMNS: [Column; 4] = [
+pub(crate) const RATE_COLUMNS: [Column; 5] = [
     Column {
         id: "numerador",
         title: "Numerador",
@@ -99,6 +111,10 @@ pub(crate) const RATE_COLUMNS: [Column; 4] = [
         id: "denominador_pequeno",
         title: "Denominador < 25 (leer con cuidado)",
     },
+    Column {
+        id: "sin_dato",
+        title: "Sin dato (no preguntado o no medido; fuera del denominador)",
+    },
 ];
 
 #[cfg(test)]
@@ -110,6 +126,7 @@ mod tests {
         let r = Rate {
             numerator: 1,
             denominator: 3,
+            unanswered: 0,
         };
         assert_eq!(r.percent(), Some(33.3));
         assert!(r.small());
@@ -117,9 +134,20 @@ mod tests {
         let big = Rate {
             numerator: 5,
             denominator: 25,
+            unanswered: 2,
         };
         assert!(!big.small());
         assert_eq!(big.cells()[2].plain(), "20.0");
         assert_eq!(Cell::Pct(None).plain(), "");
+    }
+
+    #[test]
+    fn an_unanswered_question_stays_out_of_the_denominator() {
+        let mut r = Rate::default();
+        for a in [Answer::Yes, Answer::No, Answer::NotAsked, Answer::NotAsked] {
+            r.count(a);
+        }
+        assert_eq!((r.numerator, r.denominator, r.unanswered), (1, 2, 2));
+        assert_eq!(r.percent(), Some(50.0));
     }
 }

@@ -3,7 +3,7 @@
 //! turns five during the year; a child with no height; a community with nobody in it.
 
 use ayllu_model::growth::Table as Who;
-use ayllu_model::{Education, Insurance, Position, Relationship, Sanitation, Sex, WaterSource};
+use ayllu_model::{Answer, Education, Insurance, Position, Relationship, Sanitation, Sex, WaterSource};
 use ayllu_report::{
     Cell, Census, CheckRow, HouseholdRow, Period, PersonRow, Report, Scope, VisitRow, compute,
 };
@@ -47,13 +47,13 @@ fn check(member: u8, date: &str) -> CheckRow {
     CheckRow {
         member: id(member),
         date: d(date),
-        vaccines_up_to_date: false,
-        growth_check_up_to_date: false,
+        vaccines_up_to_date: Answer::No,
+        growth_check_up_to_date: Answer::No,
         weight_kg: None,
         length: None,
-        diarrhoea: false,
-        ors: false,
-        pneumonia_signs: false,
+        diarrhoea: Answer::No,
+        ors: Answer::NotAsked,
+        pneumonia: Answer::No,
         referred: false,
     }
 }
@@ -152,10 +152,10 @@ fn census() -> Census {
     );
     ana1.length = Some((ana_len, Position::Lying));
     ana1.weight_kg = Some(Who::WeightForLength.at_cm(Sex::Female, ana_len).unwrap().m);
-    ana1.diarrhoea = true;
-    ana1.ors = true;
-    ana1.vaccines_up_to_date = true;
-    ana1.growth_check_up_to_date = true;
+    ana1.diarrhoea = Answer::Yes;
+    ana1.ors = Answer::Yes;
+    ana1.vaccines_up_to_date = Answer::Yes;
+    ana1.growth_check_up_to_date = Answer::Yes;
     let mut ana2 = check(13, "2026-09-10");
     ana2.weight_kg = Some(at(
         Who::WeightForAge,
@@ -164,8 +164,9 @@ fn census() -> Census {
         "2026-09-10",
         0.0,
     ));
-    ana2.diarrhoea = true;
-    ana2.growth_check_up_to_date = true;
+    ana2.diarrhoea = Answer::Yes;
+    ana2.ors = Answer::No;
+    ana2.growth_check_up_to_date = Answer::Yes;
     // Luis, April (4 years 7 months): height −2.5 SD, weight at the median; fast breathing,
     // referred; vaccines up to date, CRED not.
     let mut luis = check(14, "2026-04-05");
@@ -180,9 +181,9 @@ fn census() -> Census {
         Position::Standing,
     ));
     luis.weight_kg = Some(at(Who::WeightForAge, Sex::Male, "2021-08-20", "2026-04-05", 0.0));
-    luis.pneumonia_signs = true;
+    luis.pneumonia = Answer::Yes;
     luis.referred = true;
-    luis.vaccines_up_to_date = true;
+    luis.vaccines_up_to_date = Answer::Yes;
     // Nina, July: height −2.2 SD measured standing, weight at the median; all up to date.
     let mut nina = check(43, "2026-07-01");
     nina.length = Some((
@@ -202,15 +203,15 @@ fn census() -> Census {
         "2026-07-01",
         0.0,
     ));
-    nina.vaccines_up_to_date = true;
-    nina.growth_check_up_to_date = true;
+    nina.vaccines_up_to_date = Answer::Yes;
+    nina.growth_check_up_to_date = Answer::Yes;
     // Kusi, July: weight −2.5 SD, no height; CRED up to date, vaccines not.
     let mut kusi = check(44, "2026-07-01");
     kusi.weight_kg = Some(at(Who::WeightForAge, Sex::Male, "2023-05-05", "2026-07-01", -2.5));
-    kusi.growth_check_up_to_date = true;
+    kusi.growth_check_up_to_date = Answer::Yes;
     // A check from last year: outside the period.
     let mut old = check(43, "2025-12-20");
-    old.diarrhoea = true;
+    old.diarrhoea = Answer::Yes;
 
     let visits = vec![
         VisitRow {
@@ -427,8 +428,8 @@ fn point_prevalence_follows_the_latest_check() {
     census.child_checks.push(check(14, "2026-06-01"));
     // Nina: diarrhoea with ORS in March, none at her July check.
     let mut nina_march = check(43, "2026-03-01");
-    nina_march.diarrhoea = true;
-    nina_march.ors = true;
+    nina_march.diarrhoea = Answer::Yes;
+    nina_march.ors = Answer::Yes;
     census.child_checks.push(nina_march);
     let scope = Scope {
         period: Period::year(2026, d("2026-12-31")).unwrap(),
@@ -445,6 +446,72 @@ fn point_prevalence_follows_the_latest_check() {
     // Nina's March); Luis's April episode, referred.
     assert_eq!(c("diarrea_con_sro"), (2, 3, Some(66.7), true));
     assert_eq!(c("tos_rr_referida"), (1, 1, Some(100.0), true));
+}
+
+/// (numerator, denominator, unanswered) of a rate row.
+fn with_unanswered(cells: &[Cell]) -> (i64, i64, i64) {
+    match (&cells[4], &cells[5], &cells[8]) {
+        (Cell::Int(n), Cell::Int(dn), Cell::Int(u)) => (*n, *dn, *u),
+        other => panic!("not a rate: {other:?}"),
+    }
+}
+
+/// A question not asked is not a "no": turning answered "no"s into "not asked" leaves every
+/// numerator as it was and takes the child (or episode) out of the denominator only, into
+/// the "sin dato" column. Worked by hand on the census above.
+#[test]
+fn unanswered_questions_leave_the_denominator_and_nothing_else() {
+    let scope = Scope {
+        period: Period::year(2026, d("2026-12-31")).unwrap(),
+        community: None,
+    };
+    let before = ayllu_report::compute(&census(), &scope);
+    let b = |k: &str| with_unanswered(row(&before, "salud_infantil", ("TOTAL", ""), Some(k)));
+    assert_eq!(b("vacunas_al_dia"), (2, 4, 0));
+    assert_eq!(b("cred_al_dia"), (3, 4, 0));
+    assert_eq!(b("diarrea_14_dias"), (1, 4, 0));
+    assert_eq!(b("diarrea_con_sro"), (1, 2, 0));
+    // Kusi has no height: out of the stunting denominator, and said so.
+    assert_eq!(b("desnutricion_cronica"), (2, 3, 1));
+
+    let mut census = census();
+    let check = |census: &mut Census, member: u8, date: &str| -> usize {
+        census
+            .child_checks
+            .iter()
+            .position(|c| c.member == id(member) && c.date == d(date))
+            .unwrap()
+    };
+    // Kusi's vaccines (a "no") and Luis's CRED (a "no") were never asked; Nina's July
+    // diarrhoea question (a "no") was skipped; Ana's September ORS (a "no") too.
+    let k = check(&mut census, 44, "2026-07-01");
+    census.child_checks[k].vaccines_up_to_date = Answer::NotAsked;
+    let l = check(&mut census, 14, "2026-04-05");
+    census.child_checks[l].growth_check_up_to_date = Answer::NotAsked;
+    let n = check(&mut census, 43, "2026-07-01");
+    census.child_checks[n].diarrhoea = Answer::NotAsked;
+    let a = check(&mut census, 13, "2026-09-10");
+    census.child_checks[a].ors = Answer::NotAsked;
+    let after = ayllu_report::compute(&census, &scope);
+    let c = |k: &str| with_unanswered(row(&after, "salud_infantil", ("TOTAL", ""), Some(k)));
+    assert_eq!(c("vacunas_al_dia"), (2, 3, 1), "Luis and Nina, of Ana, Luis and Nina");
+    assert_eq!(rate(row(&after, "salud_infantil", ("TOTAL", ""), Some("vacunas_al_dia"))).2, Some(66.7));
+    assert_eq!(c("cred_al_dia"), (3, 3, 1));
+    assert_eq!(c("diarrea_14_dias"), (1, 3, 1));
+    assert_eq!(c("diarrea_con_sro"), (1, 1, 1), "Ana's March episode; September's is unanswered");
+    // Questions that were not touched are counted exactly as before.
+    for k in ["tos_respiracion_rapida", "tos_rr_referida", "desnutricion_cronica", "bajo_peso"] {
+        assert_eq!(c(k), b(k), "{k}");
+    }
+
+    // A child whose latest check skipped a question counts by the latest check that
+    // answered it: Ana's September vaccines not asked → her March "yes".
+    census.child_checks[a].vaccines_up_to_date = Answer::NotAsked;
+    let r = ayllu_report::compute(&census, &scope);
+    assert_eq!(
+        with_unanswered(row(&r, "salud_infantil", ("TOTAL", ""), Some("vacunas_al_dia"))),
+        (3, 3, 1)
+    );
 }
 
 /// `docs/indicators.md` defines every indicator with exactly the code, description and

@@ -3,6 +3,7 @@
 //! tests. The store owns its tables: this is the one reader of them for the report.
 
 use ayllu_model::{
+    Answer,
     Education, Household, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex,
     WaterSource,
 };
@@ -38,14 +39,15 @@ pub struct PersonRow {
 pub struct CheckRow {
     pub member: MemberId,
     pub date: NaiveDate,
-    pub vaccines_up_to_date: bool,
-    pub growth_check_up_to_date: bool,
+    pub vaccines_up_to_date: Answer,
+    pub growth_check_up_to_date: Answer,
     pub weight_kg: Option<f64>,
     pub length: Option<(f64, Position)>,
-    pub diarrhoea: bool,
-    pub ors: bool,
-    /// Cough with fast breathing or chest indrawing.
-    pub pneumonia_signs: bool,
+    pub diarrhoea: Answer,
+    /// Oral rehydration given; "not asked" also when there was no diarrhoea.
+    pub ors: Answer,
+    /// Cough with fast breathing or chest indrawing ([`ayllu_model::ChildCheck::pneumonia`]).
+    pub pneumonia: Answer,
     pub referred: bool,
 }
 
@@ -73,6 +75,11 @@ fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
 
 fn parsed<T: std::str::FromStr>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<T> {
     text(r, i)?.parse().map_err(|_| bad(i, "id"))
+}
+
+/// A projected answer: 1, 0, or NULL when not asked.
+fn answer(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Answer> {
+    Ok(Answer::from(r.get::<_, Option<bool>>(i)?))
 }
 
 fn date(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
@@ -142,9 +149,9 @@ impl Census {
                         growth_check_up_to_date: c.growth_check_up_to_date,
                         weight_kg: c.weight.map(|w| w.kg()),
                         length: c.length.map(|l| (l.cm(), l.position())),
-                        diarrhoea: c.diarrhoea.is_some(),
-                        ors: c.diarrhoea.is_some_and(|d| d.ors),
-                        pneumonia_signs: c.pneumonia_signs(),
+                        diarrhoea: c.diarrhoea.answer(),
+                        ors: c.diarrhoea.get("ors"),
+                        pneumonia: c.pneumonia(),
                         referred: c.referral.is_some(),
                     });
                 }
@@ -214,13 +221,13 @@ impl Store {
                 Ok(CheckRow {
                     member: parsed(r, 0)?,
                     date: date(r, 1)?,
-                    vaccines_up_to_date: r.get(2)?,
-                    growth_check_up_to_date: r.get(3)?,
+                    vaccines_up_to_date: answer(r, 2)?,
+                    growth_check_up_to_date: answer(r, 3)?,
                     weight_kg: r.get::<_, Option<i64>>(4)?.map(|g| g as f64 / 1000.0),
                     length,
-                    diarrhoea: r.get(7)?,
-                    ors: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
-                    pneumonia_signs: r.get(9)?,
+                    diarrhoea: answer(r, 7)?,
+                    ors: answer(r, 8)?,
+                    pneumonia: answer(r, 9)?,
                     referred: r.get(10)?,
                 })
             })?

@@ -220,8 +220,9 @@ impl Store {
         }
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT member_id, visit_id, visit_date, diarrhoea, pneumonia_signs, danger_sign,
-                        referral_reason IS NOT NULL, referral_attended_on, growth_check_up_to_date,
+                // Only a "yes" (1) is a yes: NULL is a question not asked.
+                "SELECT member_id, visit_id, visit_date, diarrhoea IS 1, pneumonia_signs IS 1, danger_sign,
+                        referral_reason IS NOT NULL, referral_attended_on, growth_check_up_to_date IS 1,
                         weight_g, length_mm, position
                    FROM child_checks",
             )?;
@@ -250,7 +251,7 @@ impl Store {
         }
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT member_id, visit_id, visit_date, danger_signs, referral_reason IS NOT NULL,
+                "SELECT member_id, visit_id, visit_date, danger_sign, referral_reason IS NOT NULL,
                         referral_attended_on
                    FROM antenatal_checks",
             )?;

@@ -12,7 +12,7 @@ use crate::StoreError;
 /// The version of what [`write`] puts in the projection. Raise it whenever a projected
 /// column is added or a fact is computed differently: a store whose projection was written
 /// by an older version is rebuilt from the documents when opened.
-pub const PROJECTION_VERSION: i64 = 1;
+pub const PROJECTION_VERSION: i64 = 2;
 
 const TABLES: &[(&str, &str)] = &[
     ("households", "id"),
@@ -129,17 +129,17 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
     let mut child_stmt = conn.prepare_cached(
         "INSERT INTO child_checks (visit_id, member_id, household_id, visit_date, vaccination_card_seen,
             vaccines_up_to_date, growth_check_up_to_date, weight_g, length_mm, position, diarrhoea, ors, zinc,
-            cough, fast_breathing, chest_indrawing, unable_to_drink, vomits_everything, convulsions, lethargic,
-            fever, referral_reason, referral_attended_on, breastfeeding, iron, vitamin_a, danger_sign,
-            pneumonia_signs)
+            cough, fast_breathing, chest_indrawing, danger_signs, unable_to_drink, vomits_everything,
+            convulsions, lethargic, fever, referral_reason, referral_attended_on, breastfeeding, iron,
+            vitamin_a, danger_sign, pneumonia_signs)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                 ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
     )?;
     let mut anc_stmt = conn.prepare_cached(
         "INSERT INTO antenatal_checks (visit_id, member_id, household_id, visit_date, anc_card_seen,
-            anc_up_to_date, gestational_weeks, iron_folic_acid, danger_signs, referral_reason,
+            anc_up_to_date, gestational_weeks, iron_folic_acid, danger_signs, danger_sign, referral_reason,
             referral_attended_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for (vid, v) in visits {
         let vkey = vid.to_string();
@@ -156,45 +156,46 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
                 mid.to_string(),
                 key,
                 date(v.date),
-                c.vaccination_card_seen,
-                c.vaccines_up_to_date,
-                c.growth_check_up_to_date,
+                c.vaccination_card_seen.known(),
+                c.vaccines_up_to_date.known(),
+                c.growth_check_up_to_date.known(),
                 c.weight.map(|w| w.grams()),
                 c.length.map(|l| l.mm()),
                 c.length.map(|l| l.position().code()),
-                c.diarrhoea.is_some(),
-                c.diarrhoea.map(|d| d.ors),
-                c.diarrhoea.map(|d| d.zinc),
-                c.cough.is_some(),
-                c.cough.map(|s| s.fast_breathing),
-                c.cough.map(|s| s.chest_indrawing),
-                c.danger_signs.unable_to_drink,
-                c.danger_signs.vomits_everything,
-                c.danger_signs.convulsions,
-                c.danger_signs.lethargic,
-                c.fever,
+                c.diarrhoea.answer().known(),
+                c.diarrhoea.get("ors").known(),
+                c.diarrhoea.get("zinc").known(),
+                c.cough.answer().known(),
+                c.cough.get("fast_breathing").known(),
+                c.cough.get("chest_indrawing").known(),
+                c.danger_signs.answer().known(),
+                c.danger_signs.get("unable_to_drink").known(),
+                c.danger_signs.get("vomits_everything").known(),
+                c.danger_signs.get("convulsions").known(),
+                c.danger_signs.get("lethargic").known(),
+                c.fever.known(),
                 c.referral.as_ref().map(|r| r.reason.to_string()),
                 c.referral.as_ref().and_then(|r| r.attended_on).map(date),
-                c.breastfeeding,
-                c.iron,
-                c.vitamin_a,
+                c.breastfeeding.known(),
+                c.iron.known(),
+                c.vitamin_a.known(),
                 // Facts the model derives, stored so no query restates them.
                 c.danger_sign(),
-                c.pneumonia_signs(),
+                c.pneumonia().known(),
             ])?;
         }
         for (mid, a) in &v.antenatal_checks {
-            let any_sign = a.danger_signs.any();
             anc_stmt.execute(params![
                 vkey,
                 mid.to_string(),
                 key,
                 date(v.date),
-                a.anc_card_seen,
-                a.anc_up_to_date,
+                a.anc_card_seen.known(),
+                a.anc_up_to_date.known(),
                 a.gestational_weeks.map(|w| w.get()),
-                a.iron_folic_acid,
-                any_sign,
+                a.iron_folic_acid.known(),
+                a.danger_signs.answer().known(),
+                a.danger_sign(),
                 a.referral.as_ref().map(|r| r.reason.to_string()),
                 a.referral.as_ref().and_then(|r| r.attended_on).map(date),
             ])?;

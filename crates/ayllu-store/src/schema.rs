@@ -239,8 +239,67 @@ ALTER TABLE child_checks ADD COLUMN pneumonia_signs INTEGER NOT NULL DEFAULT 0; 
 INSERT INTO counters (name, value) VALUES ('projection_version', 0);
 "#;
 
+// Answers are yes (1), no (0) or not asked (NULL): a question skipped on a visit is never
+// projected as "no". SQLite cannot drop NOT NULL, so the two check tables are made anew;
+// they are projection, rebuilt from the documents on open (projection version 2).
+const V4: &str = r#"
+DROP TABLE child_checks;
+CREATE TABLE child_checks (
+    visit_id      TEXT NOT NULL,
+    member_id     TEXT NOT NULL,
+    household_id  TEXT NOT NULL,
+    visit_date    TEXT NOT NULL,
+    vaccination_card_seen   INTEGER,
+    vaccines_up_to_date     INTEGER,
+    growth_check_up_to_date INTEGER,
+    weight_g      INTEGER,
+    length_mm     INTEGER,
+    position      TEXT,
+    diarrhoea     INTEGER,          -- the gate; ors and zinc only when it is 1
+    ors           INTEGER,
+    zinc          INTEGER,
+    cough         INTEGER,
+    fast_breathing  INTEGER,
+    chest_indrawing INTEGER,
+    danger_signs      INTEGER,      -- "¿Algún signo de peligro?"; the four only when it is 1
+    unable_to_drink   INTEGER,
+    vomits_everything INTEGER,
+    convulsions       INTEGER,
+    lethargic         INTEGER,
+    fever         INTEGER,
+    referral_reason      TEXT,
+    referral_attended_on TEXT,
+    breastfeeding INTEGER,
+    iron          INTEGER,
+    vitamin_a     INTEGER,
+    danger_sign     INTEGER NOT NULL,  -- ChildCheck::danger_sign
+    pneumonia_signs INTEGER,           -- ChildCheck::pneumonia (NULL: not asked)
+    PRIMARY KEY (visit_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX child_checks_by_member ON child_checks(member_id, visit_date);
+CREATE INDEX child_checks_by_household ON child_checks(household_id);
+
+DROP TABLE antenatal_checks;
+CREATE TABLE antenatal_checks (
+    visit_id      TEXT NOT NULL,
+    member_id     TEXT NOT NULL,
+    household_id  TEXT NOT NULL,
+    visit_date    TEXT NOT NULL,
+    anc_card_seen  INTEGER,
+    anc_up_to_date INTEGER,
+    gestational_weeks INTEGER,
+    iron_folic_acid INTEGER,
+    danger_signs  INTEGER,           -- "¿Algún signo de alarma?"
+    danger_sign   INTEGER NOT NULL,  -- AntenatalCheck::danger_sign
+    referral_reason      TEXT,
+    referral_attended_on TEXT,
+    PRIMARY KEY (visit_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX antenatal_checks_by_household ON antenatal_checks(household_id);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 #[cfg(test)]

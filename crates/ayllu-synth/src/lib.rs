@@ -8,7 +8,7 @@
 //! - [`strategy`]: proptest strategies for valid households, members and visits.
 
 use ayllu_model::{
-    AntenatalCheck, Birth, ChildCheck, CookingFuel, CoughSigns, DangerSigns, DiarrhoeaCare, Dni, Education,
+    AntenatalCheck, Answer, Birth, ChildCheck, CookingFuel, CoughSigns, DangerSigns, DiarrhoeaCare, Dni, Education, Gated,
     Floor, GestationWeeks, Gps, Household, HouseholdId, HouseholdInfo, Housing, Insurance, Length, Member,
     MemberId, NewHousehold, Notes, PersonName, Position, Pregnancy, Referral, Relationship, Rooms,
     Sanitation, Sex, ShortText, Visit, VisitId, Walls, WaterSource, Weight,
@@ -319,11 +319,11 @@ impl Census {
                 visit.antenatal_checks.insert(
                     *id,
                     AntenatalCheck {
-                        anc_card_seen: self.rng.random_bool(0.8),
-                        anc_up_to_date: self.rng.random_bool(0.7),
+                        anc_card_seen: self.rng.random_bool(0.8).into(),
+                        anc_up_to_date: self.rng.random_bool(0.7).into(),
                         gestational_weeks: Some(GestationWeeks::new(self.rng.random_range(8..40)).unwrap()),
-                        iron_folic_acid: self.rng.random_bool(0.6),
-                        danger_signs: Default::default(),
+                        iron_folic_acid: self.rng.random_bool(0.6).into(),
+                        danger_signs: Gated::No,
                         referral: None,
                     },
                 );
@@ -347,34 +347,49 @@ pub fn child_check<R: Rng>(rng: &mut R, member: &Member, date: NaiveDate) -> Chi
     let diarrhoea = rng.random_bool(0.15);
     let cough = rng.random_bool(0.2);
     let fast = cough && rng.random_bool(0.3);
+    let lethargic = rng.random_bool(0.01);
     ChildCheck {
-        vaccination_card_seen: rng.random_bool(0.8),
-        vaccines_up_to_date: rng.random_bool(0.7),
-        growth_check_up_to_date: rng.random_bool(0.6),
+        vaccination_card_seen: rng.random_bool(0.8).into(),
+        vaccines_up_to_date: rng.random_bool(0.7).into(),
+        growth_check_up_to_date: rng.random_bool(0.6).into(),
         weight: Some(Weight::from_kg((kg.clamp(0.5, 40.0) * 10.0).round() / 10.0).unwrap()),
         length: rng
             .random_bool(0.85)
             .then(|| Length::from_cm(((cm.clamp(38.0, 130.0)) * 10.0).round() / 10.0, position).unwrap()),
-        diarrhoea: diarrhoea.then(|| DiarrhoeaCare {
-            ors: rng.random_bool(0.6),
-            zinc: rng.random_bool(0.3),
-        }),
-        cough: cough.then_some(CoughSigns {
-            fast_breathing: fast,
-            chest_indrawing: fast && rng.random_bool(0.3),
-        }),
-        danger_signs: DangerSigns {
-            lethargic: rng.random_bool(0.01),
-            ..Default::default()
+        diarrhoea: if diarrhoea {
+            Gated::Yes(DiarrhoeaCare {
+                ors: rng.random_bool(0.6).into(),
+                zinc: rng.random_bool(0.3).into(),
+            })
+        } else {
+            Gated::No
         },
-        fever: rng.random_bool(0.1),
+        cough: if cough {
+            Gated::Yes(CoughSigns {
+                fast_breathing: fast.into(),
+                chest_indrawing: (fast && rng.random_bool(0.3)).into(),
+            })
+        } else {
+            Gated::No
+        },
+        danger_signs: if lethargic {
+            Gated::Yes(DangerSigns {
+                unable_to_drink: Answer::No,
+                vomits_everything: Answer::No,
+                convulsions: Answer::No,
+                lethargic: Answer::Yes,
+            })
+        } else {
+            Gated::No
+        },
+        fever: rng.random_bool(0.1).into(),
         referral: fast.then(|| Referral {
             reason: ShortText::parse("Respiración rápida").unwrap(),
             attended_on: rng.random_bool(0.5).then(|| date + Days::new(1)),
         }),
-        breastfeeding: (months < 24.0).then(|| rng.random_bool(0.8)),
-        iron: rng.random_bool(0.5),
-        vitamin_a: rng.random_bool(0.4),
+        breastfeeding: (months < 24.0).then(|| rng.random_bool(0.8)).into(),
+        iron: rng.random_bool(0.5).into(),
+        vitamin_a: rng.random_bool(0.4).into(),
     }
 }
 

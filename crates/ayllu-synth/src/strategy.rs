@@ -2,7 +2,7 @@
 //! rules for the given `today`, so properties can be stated over "any valid household".
 
 use ayllu_model::{
-    AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dni, Education,
+    AntenatalCheck, Answer, AnswerGroup, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dni, Education, Gated,
     GestationWeeks, Gps, Household, HouseholdInfo, Housing, Insurance, Length, Member, MemberId,
     NewHousehold, Notes, PersonName, Position, Pregnancy, Referral, Relationship, Rooms, Sex, ShortText,
     Visit, VisitId, Weight,
@@ -126,45 +126,62 @@ pub fn referral() -> impl Strategy<Value = Referral> {
     })
 }
 
+pub fn answer() -> impl Strategy<Value = Answer> {
+    select(Answer::ALL.to_vec())
+}
+
+/// Any answer to a gate, opening any answers to its questions.
+pub fn gated<T: AnswerGroup + std::fmt::Debug + 'static>() -> impl Strategy<Value = Gated<T>> {
+    (
+        0u8..3,
+        proptest::collection::vec(answer(), T::KEYS.len()),
+    )
+        .prop_map(|(gate, answers)| match gate {
+            0 => Gated::NotAsked,
+            1 => Gated::No,
+            _ => {
+                let mut group = T::default();
+                for (key, a) in T::KEYS.iter().zip(answers) {
+                    group.set(key, a);
+                }
+                Gated::Yes(group)
+            }
+        })
+}
+
 pub fn child_check() -> impl Strategy<Value = ChildCheck> {
     (
-        any::<[bool; 3]>(),
+        proptest::array::uniform3(answer()),
         proptest::option::of((500i64..=40_000).prop_map(|g| Weight::from_kg(g as f64 / 1000.0).unwrap())),
         proptest::option::of(
             (380u32..=1300, code(Position::ALL))
                 .prop_map(|(mm, p)| Length::from_cm(f64::from(mm) / 10.0, p).unwrap()),
         ),
-        proptest::option::of(any::<(bool, bool)>()),
-        proptest::option::of(any::<(bool, bool)>()),
-        any::<[bool; 5]>(),
+        gated::<DiarrhoeaCare>(),
+        gated::<CoughSigns>(),
+        gated::<DangerSigns>(),
+        answer(),
         proptest::option::of(referral()),
-        proptest::option::of(any::<bool>()),
-        any::<(bool, bool)>(),
+        proptest::array::uniform3(answer()),
     )
         .prop_map(
-            |(card, weight, length, diarrhoea, cough, signs, referral, bf, (iron, vit_a))| ChildCheck {
-                vaccination_card_seen: card[0],
-                vaccines_up_to_date: card[1],
-                growth_check_up_to_date: card[2],
-                weight,
-                length,
-                diarrhoea: diarrhoea.map(|(ors, zinc)| DiarrhoeaCare { ors, zinc }),
-                cough: cough.map(|(fast_breathing, chest_indrawing)| CoughSigns {
-                    fast_breathing,
-                    chest_indrawing,
-                }),
-                danger_signs: DangerSigns {
-                    unable_to_drink: signs[0],
-                    vomits_everything: signs[1],
-                    convulsions: signs[2],
-                    lethargic: signs[3],
-                },
-                fever: signs[4],
-                // Attended dates are made relative to the visit when the visit is built.
-                referral,
-                breastfeeding: bf,
-                iron,
-                vitamin_a: vit_a,
+            |(card, weight, length, diarrhoea, cough, danger_signs, fever, referral, [bf, iron, vit_a])| {
+                ChildCheck {
+                    vaccination_card_seen: card[0],
+                    vaccines_up_to_date: card[1],
+                    growth_check_up_to_date: card[2],
+                    weight,
+                    length,
+                    diarrhoea,
+                    cough,
+                    danger_signs,
+                    fever,
+                    // Attended dates are made relative to the visit when the visit is built.
+                    referral,
+                    breastfeeding: bf,
+                    iron,
+                    vitamin_a: vit_a,
+                }
             },
         )
 }
@@ -198,7 +215,7 @@ fn visit_for(
             visit.antenatal_checks.insert(
                 *id,
                 AntenatalCheck {
-                    anc_card_seen: true,
+                    anc_card_seen: Answer::Yes,
                     gestational_weeks: Some(GestationWeeks::new(20).unwrap()),
                     ..Default::default()
                 },
