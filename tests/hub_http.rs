@@ -522,3 +522,67 @@ fn tokens_rotate_during_sync() {
     assert!(matches!(err, ClientError::Refused { status: 401, .. }), "{err}");
     assert_eq!(hub.hub.with_store(|s| s.household_ids().unwrap().len()), 5);
 }
+
+/// A household document written before answers were tri-state (every answer a boolean,
+/// `tests/fixtures/README.md`) held by the hub: phones receive it, read it as it was
+/// written, add a visit in today's form (questions not asked), and sync it back; another
+/// phone then reads both visits, each as it was recorded.
+#[test]
+fn a_document_written_by_older_phones_still_reads_and_syncs() {
+    use ayllu_model::{Answer, Gated};
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/household-2026-11.json")).unwrap();
+    let id: HouseholdId = fixture["id"].as_str().unwrap().parse().unwrap();
+    let baby: ayllu_model::MemberId = fixture["members"][1].as_str().unwrap().parse().unwrap();
+    let hub = start_hub();
+    hub.hub.with_store(|s| {
+        let doc = automerge::Automerge::load(include_bytes!("fixtures/household-2026-11.automerge")).unwrap();
+        s.replica(|r| r.save_document(id, &doc, None).map(|_| ()))
+            .unwrap();
+    });
+
+    let mut a = enrolled_device(&hub, &["Ccorca"]);
+    let mut b = enrolled_device(&hub, &["Ccorca"]);
+    let client = |token: &str| HubClient::new(&hub.url, Some(token.to_string()));
+    client(&a.token).sync(&mut a.store, &a.peer, |_| {}).unwrap();
+    let old_visit = {
+        let h = a.store.household(id).unwrap().expect("received");
+        let (visit_id, v) = h.visits.iter().next().map(|(k, v)| (*k, v.clone())).unwrap();
+        let c = &v.child_checks[&baby];
+        assert_eq!(
+            (c.vaccination_card_seen, c.vaccines_up_to_date),
+            (Answer::Yes, Answer::No)
+        );
+        assert!(c.danger_sign(), "convulsions, recorded as a boolean, still read");
+        visit_id
+    };
+
+    // Today's form: only the weight and the diarrhoea question asked.
+    let visit: ayllu_model::Visit = serde_json::from_value(serde_json::json!({
+        "date": today().to_string(), "promotor": "Juana Condori",
+        "child_checks": {baby.to_string(): {"weight_kg": 8.4, "diarrhoea": {"answer": "no"}}}
+    }))
+    .unwrap();
+    let new_visit = VisitId::new();
+    a.store
+        .update(id, &who(), "visit.record", |h| {
+            h.record_visit(new_visit, visit, today())
+        })
+        .unwrap();
+    client(&a.token).sync(&mut a.store, &a.peer, |_| {}).unwrap();
+    assert_eq!(a.store.waiting_for(&a.peer).unwrap(), 0, "the hub took the edit");
+    assert!(a.store.sync_refusals(&a.peer).unwrap().is_empty());
+
+    client(&b.token).sync(&mut b.store, &b.peer, |_| {}).unwrap();
+    let h = b.store.household(id).unwrap().expect("received");
+    assert_eq!(h.visits.len(), 2);
+    let old = &h.visits[&old_visit].child_checks[&baby];
+    assert_eq!((old.fever, old.vitamin_a), (Answer::Yes, Answer::No));
+    let new = &h.visits[&new_visit].child_checks[&baby];
+    assert_eq!(new.diarrhoea, Gated::No);
+    assert_eq!(
+        (new.fever, new.vaccines_up_to_date, new.danger_signs.answer()),
+        (Answer::NotAsked, Answer::NotAsked, Answer::NotAsked),
+        "what was not asked arrives as not asked, not as no"
+    );
+}

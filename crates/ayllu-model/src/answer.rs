@@ -104,7 +104,6 @@ impl Hydrate for Answer {
     fn hydrate_none() -> Result<Self, HydrateError> {
         Ok(Answer::NotAsked)
     }
-
 }
 
 impl Reconcile for Answer {
@@ -255,7 +254,11 @@ impl<'de, T: AnswerGroup> Deserialize<'de> for Gated<T> {
         }
         let Some(gate) = gate else {
             // As older clients sent it: a map of booleans, read as documents of then are.
-            return Ok(if group.legacy_opened() { Gated::Yes(group) } else { Gated::No });
+            return Ok(if group.legacy_opened() {
+                Gated::Yes(group)
+            } else {
+                Gated::No
+            });
         };
         match gate {
             Answer::Yes => Ok(Gated::Yes(group)),
@@ -381,10 +384,16 @@ mod tests {
                 second: Answer::NotAsked
             })
         );
-        assert_eq!(serde_json::to_string(&Gated::<Pair>::No).unwrap(), r#"{"answer":"no"}"#);
+        assert_eq!(
+            serde_json::to_string(&Gated::<Pair>::No).unwrap(),
+            r#"{"answer":"no"}"#
+        );
         assert_eq!(serde_json::from_str::<Answer>("true").unwrap(), Answer::Yes);
         assert_eq!(serde_json::from_str::<Answer>("null").unwrap(), Answer::NotAsked);
-        assert_eq!(serde_json::to_string(&Answer::NotAsked).unwrap(), r#""not_asked""#);
+        assert_eq!(
+            serde_json::to_string(&Answer::NotAsked).unwrap(),
+            r#""not_asked""#
+        );
         assert!(serde_json::from_str::<Answer>(r#""maybe""#).is_err());
         assert!(serde_json::from_str::<Gated<Pair>>(r#"{"answer":"yes","third":"yes"}"#).is_err());
         assert!(
@@ -394,7 +403,8 @@ mod tests {
         // As older clients sent it.
         assert_eq!(serde_json::from_str::<Gated<Pair>>("null").unwrap(), Gated::No);
         assert_eq!(
-            serde_json::from_str::<Gated<crate::DangerSigns>>(r#"{"lethargic":false,"convulsions":false}"#).unwrap(),
+            serde_json::from_str::<Gated<crate::DangerSigns>>(r#"{"lethargic":false,"convulsions":false}"#)
+                .unwrap(),
             Gated::No
         );
         assert_eq!(

@@ -1097,7 +1097,11 @@ mod tests {
         use Answer::{No, NotAsked, Yes};
         let b = &visit.child_checks[&baby];
         assert_eq!(
-            (b.vaccination_card_seen, b.vaccines_up_to_date, b.growth_check_up_to_date),
+            (
+                b.vaccination_card_seen,
+                b.vaccines_up_to_date,
+                b.growth_check_up_to_date
+            ),
             (Yes, No, Yes)
         );
         assert_eq!(b.diarrhoea, Gated::Yes(DiarrhoeaCare { ors: Yes, zinc: No }));
@@ -1111,11 +1115,18 @@ mod tests {
                 lethargic: No
             })
         );
-        assert_eq!((b.fever, b.breastfeeding, b.iron, b.vitamin_a), (Yes, Yes, Yes, No));
+        assert_eq!(
+            (b.fever, b.breastfeeding, b.iron, b.vitamin_a),
+            (Yes, Yes, Yes, No)
+        );
         assert!(b.danger_sign() && !b.pneumonia_signs());
         let w = &visit.child_checks[&boy];
         assert_eq!(
-            (w.vaccination_card_seen, w.vaccines_up_to_date, w.growth_check_up_to_date),
+            (
+                w.vaccination_card_seen,
+                w.vaccines_up_to_date,
+                w.growth_check_up_to_date
+            ),
             (No, Yes, No)
         );
         assert_eq!(w.diarrhoea, Gated::No);
@@ -1126,13 +1137,22 @@ mod tests {
                 chest_indrawing: No
             })
         );
-        assert_eq!(w.danger_signs, Gated::No, "four false signs were \"no danger sign\"");
+        assert_eq!(
+            w.danger_signs,
+            Gated::No,
+            "four false signs were \"no danger sign\""
+        );
         assert_eq!(w.breastfeeding, NotAsked, "an unset breastfeeding stays unasked");
         assert_eq!((w.fever, w.iron, w.vitamin_a), (No, No, Yes));
         assert!(w.pneumonia_signs() && !w.danger_sign());
         let m = &visit.antenatal_checks[&mother];
-        assert_eq!((m.anc_card_seen, m.anc_up_to_date, m.iron_folic_acid), (Yes, No, Yes));
-        assert!(m.danger_sign() && m.danger_signs.get("swelling") == Yes && m.danger_signs.get("fever") == No);
+        assert_eq!(
+            (m.anc_card_seen, m.anc_up_to_date, m.iron_folic_acid),
+            (Yes, No, Yes)
+        );
+        assert!(
+            m.danger_sign() && m.danger_signs.get("swelling") == Yes && m.danger_signs.get("fever") == No
+        );
     }
 
     #[test]
@@ -1155,7 +1175,12 @@ mod tests {
         }
         let a: AntenatalCheck = serde_json::from_value(json!({})).unwrap();
         assert_eq!(
-            [a.anc_card_seen, a.anc_up_to_date, a.iron_folic_acid, a.danger_signs.answer()],
+            [
+                a.anc_card_seen,
+                a.anc_up_to_date,
+                a.iron_folic_acid,
+                a.danger_signs.answer()
+            ],
             [Answer::NotAsked; 4]
         );
         // And so it is stored: a document holds null, not false.

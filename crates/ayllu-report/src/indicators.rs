@@ -18,7 +18,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ayllu_model::growth::{self, Measurement};
-use ayllu_model::{Answer, Education, HouseholdId, Insurance, MemberId, Relationship, Sanitation, Sex, WaterSource};
+use ayllu_model::{
+    Answer, Education, HouseholdId, Insurance, MemberId, Relationship, Sanitation, Sex, WaterSource,
+};
 use chrono::{Datelike, NaiveDate};
 
 use crate::ReportError;
@@ -173,7 +175,13 @@ impl ChildPeriod<'_> {
         })
     }
     fn episodes(&self, sign: impl Fn(&CheckRow) -> Answer, counted: impl Fn(&CheckRow) -> Answer) -> Counted {
-        Counted::Episodes(self.all.iter().filter(|c| sign(c).is_yes()).map(|c| counted(c)).collect())
+        Counted::Episodes(
+            self.all
+                .iter()
+                .filter(|c| sign(c).is_yes())
+                .map(|c| counted(c))
+                .collect(),
+        )
     }
 }
 
@@ -292,9 +300,11 @@ pub const HOUSEHOLD_INDICATORS: &[Indicator<UnitCount>] = &[
         description: "Hogares sin desagüe, pozo séptico ni letrina (río, campo abierto, otro) / hogares con dato",
         short: "Hogares sin saneamiento",
         count: |u| match u {
-            Unit::Household { sanitation, .. } => Some(Answer::from(
-                sanitation.map(|s| matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other)),
-            )),
+            Unit::Household { sanitation, .. } => {
+                Some(Answer::from(sanitation.map(|s| {
+                    matches!(s, Sanitation::River | Sanitation::OpenField | Sanitation::Other)
+                })))
+            }
             Unit::Person { .. } => None,
         },
     },

@@ -494,13 +494,35 @@ fn unanswered_questions_leave_the_denominator_and_nothing_else() {
     census.child_checks[a].ors = Answer::NotAsked;
     let after = ayllu_report::compute(&census, &scope);
     let c = |k: &str| with_unanswered(row(&after, "salud_infantil", ("TOTAL", ""), Some(k)));
-    assert_eq!(c("vacunas_al_dia"), (2, 3, 1), "Luis and Nina, of Ana, Luis and Nina");
-    assert_eq!(rate(row(&after, "salud_infantil", ("TOTAL", ""), Some("vacunas_al_dia"))).2, Some(66.7));
+    assert_eq!(
+        c("vacunas_al_dia"),
+        (2, 3, 1),
+        "Luis and Nina, of Ana, Luis and Nina"
+    );
+    assert_eq!(
+        rate(row(
+            &after,
+            "salud_infantil",
+            ("TOTAL", ""),
+            Some("vacunas_al_dia")
+        ))
+        .2,
+        Some(66.7)
+    );
     assert_eq!(c("cred_al_dia"), (3, 3, 1));
     assert_eq!(c("diarrea_14_dias"), (1, 3, 1));
-    assert_eq!(c("diarrea_con_sro"), (1, 1, 1), "Ana's March episode; September's is unanswered");
+    assert_eq!(
+        c("diarrea_con_sro"),
+        (1, 1, 1),
+        "Ana's March episode; September's is unanswered"
+    );
     // Questions that were not touched are counted exactly as before.
-    for k in ["tos_respiracion_rapida", "tos_rr_referida", "desnutricion_cronica", "bajo_peso"] {
+    for k in [
+        "tos_respiracion_rapida",
+        "tos_rr_referida",
+        "desnutricion_cronica",
+        "bajo_peso",
+    ] {
         assert_eq!(c(k), b(k), "{k}");
     }
 

@@ -3,8 +3,7 @@
 //! tests. The store owns its tables: this is the one reader of them for the report.
 
 use ayllu_model::{
-    Answer,
-    Education, Household, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex,
+    Answer, Education, Household, HouseholdId, Insurance, MemberId, Position, Relationship, Sanitation, Sex,
     WaterSource,
 };
 use chrono::NaiveDate;

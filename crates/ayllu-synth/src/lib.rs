@@ -8,10 +8,10 @@
 //! - [`strategy`]: proptest strategies for valid households, members and visits.
 
 use ayllu_model::{
-    AntenatalCheck, Answer, Birth, ChildCheck, CookingFuel, CoughSigns, DangerSigns, DiarrhoeaCare, Dni, Education, Gated,
-    Floor, GestationWeeks, Gps, Household, HouseholdId, HouseholdInfo, Housing, Insurance, Length, Member,
-    MemberId, NewHousehold, Notes, PersonName, Position, Pregnancy, Referral, Relationship, Rooms,
-    Sanitation, Sex, ShortText, Visit, VisitId, Walls, WaterSource, Weight,
+    Answer, AntenatalCheck, Birth, ChildCheck, CookingFuel, CoughSigns, DangerSigns, DiarrhoeaCare, Dni,
+    Education, Floor, Gated, GestationWeeks, Gps, Household, HouseholdId, HouseholdInfo, Housing, Insurance,
+    Length, Member, MemberId, NewHousehold, Notes, PersonName, Position, Pregnancy, Referral, Relationship,
+    Rooms, Sanitation, Sex, ShortText, Visit, VisitId, Walls, WaterSource, Weight,
 };
 use chrono::{Days, Months, NaiveDate};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};

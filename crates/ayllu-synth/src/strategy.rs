@@ -2,10 +2,10 @@
 //! rules for the given `today`, so properties can be stated over "any valid household".
 
 use ayllu_model::{
-    AntenatalCheck, Answer, AnswerGroup, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dni, Education, Gated,
-    GestationWeeks, Gps, Household, HouseholdInfo, Housing, Insurance, Length, Member, MemberId,
-    NewHousehold, Notes, PersonName, Position, Pregnancy, Referral, Relationship, Rooms, Sex, ShortText,
-    Visit, VisitId, Weight,
+    Answer, AnswerGroup, AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dni,
+    Education, Gated, GestationWeeks, Gps, Household, HouseholdInfo, Housing, Insurance, Length, Member,
+    MemberId, NewHousehold, Notes, PersonName, Position, Pregnancy, Referral, Relationship, Rooms, Sex,
+    ShortText, Visit, VisitId, Weight,
 };
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
@@ -132,21 +132,17 @@ pub fn answer() -> impl Strategy<Value = Answer> {
 
 /// Any answer to a gate, opening any answers to its questions.
 pub fn gated<T: AnswerGroup + std::fmt::Debug + 'static>() -> impl Strategy<Value = Gated<T>> {
-    (
-        0u8..3,
-        proptest::collection::vec(answer(), T::KEYS.len()),
-    )
-        .prop_map(|(gate, answers)| match gate {
-            0 => Gated::NotAsked,
-            1 => Gated::No,
-            _ => {
-                let mut group = T::default();
-                for (key, a) in T::KEYS.iter().zip(answers) {
-                    group.set(key, a);
-                }
-                Gated::Yes(group)
+    (0u8..3, proptest::collection::vec(answer(), T::KEYS.len())).prop_map(|(gate, answers)| match gate {
+        0 => Gated::NotAsked,
+        1 => Gated::No,
+        _ => {
+            let mut group = T::default();
+            for (key, a) in T::KEYS.iter().zip(answers) {
+                group.set(key, a);
             }
-        })
+            Gated::Yes(group)
+        }
+    })
 }
 
 pub fn child_check() -> impl Strategy<Value = ChildCheck> {
