@@ -40,6 +40,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::households::edit_member,
             commands::visits::record_visit,
             commands::visits::check_visit,
+            commands::visits::visit_form,
             commands::visits::due_list,
             commands::visits::confirm_referral,
             commands::export::export_report,

@@ -34,6 +34,11 @@ export const commands = {
 	 */
 	checkVisit: (household: HouseholdId, visit: Visit_Deserialize) => typedError<VisitPreview_Serialize, UiError>(__TAURI_INVOKE("check_visit", { household, visit })),
 	/**
+	 *  Which questions each person of the visit is asked, from their answers so far (the
+	 *  wizard calls it on every answer: skip logic lives here, in Rust).
+	 */
+	visitForm: (household: HouseholdId, visit: Visit_Deserialize) => typedError<PersonForm_Serialize[], UiError>(__TAURI_INVOKE("visit_form", { household, visit })),
+	/**
 	 *  Who is due for follow-up, by community, most urgent first; `within_days` adds what
 	 *  falls due soon.
 	 */
@@ -255,6 +260,16 @@ export type ChildCheck_Serialize = {
 	breastfeeding: Answer,
 	iron: Answer,
 	vitamin_a: Answer,
+};
+
+/**  What the child's form needs beyond its questions. */
+export type ChildForm = {
+	age_months: number,
+	/**  Lying (length) under two years, standing (height) from then (WHO). */
+	position: Position,
+	/**  Breaths a minute from which breathing is fast at this age. */
+	fast_breathing_from: number,
+	questions: Question[],
 };
 
 /**  A child's measurements over WHO's curves for its sex. */
@@ -834,6 +849,48 @@ export type NewHousehold_Serialize = {
 /**  Free notes; newlines allowed. */
 export type Notes = string;
 
+/**
+ *  The wizard's form for one person of the visit: which questions apply (from the data:
+ *  age, earlier answers) and what their answers say.
+ */
+export type PersonForm = PersonForm_Serialize | PersonForm_Deserialize;
+
+/**
+ *  The wizard's form for one person of the visit: which questions apply (from the data:
+ *  age, earlier answers) and what their answers say.
+ */
+export type PersonForm_Deserialize = {
+	member: MemberId,
+	/**  A child under five's checklist. */
+	child?: ChildForm | null,
+	/**  A pregnant woman's questions. */
+	antenatal?: Question[] | null,
+	/**  Gestational weeks on the visit day, from the expected delivery (to fill the field). */
+	weeks?: GestationWeeks | null,
+	/**  The signs seen that mean going to the health post today (question paths). */
+	urgent_signs: string[],
+	/**  The referral these signs write, in words ("Convulsiones, respiración rápida"). */
+	refer_today?: string | null,
+};
+
+/**
+ *  The wizard's form for one person of the visit: which questions apply (from the data:
+ *  age, earlier answers) and what their answers say.
+ */
+export type PersonForm_Serialize = {
+	member: MemberId,
+	/**  A child under five's checklist. */
+	child: ChildForm | null,
+	/**  A pregnant woman's questions. */
+	antenatal: Question[] | null,
+	/**  Gestational weeks on the visit day, from the expected delivery (to fill the field). */
+	weeks: GestationWeeks | null,
+	/**  The signs seen that mean going to the health post today (question paths). */
+	urgent_signs: string[],
+	/**  The referral these signs write, in words ("Convulsiones, respiración rápida"). */
+	refer_today: string | null,
+};
+
 /**  A part of a person's name: given names or surnames. */
 export type PersonName = string;
 
@@ -872,6 +929,23 @@ export type PregnancyDangerSigns_Serialize = {
 	fever: Answer,
 	reduced_fetal_movement: Answer,
 	waters_broken: Answer,
+};
+
+/**  One question as the form shows it. */
+export type Question = {
+	/**
+	 *  Where the answer lives in the check (`diarrhoea`, `diarrhoea.ors`): the field an
+	 *  error names, and the key of the question's words in the UI.
+	 */
+	path: string,
+	answer: Answer,
+	/**
+	 *  "No se preguntó" is offered: a question the family may not be able to answer (the
+	 *  card is not at home). The others need a yes or a no.
+	 */
+	skippable: boolean,
+	/**  Opened by the question before it (shown indented under it). */
+	opened: boolean,
 };
 
 export type Referral = Referral_Serialize | Referral_Deserialize;

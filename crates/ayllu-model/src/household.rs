@@ -171,6 +171,17 @@ impl Pregnancy {
     pub fn is_on(&self, day: NaiveDate) -> bool {
         day <= self.expected_delivery && self.expected_delivery < day + chrono::Days::new(Self::MAX_DAYS)
     }
+
+    /// Completed weeks of gestation on `day`, counted back from the expected delivery at
+    /// 40 weeks (Naegele); none outside the pregnancy or the weeks a check can record.
+    pub fn weeks_on(&self, day: NaiveDate) -> Option<GestationWeeks> {
+        if !self.is_on(day) {
+            return None;
+        }
+        let days_left = (self.expected_delivery - day).num_days();
+        let weeks = (280 - days_left) / 7;
+        GestationWeeks::new(weeks).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -628,6 +639,16 @@ mod tests {
         assert!(!p.is_on(d("2026-06-02")), "the day after");
         assert!(p.is_on(d("2025-08-06")), "299 days before");
         assert!(!p.is_on(d("2025-08-05")), "300 days before");
+    }
+
+    #[test]
+    fn gestational_weeks_count_back_from_the_expected_delivery() {
+        let p = Pregnancy {
+            expected_delivery: d("2027-02-10"),
+        };
+        assert_eq!(p.weeks_on(d("2026-11-26")).map(|w| w.get()), Some(29));
+        assert_eq!(p.weeks_on(d("2027-02-10")).map(|w| w.get()), Some(40));
+        assert_eq!(p.weeks_on(d("2027-02-11")), None, "after the expected delivery");
     }
     use crate::codes::Position;
     use serde_json::json;

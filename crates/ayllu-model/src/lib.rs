@@ -9,6 +9,7 @@
 
 pub mod am;
 pub mod answer;
+pub mod checklist;
 pub mod codes;
 pub mod followup;
 pub mod growth;

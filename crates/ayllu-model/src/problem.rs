@@ -92,6 +92,7 @@ problems! {
     EnrollmentCode = "enrollment_code", "escriba el código de registro que le dieron en el puesto de salud", "type the enrollment code the health post gave you";
     PortOutOfRange = "port_out_of_range", "debe ser un número entre 1024 y 65535", "must be a number between 1024 and 65535";
     NotFound = "not_found", "no existe", "does not exist";
+    Unanswered = "unanswered", "falta la respuesta", "needs an answer";
 }
 
 impl fmt::Display for Problem {

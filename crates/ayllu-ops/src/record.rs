@@ -3,7 +3,7 @@
 
 use ayllu_model::{
     Dissolution, FieldError, Household, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold, Problem,
-    ShortText, Visit, VisitId, patch,
+    ShortText, Visit, VisitId, checklist, patch,
 };
 use ayllu_store::{Signature, Store};
 use chrono::NaiveDate;
@@ -96,15 +96,34 @@ pub fn patch_member(
     })?)
 }
 
+/// Whether every question that applies must have an answer ("no se preguntó" counts as
+/// one only where it is offered): the app's wizard asks them all; a script or an import
+/// may record what it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    Required,
+    AsGiven,
+}
+
+/// Records a visit. A danger sign or fast breathing with no referral written gets one,
+/// naming the signs (`Visit::refer_urgent_signs`).
 pub fn record_visit(
     store: &mut Store,
     who: &Signature,
     household: HouseholdId,
-    visit: Visit,
+    mut visit: Visit,
     today: NaiveDate,
+    answers: Answers,
 ) -> Result<VisitId, OpsError> {
     let id = VisitId::new();
+    visit.refer_urgent_signs();
     store.update(household, who, "visit.record", |h| {
+        if answers == Answers::Required {
+            let missing = checklist::unanswered(&visit, |m| h.members.get(m).map(|m| m.birth.date));
+            if let Some(field) = missing.into_iter().next() {
+                return Err(FieldError::new(field, Problem::Unanswered));
+            }
+        }
         h.record_visit(id, visit, today)
     })?;
     Ok(id)

@@ -1,9 +1,10 @@
 //! What the screens and the command show of households: stored as they are, and as the
 //! household screen lays them out (members in order, growth charts, what is due).
 
+use ayllu_model::checklist::{self, ChildForm, Question};
 use ayllu_model::followup::History;
 use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
-use ayllu_model::{Household, HouseholdId, HouseholdInfo, Member, MemberId, Visit, VisitId};
+use ayllu_model::{GestationWeeks, Household, HouseholdId, HouseholdInfo, Member, MemberId, Visit, VisitId};
 use ayllu_store::{Conflict, DueItem, Store, StoreError};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -198,6 +199,58 @@ pub struct VisitPreview {
 pub struct GrowthPreview {
     pub member: MemberId,
     pub assessment: Assessment,
+}
+
+/// The wizard's form for one person of the visit: which questions apply (from the data:
+/// age, earlier answers) and what their answers say.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PersonForm {
+    pub member: MemberId,
+    /// A child under five's checklist.
+    pub child: Option<ChildForm>,
+    /// A pregnant woman's questions.
+    pub antenatal: Option<Vec<Question>>,
+    /// Gestational weeks on the visit day, from the expected delivery (to fill the field).
+    pub weeks: Option<GestationWeeks>,
+    /// The signs seen that mean going to the health post today (question paths).
+    pub urgent_signs: Vec<&'static str>,
+    /// The referral these signs write, in words ("Convulsiones, respiración rápida").
+    pub refer_today: Option<String>,
+}
+
+/// The forms of a visit as answered so far. Measurements are not read (the wizard sends
+/// none here), so a half-typed weight never hides the questions.
+pub fn visit_form(store: &Store, household: HouseholdId, visit: &Visit) -> Result<Vec<PersonForm>, OpsError> {
+    let h = store
+        .household(household)?
+        .ok_or(StoreError::NotFound(household))?;
+    let mut out = Vec::new();
+    for (id, check) in &visit.child_checks {
+        let Some(m) = h.members.get(id) else { continue };
+        let signs = checklist::urgent_signs_of_child(check);
+        out.push(PersonForm {
+            member: *id,
+            child: Some(ChildForm::of(check, m.birth.date, visit.date)),
+            antenatal: None,
+            weeks: None,
+            refer_today: checklist::referral_reason(&signs),
+            urgent_signs: signs,
+        });
+    }
+    for (id, check) in &visit.antenatal_checks {
+        let Some(m) = h.members.get(id) else { continue };
+        let signs = checklist::urgent_signs_of_pregnancy(check);
+        out.push(PersonForm {
+            member: *id,
+            child: None,
+            antenatal: Some(checklist::antenatal_questions(check)),
+            weeks: m.pregnancy.and_then(|p| p.weeks_on(visit.date)),
+            refer_today: checklist::referral_reason(&signs),
+            urgent_signs: signs,
+        });
+    }
+    Ok(out)
 }
 
 /// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step

@@ -1,7 +1,7 @@
 //! The visit wizard and the follow-up list.
 
 use ayllu_model::{FieldError, HouseholdId, MemberId, Problem, Visit, VisitId};
-use ayllu_ops::view::{self, VisitPreview};
+use ayllu_ops::view::{self, PersonForm, VisitPreview};
 use ayllu_ops::{record, today};
 use ayllu_store::{DueFilter, DueGroup};
 use tauri::State;
@@ -17,7 +17,9 @@ pub async fn record_visit(
     visit: Input<Visit>,
 ) -> Result<VisitId, UiError> {
     let visit = visit.parse()?;
-    state.record(|store, who| record::record_visit(store, who, household, visit, today()))
+    state.record(|store, who| {
+        record::record_visit(store, who, household, visit, today(), record::Answers::Required)
+    })
 }
 
 /// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
@@ -31,6 +33,19 @@ pub async fn check_visit(
 ) -> Result<VisitPreview, UiError> {
     let visit = visit.parse()?;
     Ok(view::check_visit(&state.store(), household, visit, today())?)
+}
+
+/// Which questions each person of the visit is asked, from their answers so far (the
+/// wizard calls it on every answer: skip logic lives here, in Rust).
+#[tauri::command]
+#[specta::specta]
+pub async fn visit_form(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: Input<Visit>,
+) -> Result<Vec<PersonForm>, UiError> {
+    let visit = visit.parse()?;
+    Ok(view::visit_form(&state.store(), household, &visit)?)
 }
 
 /// Who is due for follow-up, by community, most urgent first; `within_days` adds what

@@ -207,7 +207,14 @@ pub fn visit(cx: &Context, cmd: VisitCmd) -> Result<Value, Failure> {
             let input = read_json(&file)?;
             let (mut store, who) = signed(cx)?;
             let visit = record::visit_from_json(input, &who)?;
-            let id = record::record_visit(&mut store, &who, household, visit, today())?;
+            let id = record::record_visit(
+                &mut store,
+                &who,
+                household,
+                visit,
+                today(),
+                record::Answers::AsGiven,
+            )?;
             Ok(json!({"household": household, "visit": id}))
         }
         VisitCmd::Attended {

@@ -53,13 +53,22 @@ pub fn demo(cx: &Context) -> Result<Value, Failure> {
         json!({
             "date": t, "notes": "Primera visita",
             "child_checks": {created.members[1].to_string(): {
-                "vaccination_card_seen": true, "vaccines_up_to_date": true, "growth_check_up_to_date": true,
+                "vaccination_card_seen": "yes", "vaccines_up_to_date": "yes", "growth_check_up_to_date": "yes",
                 "weight_kg": 10.2, "length": {"cm": 79.5, "position": "lying"},
-                "diarrhoea": {"ors": true, "zinc": true}, "breastfeeding": true, "iron": true
+                "danger_signs": {"answer": "no"}, "cough": {"answer": "no"},
+                "diarrhoea": {"answer": "yes", "ors": "yes", "zinc": "yes"}, "fever": "no",
+                "breastfeeding": "yes", "iron": "yes", "vitamin_a": "yes"
             }}
         }),
         &who,
     )?;
-    record::record_visit(&mut store, &who, created.household, visit, t)?;
+    record::record_visit(
+        &mut store,
+        &who,
+        created.household,
+        visit,
+        t,
+        record::Answers::Required,
+    )?;
     crate::json(ayllu_ops::view::stored(&store, created.household)?)
 }
