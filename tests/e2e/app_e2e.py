@@ -146,6 +146,31 @@ def months_ago(n):
     return dt.date(year, month, day).isoformat()
 
 
+def answer(driver, path, code="no"):
+    """Taps an answer of a checklist question (it may appear only after an earlier answer)."""
+    sel = f'[data-name="{path}"] [data-answer="{code}"]'
+    press(driver, wait(driver, lambda: css(driver, sel), what=f"the question {path}"))
+
+
+def questions_shown(driver):
+    return [e.get_attribute("data-name") for e in driver.find_elements(By.CSS_SELECTOR, ".checklist [data-name]")]
+
+
+def well_child(driver, **answers):
+    """Answers every question shown for a well child (no signs, card up to date), with
+    `answers` (path → code) where it differs; returns the paths answered."""
+    plan = {"danger_signs": "no", "cough": "no", "diarrhoea": "no", "fever": "no",
+            "vaccination_card_seen": "yes", "vaccines_up_to_date": "yes", "growth_check_up_to_date": "yes",
+            "breastfeeding": "yes", "iron": "yes", "vitamin_a": "yes"}
+    plan.update({k.replace("__", "."): v for k, v in answers.items()})
+    done = []
+    for path, code in plan.items():
+        if path in questions_shown(driver) or "." in path:
+            answer(driver, path, code)
+            done.append(path)
+    return done
+
+
 def fill_member(driver, index, m):
     block = css(driver, f'[data-member-index="{index}"]')
     typ(driver, "input[name=given_names]", m["given_names"], block)
@@ -193,13 +218,26 @@ def test_register_visit_search_and_reopen():
         assert "Ch'aska Mamani Núñez" in members and "18 meses" in members, members
         shot(d, "household-phone")
 
-        # A visit: weight 300 kg is refused next to the field, then the real one is saved.
+        # A visit. Siguiente with nothing answered names the questions left; a weight of
+        # 300 kg is refused next to the field, and the error goes as soon as it is corrected.
         click(d, "[data-testid=record-visit]")
         click(d, "[data-testid=next]")
         wait(d, lambda: css(d, "[data-testid=child-step]"), what="the child's step")
+        assert css(d, "[data-testid=child-step]").text.startswith("Niña: "), "a girl is a niña"
         child_id = css(d, "[data-child]").get_attribute("data-child")
+        shown = questions_shown(d)
+        assert "breastfeeding" in shown and "iron" in shown, shown
+        assert "diarrhoea.ors" not in shown, "ORS only after diarrhoea"
+        click(d, "[data-testid=next]")
+        left = wait(d, lambda: css(d, "[data-testid=missing]"), what="the unanswered questions").text
+        assert "¿Tuvo diarrea en las últimas 2 semanas?" in left and "¿Tiene algún signo de peligro?" in left, left
+        assert d.find_elements(By.CSS_SELECTOR, '[data-name="fever"][data-missing]'), "the question itself is marked"
+        shot(d, "visit-missing-phone")
         typ(d, "input[name=weight]", "300")
         typ(d, "input[name=height]", "79,5")
+        well_child(d, diarrhoea="yes", diarrhoea__ors="yes", diarrhoea__zinc="no", growth_check_up_to_date="not_asked",
+                   vitamin_a="no")
+        assert not d.find_elements(By.CSS_SELECTOR, "[data-testid=missing]"), "all answered"
         click(d, "[data-testid=next]")
         err = field_error(d, f"child_checks.{child_id}.weight_kg")
         assert "fuera del rango" in err.text, err.text
@@ -208,10 +246,8 @@ def test_register_visit_search_and_reopen():
         assert len(households) == 1 and households[0]["last_visit"] is None, households
 
         typ(d, "input[name=weight]", "10,4")
-        press(d, css(d, '[data-name="diarrhoea"] [data-answer="yes"]'))
-        wait(d, lambda: css(d, '[data-name="ors"]'), what="the ORS question")
-        press(d, css(d, '[data-name="ors"] [data-answer="yes"]'))
-        press(d, css(d, '[data-name="breastfeeding"] [data-answer="yes"]'))
+        wait(d, lambda: not d.find_elements(By.CSS_SELECTOR, ".field-error"), timeout=3,
+             what="the weight's error to clear as soon as it is valid")
         d.execute_script("window.scrollTo(0, 0)")
         shot(d, "visit-child-phone")
         click(d, "[data-testid=next]")
@@ -219,13 +255,13 @@ def test_register_visit_search_and_reopen():
         # Before saving, the summary says what the visit means: her growth, and the
         # diarrhoea re-check in 2 days.
         summary = css(d, f'[data-testid=summary-child][data-member="{child_id}"]').text
-        assert "Crecimiento adecuado" in summary, summary
+        assert "Crecimiento adecuado" in summary and "10,4 kg" in summary, summary
         assert css(d, '[data-testid=summary-due] [data-rule="diarrhoea_recheck"]')
-        assert css(d, '[data-testid=summary-due] [data-rule="growth_check_due"]'), "CRED not confirmed on the card"
+        assert css(d, '[data-testid=summary-due] [data-rule="growth_check_due"]'), "CRED not asked: due"
         shot(d, "visit-summary-phone")
         click(d, "[data-testid=save-visit]")
         visits = wait(d, lambda: css(d, "[data-testid=visits]"), what="the visit list").text
-        assert "10.4 kg, 79.5 cm" in visits and "diarrea (SRO)" in visits, visits
+        assert "10,4 kg, 79,5 cm" in visits and "diarrea (SRO)" in visits, visits
         shot(d, "household-visit-phone")
 
         # The growth chart: WHO's curves for a girl, her one measurement on each chart, and
@@ -257,17 +293,21 @@ def test_register_visit_search_and_reopen():
         assert "en 2 días" in recheck.text, recheck.text
         shot(d, "today-due-phone")
 
-        # A second visit: cough with fast breathing, referred. Urgent on Today until the
-        # family is confirmed to have gone to the health post.
+        # A second visit: cough with fast breathing. The referral writes itself, and the
+        # summary says "Referir hoy". Urgent on Today until the family is confirmed to have
+        # gone to the health post.
         press(d, recheck.find_element(By.CSS_SELECTOR, "button.row"))
         click(d, "[data-testid=record-visit]")
         click(d, "[data-testid=next]")
         wait(d, lambda: css(d, "[data-testid=child-step]"), what="the child's step")
-        press(d, css(d, '[data-name="cough"] [data-answer="yes"]'))
-        press(d, wait(d, lambda: css(d, '[data-name="fast_breathing"] [data-answer="yes"]'), what="fast breathing"))
-        press(d, css(d, '[data-name="referred"] [data-answer="yes"]'))
-        typ(d, "input[name=referral_reason]", "Respiración rápida")
+        well_child(d, cough="yes", cough__fast_breathing="yes", cough__chest_indrawing="no")
+        refer = wait(d, lambda: css(d, "[data-testid=refer-today]"), what="Referir hoy on the step").text
+        assert "Respiración rápida" in refer, refer
         click(d, "[data-testid=next]")
+        refer = wait(d, lambda: css(d, "[data-testid=summary-child] [data-testid=refer-today]"), what="Referir hoy in the summary")
+        assert "REFERIR HOY" in refer.text.upper() and "Respiración rápida" in refer.text, refer.text
+        assert refer.value_of_css_property("color") in ("rgb(179, 38, 30)", "rgba(179, 38, 30, 1)"), "in red"
+        shot(d, "visit-refer-today-phone")
         click(d, "[data-testid=save-visit]")
         wait(d, lambda: css(d, '[data-testid=household-due] [data-rule="pneumonia_referral"]'), what="the referral on the household")
         click(d, "[data-nav=today]")
@@ -322,13 +362,104 @@ def test_register_visit_search_and_reopen():
         css_sel = "[data-testid=household-list] [data-household]"
         press(d, wait(d, lambda: css(d, css_sel), what="the household after reopening"))
         visits = wait(d, lambda: css(d, "[data-testid=visits]"), what="its visits").text
-        assert "10.4 kg, 79.5 cm" in visits, visits
+        assert "10,4 kg, 79,5 cm" in visits, visits
         assert "Ch'aska Mamani Núñez" in css(d, "[data-testid=members]").text
     finally:
         d.quit()
     stored = cli(data, "household", "show", cli(data, "household", "list")[0]["id"])
     checks = [c for v in stored["visits"].values() for c in v["child_checks"].values()]
-    assert any((c.get("diarrhoea") or {}).get("ors") is True for c in checks), checks
+    assert any(c["diarrhoea"].get("ors") == "yes" for c in checks), checks
+    assert any(c["growth_check_up_to_date"] == "not_asked" for c in checks), "not asked is kept as not asked"
+
+
+def days_from_today(n):
+    return (dt.date.today() + dt.timedelta(days=n)).isoformat()
+
+
+class Counted:
+    """A person's hands on the phone: every tap and every key, counted."""
+
+    def __init__(self, driver):
+        self.d, self.taps, self.keys = driver, 0, 0
+
+    def tap(self, el):
+        press(self.d, el)
+        self.taps += 1
+
+    def tap_css(self, selector):
+        self.tap(wait(self.d, lambda: css(self.d, selector), what=selector))
+
+    def type_into(self, selector, text):
+        self.tap_css(selector)  # focusing the field is a tap
+        el = css(self.d, selector)
+        el.clear()  # an empty field: nothing to delete by hand
+        el.send_keys(text)
+        self.keys += len(text)
+
+    def answer(self, path, code):
+        self.tap_css(f'[data-name="{path}"] [data-answer="{code}"]')
+
+
+def test_a_home_visit_in_few_taps():
+    """A typical well visit to a household with two children under five (8 months and 3
+    years) and a pregnant woman, from Today's task to saved: at most 35 taps."""
+    data = tempfile.mkdtemp(prefix="ayllu-e2e-")
+    cli(data, "init", "--as", "Juana Condori")
+    cli(data, "household", "add", stdin=json.dumps({
+        "community": "Ccorca", "address": "Encima del puquio", "consent": True,
+        "members": [
+            {"given_names": "Yolanda", "surnames": "Quispe Mamani", "sex": "F", "birth": {"date": "1996-04-11"},
+             "relationship": "head", "insurance": "sis", "pregnancy": {"expected_delivery": days_from_today(80)}},
+            {"given_names": "Nayra", "surnames": "Condori Quispe", "sex": "F", "birth": {"date": months_ago(8)},
+             "relationship": "child", "insurance": "sis"},
+            {"given_names": "Alcides", "surnames": "Condori Quispe", "sex": "M", "birth": {"date": months_ago(36)},
+             "relationship": "child", "insurance": "sis"}]}))
+    d = open_app(data)
+    try:
+        hands = Counted(d)
+        task = wait(d, lambda: css(d, "[data-testid=due-list] li.due button.row"), what="a task on Today")
+        shot(d, "today-tasks-phone")
+        hands.tap(task)
+        hands.tap_css("[data-testid=record-visit]")
+        hands.tap_css("[data-testid=next]")
+        well = {"danger_signs": "no", "cough": "no", "diarrhoea": "no", "fever": "no", "vaccination_card_seen": "yes",
+                "vaccines_up_to_date": "yes", "growth_check_up_to_date": "yes", "breastfeeding": "yes", "iron": "yes",
+                "vitamin_a": "yes"}
+        steps = []
+        for weight, height in [("14,2", "94,5"), ("8,1", "69")]:
+            step = wait(d, lambda: css(d, "[data-testid=child-step]").text, what="a child's step")
+            steps.append(step)
+            hands.type_into("input[name=weight]", weight)
+            hands.type_into("input[name=height]", height)
+            for path in questions_shown(d):
+                hands.answer(path, well[path])
+            if not steps[1:]:
+                shot(d, "visit-child-3y-phone")
+            hands.tap_css("[data-testid=next]")
+            wait(d, lambda: css(d, "[data-testid=visit-step]").text != "", what="the next step")
+            time.sleep(0.3)
+        assert steps[0].startswith("Niño: Alcides") and steps[1].startswith("Niña: Nayra"), steps
+        # The pregnant woman: gestational weeks filled from the expected delivery.
+        wait(d, lambda: css(d, "[data-mother]"), what="the antenatal step")
+        weeks = css(d, "input[name=weeks]").get_attribute("value")
+        assert weeks == str((280 - 80) // 7), weeks
+        for path, code in [("anc_card_seen", "yes"), ("anc_up_to_date", "yes"), ("iron_folic_acid", "yes"),
+                           ("danger_signs", "no")]:
+            hands.answer(path, code)
+        assert questions_shown(d) == ["anc_card_seen", "anc_up_to_date", "iron_folic_acid", "danger_signs"], questions_shown(d)
+        shot(d, "visit-pregnant-phone")
+        hands.tap_css("[data-testid=next]")
+        hands.tap_css("[data-testid=save-visit]")
+        wait(d, lambda: css(d, "[data-testid=visits]"), what="the saved visit")
+        print(f"     a home visit: {hands.taps} taps, {hands.keys} keys")
+        assert hands.taps <= 35, hands.taps
+        stored = cli(data, "household", "show", cli(data, "household", "list")[0]["id"])
+        (visit,) = stored["visits"].values()
+        assert len(visit["child_checks"]) == 2 and len(visit["antenatal_checks"]) == 1, visit
+        for c in visit["child_checks"].values():
+            assert c["danger_signs"] == {"answer": "no"} and c["fever"] == "no", c
+    finally:
+        d.quit()
 
 
 def start_hub(hub_dir):
@@ -478,7 +609,7 @@ def test_facility_mode():
 
 
 if __name__ == "__main__":
-    tests = [test_register_visit_search_and_reopen, test_sync_with_a_hub, test_facility_mode]
+    tests = [test_register_visit_search_and_reopen, test_a_home_visit_in_few_taps, test_sync_with_a_hub, test_facility_mode]
     only = sys.argv[1:]
     failed = 0
     for test in tests:

@@ -25,3 +25,11 @@ export function fmtDate(iso: string | null | undefined): string {
   const [y, m, d] = iso.split("-");
   return `${d}/${m}/${y}`;
 }
+
+/// A number as Spanish writes it (decimal comma): "10.4" → "10,4". Typed text stays as typed
+/// apart from the separator.
+export function fmtNumber(value: string | number | null | undefined, lang = "es"): string {
+  if (value == null || value === "") return "—";
+  const s = String(value).trim();
+  return lang === "en" ? s.replace(",", ".") : s.replace(".", ",");
+}

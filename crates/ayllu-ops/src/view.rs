@@ -271,6 +271,9 @@ pub fn check_visit(
         .copied()
         .collect();
     let visit_id = VisitId::new();
+    let mut visit = visit;
+    // As it will be saved: the signs write their referral (and its follow-up shows).
+    visit.refer_urgent_signs();
     h.record_visit(visit_id, visit, today)?;
     let growth = seen
         .iter()

@@ -1,107 +1,87 @@
 // The child-health and antenatal checklists as the wizard holds them, and as Rust reads them.
-import type { AntenatalCheck_Deserialize, ChildCheck_Deserialize } from "../bindings";
+// Answers are kept by question path ("diarrhoea", "diarrhoea.ors"); `null` means the
+// promotora has not touched the question yet (sent as "not_asked", but the wizard asks
+// for it before moving on). Which questions apply comes from Rust (`visit_form`).
+import type { Answer, AntenatalCheck_Deserialize, ChildCheck_Deserialize, Gated } from "../bindings";
 import { numberOrText } from "../format";
 
+export type Answers = Record<string, Answer | null>;
+
 export type ChildDraft = {
-  vaccination_card_seen: boolean | null;
-  vaccines_up_to_date: boolean | null;
-  growth_check_up_to_date: boolean | null;
+  answers: Answers;
   weight: string;
   height: string;
   position: string | null;
-  diarrhoea: boolean | null;
-  ors: boolean | null;
-  zinc: boolean | null;
-  cough: boolean | null;
-  fast_breathing: boolean | null;
-  chest_indrawing: boolean | null;
-  unable_to_drink: boolean | null;
-  vomits_everything: boolean | null;
-  convulsions: boolean | null;
-  lethargic: boolean | null;
-  fever: boolean | null;
-  referred: boolean | null;
+  /// A referral for a reason other than the signs (those write their own).
+  other_referral: boolean;
   referral_reason: string;
-  breastfeeding: boolean | null;
-  iron: boolean | null;
-  vitamin_a: boolean | null;
 };
-
-/// Children under two are measured lying down (WHO), older ones standing.
-export function emptyChild(ageMonths: number): ChildDraft {
-  return {
-    vaccination_card_seen: null, vaccines_up_to_date: null, growth_check_up_to_date: null,
-    weight: "", height: "", position: ageMonths < 24 ? "lying" : "standing",
-    diarrhoea: null, ors: null, zinc: null, cough: null, fast_breathing: null, chest_indrawing: null,
-    unable_to_drink: null, vomits_everything: null, convulsions: null, lethargic: null, fever: null,
-    referred: null, referral_reason: "", breastfeeding: null, iron: null, vitamin_a: null,
-  };
-}
-
-const yes = (b: boolean | null) => b === true;
-
-// Every field of the checklist, so a field added in Rust fails here until it is asked.
-export function toChildCheck(d: ChildDraft): Required<ChildCheck_Deserialize> {
-  const height = numberOrText(d.height);
-  return {
-    vaccination_card_seen: yes(d.vaccination_card_seen),
-    vaccines_up_to_date: yes(d.vaccines_up_to_date),
-    growth_check_up_to_date: yes(d.growth_check_up_to_date),
-    weight_kg: numberOrText(d.weight) as number | null,
-    length: height === null ? null : { cm: height as number, position: d.position as string },
-    diarrhoea: d.diarrhoea ? { ors: yes(d.ors), zinc: yes(d.zinc) } : null,
-    cough: d.cough ? { fast_breathing: yes(d.fast_breathing), chest_indrawing: yes(d.chest_indrawing) } : null,
-    danger_signs: {
-      unable_to_drink: yes(d.unable_to_drink),
-      vomits_everything: yes(d.vomits_everything),
-      convulsions: yes(d.convulsions),
-      lethargic: yes(d.lethargic),
-    },
-    fever: yes(d.fever),
-    referral: d.referred ? { reason: d.referral_reason, attended_on: null } : null,
-    breastfeeding: d.breastfeeding,
-    iron: yes(d.iron),
-    vitamin_a: yes(d.vitamin_a),
-  };
-}
 
 export type AntenatalDraft = {
-  anc_card_seen: boolean | null;
-  anc_up_to_date: boolean | null;
+  answers: Answers;
   weeks: string;
-  iron_folic_acid: boolean | null;
-  bleeding: boolean | null;
-  severe_headache: boolean | null;
-  swelling: boolean | null;
-  fever: boolean | null;
-  reduced_fetal_movement: boolean | null;
-  waters_broken: boolean | null;
-  referred: boolean | null;
+  other_referral: boolean;
   referral_reason: string;
 };
 
-export function emptyAntenatal(): AntenatalDraft {
+export function emptyChild(position: string): ChildDraft {
+  return { answers: {}, weight: "", height: "", position, other_referral: false, referral_reason: "" };
+}
+
+export function emptyAntenatal(weeks: number | null): AntenatalDraft {
+  return { answers: {}, weeks: weeks == null ? "" : String(weeks), other_referral: false, referral_reason: "" };
+}
+
+const sent = (a: Answer | null | undefined): Answer => a ?? "not_asked";
+
+/// A question that opens others: its answer, and theirs only when it is "yes".
+function gated<T>(answers: Answers, key: string, opened: readonly string[]): Gated<T> {
+  const answer = sent(answers[key]);
+  if (answer !== "yes") return { answer } as Gated<T>;
+  const group: Record<string, Answer> = {};
+  for (const q of opened) group[q] = sent(answers[`${key}.${q}`]);
+  return { answer: "yes", ...group } as Gated<T>;
+}
+
+const CHILD_GATES = {
+  danger_signs: ["unable_to_drink", "vomits_everything", "convulsions", "lethargic"],
+  cough: ["fast_breathing", "chest_indrawing"],
+  diarrhoea: ["ors", "zinc"],
+} as const;
+
+const PREGNANCY_SIGNS = ["bleeding", "severe_headache", "swelling", "fever", "reduced_fetal_movement", "waters_broken"] as const;
+
+// Every field of the checklist, so a field added in Rust fails here until it is asked.
+// `measured: false` leaves the typed numbers out (the form's skip logic does not need them,
+// and a half-typed weight must not hide the questions).
+export function toChildCheck(d: ChildDraft, measured = true): Required<ChildCheck_Deserialize> {
+  const a = d.answers;
+  const height = measured ? numberOrText(d.height) : null;
   return {
-    anc_card_seen: null, anc_up_to_date: null, weeks: "", iron_folic_acid: null, bleeding: null,
-    severe_headache: null, swelling: null, fever: null, reduced_fetal_movement: null, waters_broken: null,
-    referred: null, referral_reason: "",
+    vaccination_card_seen: sent(a.vaccination_card_seen),
+    vaccines_up_to_date: sent(a.vaccines_up_to_date),
+    growth_check_up_to_date: sent(a.growth_check_up_to_date),
+    weight_kg: measured ? (numberOrText(d.weight) as number | null) : null,
+    length: height === null ? null : { cm: height as number, position: d.position as string },
+    diarrhoea: gated(a, "diarrhoea", CHILD_GATES.diarrhoea),
+    cough: gated(a, "cough", CHILD_GATES.cough),
+    danger_signs: gated(a, "danger_signs", CHILD_GATES.danger_signs),
+    fever: sent(a.fever),
+    referral: measured && d.other_referral ? { reason: d.referral_reason, attended_on: null } : null,
+    breastfeeding: sent(a.breastfeeding),
+    iron: sent(a.iron),
+    vitamin_a: sent(a.vitamin_a),
   };
 }
 
-export function toAntenatal(d: AntenatalDraft): Required<AntenatalCheck_Deserialize> {
+export function toAntenatal(d: AntenatalDraft, measured = true): Required<AntenatalCheck_Deserialize> {
+  const a = d.answers;
   return {
-    anc_card_seen: yes(d.anc_card_seen),
-    anc_up_to_date: yes(d.anc_up_to_date),
-    gestational_weeks: numberOrText(d.weeks) as number | null,
-    iron_folic_acid: yes(d.iron_folic_acid),
-    danger_signs: {
-      bleeding: yes(d.bleeding),
-      severe_headache: yes(d.severe_headache),
-      swelling: yes(d.swelling),
-      fever: yes(d.fever),
-      reduced_fetal_movement: yes(d.reduced_fetal_movement),
-      waters_broken: yes(d.waters_broken),
-    },
-    referral: d.referred ? { reason: d.referral_reason, attended_on: null } : null,
+    anc_card_seen: sent(a.anc_card_seen),
+    anc_up_to_date: sent(a.anc_up_to_date),
+    gestational_weeks: measured ? (numberOrText(d.weeks) as number | null) : null,
+    iron_folic_acid: sent(a.iron_folic_acid),
+    danger_signs: gated(a, "danger_signs", PREGNANCY_SIGNS),
+    referral: measured && d.other_referral ? { reason: d.referral_reason, attended_on: null } : null,
   };
 }
