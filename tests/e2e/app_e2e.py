@@ -303,6 +303,17 @@ def test_register_visit_search_and_reopen():
         well_child(d, cough="yes", cough__fast_breathing="yes", cough__chest_indrawing="no")
         refer = wait(d, lambda: css(d, "[data-testid=refer-today]"), what="Referir hoy on the step").text
         assert "Respiración rápida" in refer, refer
+        # Called away mid-visit: a tab of the bottom bar. Today offers the unfinished visit;
+        # it resumes on the same step with every answer.
+        click(d, "[data-nav=today]")
+        unfinished = wait(d, lambda: css(d, "[data-testid=drafts] button.row"), what="the unfinished visit on Today")
+        assert "Ccorca" in unfinished.text, unfinished.text
+        shot(d, "today-unfinished-visit-phone")
+        press(d, unfinished)
+        wait(d, lambda: css(d, "[data-testid=resumed]"), what="the visit resumed")
+        wait(d, lambda: css(d, "[data-testid=child-step]"), what="on the child's step")
+        pressed = css(d, '[data-name="cough.fast_breathing"] [data-answer="yes"]').get_attribute("aria-pressed")
+        assert pressed == "true", "the answers are back"
         click(d, "[data-testid=next]")
         refer = wait(d, lambda: css(d, "[data-testid=summary-child] [data-testid=refer-today]"), what="Referir hoy in the summary")
         assert "REFERIR HOY" in refer.text.upper() and "Respiración rápida" in refer.text, refer.text
@@ -310,6 +321,7 @@ def test_register_visit_search_and_reopen():
         shot(d, "visit-refer-today-phone")
         click(d, "[data-testid=save-visit]")
         wait(d, lambda: css(d, '[data-testid=household-due] [data-rule="pneumonia_referral"]'), what="the referral on the household")
+        assert not d.find_elements(By.CSS_SELECTOR, "[data-testid=visit-draft]"), "the saved visit left no draft"
         click(d, "[data-nav=today]")
         urgent = wait(d, lambda: css(d, '[data-testid=due-list] [data-rule="pneumonia_referral"]'), what="the urgent referral")
         first = css(d, "[data-testid=due-list] li.due")

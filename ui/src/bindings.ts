@@ -38,6 +38,13 @@ export const commands = {
 	 *  wizard calls it on every answer: skip logic lives here, in Rust).
 	 */
 	visitForm: (household: HouseholdId, visit: Visit_Deserialize) => typedError<PersonForm_Serialize[], UiError>(__TAURI_INVOKE("visit_form", { household, visit })),
+	/**  Keeps the visit in progress (the wizard's state, a JSON object) on this phone. */
+	saveVisitDraft: (household: HouseholdId, draft: string) => typedError<null, UiError>(__TAURI_INVOKE("save_visit_draft", { household, draft })),
+	/**  The visit in progress for a household, to resume. */
+	visitDraft: (household: HouseholdId) => typedError<string | null, UiError>(__TAURI_INVOKE("visit_draft", { household })),
+	discardVisitDraft: (household: HouseholdId) => typedError<null, UiError>(__TAURI_INVOKE("discard_visit_draft", { household })),
+	/**  Every unfinished visit, for Today. */
+	visitDrafts: () => typedError<DraftRow[], UiError>(__TAURI_INVOKE("visit_drafts")),
 	/**
 	 *  Who is due for follow-up, by community, most urgent first; `within_days` adds what
 	 *  falls due soon.
@@ -447,6 +454,14 @@ export type Direction =
 
 /**  Peru's national identity document number: exactly 8 digits. */
 export type Dni = string;
+
+/**  A visit left unfinished, as Today and the household list it. */
+export type DraftRow = {
+	household: HouseholdId,
+	/**  Community and address, as a promotora finds the house. */
+	place: string,
+	saved_at: string,
+};
 
 /**  One community's part of the list. */
 export type DueGroup = DueGroup_Serialize | DueGroup_Deserialize;

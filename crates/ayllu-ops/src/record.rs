@@ -126,6 +126,8 @@ pub fn record_visit(
         }
         h.record_visit(id, visit, today)
     })?;
+    // The visit is saved: its draft has done its job.
+    store.discard_visit_draft(household)?;
     Ok(id)
 }
 

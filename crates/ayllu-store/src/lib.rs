@@ -12,6 +12,7 @@
 mod census;
 mod conflict;
 mod document;
+mod draft;
 mod due;
 mod projection;
 mod query;

@@ -298,8 +298,17 @@ CREATE TABLE antenatal_checks (
 CREATE INDEX antenatal_checks_by_household ON antenatal_checks(household_id);
 "#;
 
+// Visits in progress, on this phone only (see `draft.rs`): not projection, not synced.
+const V5: &str = r#"
+CREATE TABLE visit_drafts (
+    household_id TEXT PRIMARY KEY,
+    state        TEXT NOT NULL,
+    saved_at     TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 #[cfg(test)]

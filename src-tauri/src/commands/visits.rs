@@ -2,6 +2,7 @@
 
 use ayllu_model::{FieldError, HouseholdId, MemberId, Problem, Visit, VisitId};
 use ayllu_ops::view::{self, PersonForm, VisitPreview};
+use ayllu_ops::draft::{self, DraftRow};
 use ayllu_ops::{record, today};
 use ayllu_store::{DueFilter, DueGroup};
 use tauri::State;
@@ -46,6 +47,33 @@ pub async fn visit_form(
 ) -> Result<Vec<PersonForm>, UiError> {
     let visit = visit.parse()?;
     Ok(view::visit_form(&state.store(), household, &visit)?)
+}
+
+/// Keeps the visit in progress (the wizard's state, a JSON object) on this phone.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_visit_draft(state: State<'_, AppState>, household: HouseholdId, draft: String) -> Result<(), UiError> {
+    Ok(draft::save(&state.store(), household, &draft)?)
+}
+
+/// The visit in progress for a household, to resume.
+#[tauri::command]
+#[specta::specta]
+pub async fn visit_draft(state: State<'_, AppState>, household: HouseholdId) -> Result<Option<String>, UiError> {
+    Ok(draft::load(&state.store(), household)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_visit_draft(state: State<'_, AppState>, household: HouseholdId) -> Result<(), UiError> {
+    Ok(draft::discard(&state.store(), household)?)
+}
+
+/// Every unfinished visit, for Today.
+#[tauri::command]
+#[specta::specta]
+pub async fn visit_drafts(state: State<'_, AppState>) -> Result<Vec<DraftRow>, UiError> {
+    Ok(draft::list(&state.store())?)
 }
 
 /// Who is due for follow-up, by community, most urgent first; `within_days` adds what
