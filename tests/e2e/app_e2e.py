@@ -10,6 +10,7 @@ WEBDRIVER_URL (tauri-driver, default http://127.0.0.1:4444), SHOTS (screenshot f
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,29 @@ def choose(driver, selector, code, within=None):
     )
 
 
+# What a promotora must never read on a phone screen: the word "hub", an id, a file path,
+# a plural after 1, a decimal point, an ISO date.
+FORBIDDEN = [
+    (re.compile(r"\bhub\b", re.I), "the word hub"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I), "a UUID"),
+    (re.compile(r"/tmp/|ayllu-e2e-|ayllu-hub-|ayllu-facility-|/root/|/home/"), "a file path"),
+    (re.compile(r"(?<![\d.,])1 (hogares|miembros|niños|niñas|días|meses|años|recibidos|enviados|semanas|visitas)\b"),
+     "a plural after 1"),
+    # A number with a decimal point (an IP address such as 192.168.1.20 is not one).
+    (re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])"), "a decimal point"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "an ISO date"),
+]
+
+
+def check_words(driver, name):
+    text = driver.execute_script("return document.body.innerText")
+    bad = [(why, m.group(0)) for rx, why in FORBIDDEN for m in [rx.search(text)] if m]
+    assert not bad, f"{name}: {bad}"
+
+
 def shot(driver, name):
+    if name.endswith("-phone"):
+        check_words(driver, name)
     # A passing toast ("Guardado") would hide part of the screen.
     wait(driver, lambda: not driver.find_elements(By.CSS_SELECTOR, ".toast"), timeout=5, what="the toast to go")
     os.makedirs(SHOTS, exist_ok=True)
@@ -274,9 +297,12 @@ def test_register_visit_search_and_reopen():
         age_days = (dt.date.today() - dt.date.fromisoformat(child_birth)).days
         z = cli(data, "growth", "--sex", "F", "--age-days", str(age_days), "--weight", "10.4",
                 "--height", "79.5", "--measured", "lying")
-        ztext = css(d, "[data-testid=zscores]").text
+        # Z-scores are for staff: behind a tap, with a decimal comma.
+        assert css(d, ".zdetails").get_attribute("open") is None, "hidden until asked for"
+        press(d, css(d, "[data-testid=show-zscores]"))
+        ztext = wait(d, lambda: css(d, "[data-testid=zscores]").text, what="the z-scores")
         for k in ["haz", "waz", "whz"]:
-            assert f"{z[k]['z']:.2f}".replace("-", "−") in ztext, (k, ztext, z)
+            assert f"{z[k]['z']:.2f}".replace("-", "−").replace(".", ",") in ztext, (k, ztext, z)
         # Below the sticky top bar, with the child's name in view.
         d.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 56)", growth)
         time.sleep(0.3)
@@ -509,7 +535,7 @@ def test_sync_with_a_hub():
             wait(d, lambda: css(d, "[data-testid=sync-card]").get_attribute("data-phase") == "idle", what="a first sync")
             refused = wait(d, lambda: css(d, "[data-testid=sync-refused]"), what="the refused household")
             assert "Chumpe" in refused.text and "no está asignada a este celular" in refused.text, refused.text
-            assert "1 hogares esperando" in css(d, "[data-testid=sync-waiting]").text
+            assert "1 hogar esperando" in css(d, "[data-testid=sync-waiting]").text
             shot(d, "sync-refused-phone")
 
             # A household recorded in the app reaches the hub by itself.
@@ -536,7 +562,7 @@ def test_sync_with_a_hub():
             shot(d, "households-after-sync-phone")
             click(d, "[data-nav=sync]")
             # Only the refused household waits.
-            wait(d, lambda: "1 hogares esperando" in css(d, "[data-testid=sync-waiting]").text, what="one waiting")
+            wait(d, lambda: "1 hogar esperando" in css(d, "[data-testid=sync-waiting]").text, what="one waiting")
             shot(d, "sync-phone")
             resize(d, DESKTOP)
             shot(d, "sync-desktop")

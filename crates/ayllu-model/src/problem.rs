@@ -88,7 +88,7 @@ problems! {
     OutsideDeviceScope = "outside_device_scope", "esta comunidad no está entre las asignadas a este celular en el puesto de salud", "this community is not among those the health post assigned to this phone";
     ReopenNeedsStaff = "reopen_needs_staff", "reabrir un hogar dado de baja lo hace solo el personal del establecimiento", "only facility staff can reopen a dissolved household";
     RecordRemoved = "record_removed", "un miembro o una visita registrados no se pueden borrar", "a recorded member or visit cannot be removed";
-    HubAddress = "hub_address", "escriba la dirección del hub, por ejemplo http://192.168.1.20:8470", "type the hub's address, for example http://192.168.1.20:8470";
+    HubAddress = "hub_address", "escriba la dirección del puesto de salud, por ejemplo http://192.168.1.20:8470", "type the hub's address, for example http://192.168.1.20:8470";
     EnrollmentCode = "enrollment_code", "escriba el código de registro que le dieron en el puesto de salud", "type the enrollment code the health post gave you";
     PortOutOfRange = "port_out_of_range", "debe ser un número entre 1024 y 65535", "must be a number between 1024 and 65535";
     NotFound = "not_found", "no existe", "does not exist";

@@ -135,7 +135,10 @@ impl OpsError {
                 format!("Error interno del almacenamiento: {e}"),
                 format!("Internal storage error: {e}"),
             ),
-            OpsError::Admin(e) => (format!("Error del hub: {e}"), format!("Hub error: {e}")),
+            OpsError::Admin(e) => (
+                format!("Error del servidor del puesto de salud: {e}"),
+                format!("Hub error: {e}"),
+            ),
             OpsError::Sync(e) => (
                 format!("La sincronización falló: {e}"),
                 format!("The sync failed: {e}"),

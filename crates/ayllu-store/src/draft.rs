@@ -54,10 +54,10 @@ impl Store {
 
     /// Drops the visit in progress; whether there was one.
     pub fn discard_visit_draft(&self, household: HouseholdId) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM visit_drafts WHERE household_id = ?1", [household.to_string()])?
-            > 0)
+        Ok(self.conn.execute(
+            "DELETE FROM visit_drafts WHERE household_id = ?1",
+            [household.to_string()],
+        )? > 0)
     }
 
     /// Every visit in progress, most recent first (without their state).
@@ -106,7 +106,11 @@ mod tests {
             store.save_visit_draft(h, &"x".repeat(MAX_DRAFT_BYTES + 1)),
             Err(StoreError::TooLarge(..))
         ));
-        assert_eq!(store.visit_draft(h).unwrap().unwrap().state, r#"{"step":2}"#, "a refused draft changes nothing");
+        assert_eq!(
+            store.visit_draft(h).unwrap().unwrap().state,
+            r#"{"step":2}"#,
+            "a refused draft changes nothing"
+        );
         assert!(store.discard_visit_draft(h).unwrap());
         assert!(store.visit_draft(h).unwrap().is_none());
         assert!(!store.discard_visit_draft(h).unwrap());

@@ -1,8 +1,8 @@
 //! The visit wizard and the follow-up list.
 
 use ayllu_model::{FieldError, HouseholdId, MemberId, Problem, Visit, VisitId};
-use ayllu_ops::view::{self, PersonForm, VisitPreview};
 use ayllu_ops::draft::{self, DraftRow};
+use ayllu_ops::view::{self, PersonForm, VisitPreview};
 use ayllu_ops::{record, today};
 use ayllu_store::{DueFilter, DueGroup};
 use tauri::State;
@@ -52,14 +52,21 @@ pub async fn visit_form(
 /// Keeps the visit in progress (the wizard's state, a JSON object) on this phone.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_visit_draft(state: State<'_, AppState>, household: HouseholdId, draft: String) -> Result<(), UiError> {
+pub async fn save_visit_draft(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    draft: String,
+) -> Result<(), UiError> {
     Ok(draft::save(&state.store(), household, &draft)?)
 }
 
 /// The visit in progress for a household, to resume.
 #[tauri::command]
 #[specta::specta]
-pub async fn visit_draft(state: State<'_, AppState>, household: HouseholdId) -> Result<Option<String>, UiError> {
+pub async fn visit_draft(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+) -> Result<Option<String>, UiError> {
     Ok(draft::load(&state.store(), household)?)
 }
 
