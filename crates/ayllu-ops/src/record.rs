@@ -117,7 +117,8 @@ pub fn record_visit(
 ) -> Result<VisitId, OpsError> {
     let id = VisitId::new();
     visit.refer_urgent_signs();
-    store.update(household, who, "visit.record", |h| {
+    // The draft of this visit goes in the same transaction as the visit.
+    store.record_visit_update(household, who, |h| {
         if answers == Answers::Required {
             let missing = checklist::unanswered(&visit, |m| h.members.get(m).map(|m| m.birth.date));
             if let Some(field) = missing.into_iter().next() {
@@ -126,8 +127,6 @@ pub fn record_visit(
         }
         h.record_visit(id, visit, today)
     })?;
-    // The visit is saved: its draft has done its job.
-    store.discard_visit_draft(household)?;
     Ok(id)
 }
 

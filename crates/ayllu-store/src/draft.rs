@@ -115,4 +115,27 @@ mod tests {
         assert!(store.visit_draft(h).unwrap().is_none());
         assert!(!store.discard_visit_draft(h).unwrap());
     }
+
+    #[test]
+    fn saving_the_visit_takes_its_draft_and_a_refused_visit_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let who = crate::Signature::now(ayllu_model::PersonName::parse("Juana Condori").unwrap());
+        let new = ayllu_model::NewHousehold::from_json(serde_json::json!({
+            "community": "Ccorca", "address": "Frente a la capilla", "consent": true,
+            "members": [{"given_names": "Rosa", "surnames": "Huamán", "sex": "F",
+                         "birth": {"date": "1994-03-02"}, "relationship": "head", "insurance": "sis"}]
+        }))
+        .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let (h, _) = store.create_household(new, today, &who).unwrap();
+        store.save_visit_draft(h, r#"{"step":1}"#).unwrap();
+        let refused = store.record_visit_update(h, &who, |_| {
+            Err::<(), _>(ayllu_model::FieldError::new("date", ayllu_model::Problem::FutureDate))
+        });
+        assert!(refused.is_err());
+        assert!(store.visit_draft(h).unwrap().is_some(), "a refused visit keeps its draft");
+        store.record_visit_update(h, &who, |_| Ok(())).unwrap();
+        assert!(store.visit_draft(h).unwrap().is_none());
+    }
 }

@@ -308,9 +308,35 @@ impl Store {
         op: &str,
         edit: impl FnOnce(&mut Household) -> Result<T, FieldError>,
     ) -> Result<T, StoreError> {
+        self.update_in(id, who, op, edit, false)
+    }
+
+    /// [`Store::update`] for saving a visit: the household's visit in progress (its draft)
+    /// goes in the same transaction, so a power cut leaves either the draft or the visit,
+    /// never both (a draft of a saved visit would be saved twice).
+    pub fn record_visit_update<T>(
+        &mut self,
+        id: HouseholdId,
+        who: &Signature,
+        edit: impl FnOnce(&mut Household) -> Result<T, FieldError>,
+    ) -> Result<T, StoreError> {
+        self.update_in(id, who, "visit.record", edit, true)
+    }
+
+    fn update_in<T>(
+        &mut self,
+        id: HouseholdId,
+        who: &Signature,
+        op: &str,
+        edit: impl FnOnce(&mut Household) -> Result<T, FieldError>,
+        discard_draft: bool,
+    ) -> Result<T, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if discard_draft {
+            tx.execute("DELETE FROM visit_drafts WHERE household_id = ?1", [id.to_string()])?;
+        }
         let mut doc = document::load(&tx, id)?.ok_or(StoreError::NotFound(id))?;
         doc.set_actor(self.actor.clone());
         let before = document::hydrate(id, &doc)?;
