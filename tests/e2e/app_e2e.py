@@ -456,6 +456,7 @@ def test_a_home_visit_in_few_taps():
     try:
         hands = Counted(d)
         task = wait(d, lambda: css(d, "[data-testid=due-list] li.due button.row"), what="a task on Today")
+        assert "venció hace" not in task.text and "aún sin visitas" in task.text, "a new household is not years late"
         shot(d, "today-tasks-phone")
         hands.tap(task)
         hands.tap_css("[data-testid=record-visit]")

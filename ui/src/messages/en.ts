@@ -36,6 +36,7 @@ export const en: Record<keyof typeof es, string> = {
   "due.routine": "Routine",
   "due.overdue": "overdue by {n} day|overdue by {n} days",
   "due.today": "due today",
+  "due.never_seen": "due: not visited yet",
   "due.in": "in {n} day|in {n} days",
   "due.seen": "seen on {date}",
   "due.attended": "Went to the health post",

@@ -34,6 +34,7 @@ export const es = {
   "due.routine": "Rutina",
   "due.overdue": "venció hace {n} día|venció hace {n} días",
   "due.today": "para hoy",
+  "due.never_seen": "pendiente: aún sin visitas",
   "due.in": "en {n} día|en {n} días",
   "due.seen": "visto el {date}",
   "due.attended": "Acudió al establecimiento",
