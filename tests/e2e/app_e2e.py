@@ -611,7 +611,18 @@ def test_facility_mode():
         devices = css(d, "[data-testid=devices]")
         assert "todas las comunidades" in devices.text, devices.text
         d.execute_script("arguments[0].scrollIntoView({block: 'start'})", devices)
+        # One tab lit, and it fits: the health post's own tab, on one line.
+        lit = [b.get_attribute("data-nav") for b in d.find_elements(By.CSS_SELECTOR, ".tabs button.active")]
+        assert lit == ["facility"], lit
+        heights = {b.size["height"] for b in d.find_elements(By.CSS_SELECTOR, ".tabs button")}
+        assert len(heights) == 1, heights
+        # Taking a phone's access away asks first; "No" changes nothing.
+        press(d, css(d, "[data-testid=revoke]"))
+        confirm = wait(d, lambda: css(d, "[data-testid=revoke-confirm]"), what="the question before removing access")
+        assert "celular de Juana" in confirm.text, confirm.text
         shot(d, "facility-devices-phone")
+        press(d, css(d, "[data-testid=revoke-no]"))
+        assert css(d, "[data-testid=revoke]") and "revocado" not in css(d, "[data-testid=devices]").text
 
         # The Local Health Plan export: the spreadsheet lands in the data folder's exportes/.
         resize(d, DESKTOP)

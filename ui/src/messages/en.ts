@@ -239,7 +239,10 @@ export const en: Record<keyof typeof es, string> = {
   "facility.no_devices": "No devices enrolled yet.",
   "facility.last_sync": "Last sync: {when}",
   "facility.never": "never",
-  "facility.revoke": "Revoke",
+  "facility.revoke": "Remove access",
+  "facility.revoke_question": "Remove the access of “{name}”? It will no longer sync.",
+  "facility.revoke_yes": "Yes, remove access",
+  "sync.chip_facility": "Health post",
   "facility.revoked": "revoked",
   "facility.all_communities": "all communities",
 };
