@@ -131,10 +131,16 @@ mod tests {
         let (h, _) = store.create_household(new, today, &who).unwrap();
         store.save_visit_draft(h, r#"{"step":1}"#).unwrap();
         let refused = store.record_visit_update(h, &who, |_| {
-            Err::<(), _>(ayllu_model::FieldError::new("date", ayllu_model::Problem::FutureDate))
+            Err::<(), _>(ayllu_model::FieldError::new(
+                "date",
+                ayllu_model::Problem::FutureDate,
+            ))
         });
         assert!(refused.is_err());
-        assert!(store.visit_draft(h).unwrap().is_some(), "a refused visit keeps its draft");
+        assert!(
+            store.visit_draft(h).unwrap().is_some(),
+            "a refused visit keeps its draft"
+        );
         store.record_visit_update(h, &who, |_| Ok(())).unwrap();
         assert!(store.visit_draft(h).unwrap().is_none());
     }

@@ -335,7 +335,10 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if discard_draft {
-            tx.execute("DELETE FROM visit_drafts WHERE household_id = ?1", [id.to_string()])?;
+            tx.execute(
+                "DELETE FROM visit_drafts WHERE household_id = ?1",
+                [id.to_string()],
+            )?;
         }
         let mut doc = document::load(&tx, id)?.ok_or(StoreError::NotFound(id))?;
         doc.set_actor(self.actor.clone());
