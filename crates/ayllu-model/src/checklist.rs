@@ -16,6 +16,24 @@ use crate::answer::{Answer, AnswerGroup, Gated};
 use crate::codes::Position;
 use crate::household::{AntenatalCheck, ChildCheck, Visit};
 
+// The paths of the questions each gate opens, in the order of its group's keys.
+const CHILD_DANGER_SIGNS: [&str; 4] = [
+    "danger_signs.unable_to_drink",
+    "danger_signs.vomits_everything",
+    "danger_signs.convulsions",
+    "danger_signs.lethargic",
+];
+const COUGH_SIGNS: [&str; 2] = ["cough.fast_breathing", "cough.chest_indrawing"];
+const DIARRHOEA_CARE: [&str; 2] = ["diarrhoea.ors", "diarrhoea.zinc"];
+const PREGNANCY_DANGER_SIGNS: [&str; 6] = [
+    "danger_signs.bleeding",
+    "danger_signs.severe_headache",
+    "danger_signs.swelling",
+    "danger_signs.fever",
+    "danger_signs.reduced_fetal_movement",
+    "danger_signs.waters_broken",
+];
+
 /// One question as the form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -86,29 +104,9 @@ impl ChildForm {
         let months = completed_months(birth, visit_date);
         let mut q = Vec::new();
         // IMCI order: the signs that send a child to the health post today come first.
-        gated(
-            &mut q,
-            "danger_signs",
-            &[
-                "danger_signs.unable_to_drink",
-                "danger_signs.vomits_everything",
-                "danger_signs.convulsions",
-                "danger_signs.lethargic",
-            ],
-            &check.danger_signs,
-        );
-        gated(
-            &mut q,
-            "cough",
-            &["cough.fast_breathing", "cough.chest_indrawing"],
-            &check.cough,
-        );
-        gated(
-            &mut q,
-            "diarrhoea",
-            &["diarrhoea.ors", "diarrhoea.zinc"],
-            &check.diarrhoea,
-        );
+        gated(&mut q, "danger_signs", &CHILD_DANGER_SIGNS, &check.danger_signs);
+        gated(&mut q, "cough", &COUGH_SIGNS, &check.cough);
+        gated(&mut q, "diarrhoea", &DIARRHOEA_CARE, &check.diarrhoea);
         q.push(plain("fever", check.fever, false));
         q.push(plain("vaccination_card_seen", check.vaccination_card_seen, false));
         q.push(plain("vaccines_up_to_date", check.vaccines_up_to_date, true));
@@ -153,14 +151,7 @@ pub fn antenatal_questions(check: &AntenatalCheck) -> Vec<Question> {
     gated(
         &mut q,
         "danger_signs",
-        &[
-            "danger_signs.bleeding",
-            "danger_signs.severe_headache",
-            "danger_signs.swelling",
-            "danger_signs.fever",
-            "danger_signs.reduced_fetal_movement",
-            "danger_signs.waters_broken",
-        ],
+        &PREGNANCY_DANGER_SIGNS,
         &check.danger_signs,
     );
     q
@@ -190,41 +181,22 @@ pub fn unanswered(visit: &Visit, birth_of: impl Fn(&crate::MemberId) -> Option<N
 /// The signs seen that send someone to the health post today, as paths of their questions
 /// (the UI words them; [`referral_reason`] writes them into the referral).
 pub fn urgent_signs_of_child(check: &ChildCheck) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    for (key, path) in crate::DangerSigns::KEYS.iter().zip([
-        "danger_signs.unable_to_drink",
-        "danger_signs.vomits_everything",
-        "danger_signs.convulsions",
-        "danger_signs.lethargic",
-    ]) {
-        if check.danger_signs.get(key).is_yes() {
-            out.push(path);
-        }
-    }
-    for (key, path) in crate::CoughSigns::KEYS
-        .iter()
-        .zip(["cough.fast_breathing", "cough.chest_indrawing"])
-    {
-        if check.cough.get(key).is_yes() {
-            out.push(path);
-        }
-    }
+    let mut out = seen(&check.danger_signs, &CHILD_DANGER_SIGNS);
+    out.extend(seen(&check.cough, &COUGH_SIGNS));
     out
 }
 
 pub fn urgent_signs_of_pregnancy(check: &AntenatalCheck) -> Vec<&'static str> {
-    crate::PregnancyDangerSigns::KEYS
+    seen(&check.danger_signs, &PREGNANCY_DANGER_SIGNS)
+}
+
+/// The opened questions answered yes, by path (`paths` in the group's key order).
+fn seen<T: AnswerGroup>(gate: &Gated<T>, paths: &[&'static str]) -> Vec<&'static str> {
+    T::KEYS
         .iter()
-        .zip([
-            "danger_signs.bleeding",
-            "danger_signs.severe_headache",
-            "danger_signs.swelling",
-            "danger_signs.fever",
-            "danger_signs.reduced_fetal_movement",
-            "danger_signs.waters_broken",
-        ])
-        .filter(|(key, _)| check.danger_signs.get(key).is_yes())
-        .map(|(_, path)| path)
+        .zip(paths)
+        .filter(|(key, _)| gate.get(key).is_yes())
+        .map(|(_, path)| *path)
         .collect()
 }
 
