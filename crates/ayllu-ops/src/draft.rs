@@ -55,3 +55,20 @@ pub fn list(store: &Store) -> Result<Vec<DraftRow>, OpsError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_that_is_not_a_json_object_or_of_no_household_is_refused_and_nothing_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let unknown = HouseholdId::new();
+        for bad in ["", "[1,2]", "\"text\"", "{not json"] {
+            assert!(save(&store, unknown, bad).is_err(), "{bad:?}");
+        }
+        assert!(save(&store, unknown, "{}").is_err(), "no such household");
+        assert!(list(&store).unwrap().is_empty());
+    }
+}
