@@ -221,7 +221,8 @@ def test_register_visit_search_and_reopen():
         typ(d, "input[name=address]", "Frente a la capilla")
         press(d, css(d, "input[name=consent]"))
         choose(d, "select[name=water]", "piped_inside")
-        fill_member(d, 0, dict(given_names="Rosa", surnames="Núñez Huamán", sex="F", birth="1994-03-02",
+        # Dates as people write them here: day/month/year.
+        fill_member(d, 0, dict(given_names="Rosa", surnames="Núñez Huamán", sex="F", birth="02/03/1994",
                                relationship="head", dni="45871236", insurance="sis"))
         click(d, "[data-testid=add-member-row]")
         child_birth = months_ago(18)
@@ -374,6 +375,15 @@ def test_register_visit_search_and_reopen():
         shot(d, "household-desktop")
         click(d, "[data-testid=add-member]")
         wait(d, lambda: css(d, "input[name=given_names]"), what="the member form")
+        # Nobody knows the date: "8 meses" gives an approximate one.
+        press(d, css(d, "input[name=estimated]"))
+        typ(d, "input[name=age]", "8")
+        press(d, css(d, '[data-unit="months"]'))
+        today = dt.date.today()
+        y, m = divmod(today.month - 1 - 8, 12)
+        born = dt.date(today.year + y, m + 1, min(today.day, 28 if m + 1 == 2 else 30 if today.day > 30 else today.day))
+        got = wait(d, lambda: css(d, "input[name=birth_date]").get_attribute("value"), what="the date from the age")
+        assert got.endswith(f"/{born.month:02d}/{born.year}"), (got, born)
         shot(d, "member-desktop")
         press(d, button(d, "Cancelar"))
         click(d, "[data-testid=edit-household]")
@@ -408,6 +418,8 @@ def test_register_visit_search_and_reopen():
     checks = [c for v in stored["visits"].values() for c in v["child_checks"].values()]
     assert any(c["diarrhoea"].get("ors") == "yes" for c in checks), checks
     assert any(c["growth_check_up_to_date"] == "not_asked" for c in checks), "not asked is kept as not asked"
+    births = sorted(m["birth"]["date"] for m in stored["members"].values())
+    assert births[0] == "1994-03-02", "02/03/1994 was read as 2 March"
 
 
 def days_from_today(n):

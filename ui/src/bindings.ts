@@ -38,6 +38,11 @@ export const commands = {
 	 *  wizard calls it on every answer: skip logic lives here, in Rust).
 	 */
 	visitForm: (household: HouseholdId, visit: Visit_Deserialize) => typedError<PersonForm_Serialize[], UiError>(__TAURI_INVOKE("visit_form", { household, visit })),
+	/**
+	 *  A birth date from an age as the family states it ("34" years, "8" months), marked
+	 *  estimated: the member form fills the date with it.
+	 */
+	birthFromAge: (amount: string, unit: string) => typedError<Birth_Serialize, UiError>(__TAURI_INVOKE("birth_from_age", { amount, unit })),
 	/**  Keeps the visit in progress (the wizard's state, a JSON object) on this phone. */
 	saveVisitDraft: (household: HouseholdId, draft: string) => typedError<null, UiError>(__TAURI_INVOKE("save_visit_draft", { household, draft })),
 	/**  The visit in progress for a household, to resume. */
@@ -50,7 +55,7 @@ export const commands = {
 	 *  falls due soon.
 	 */
 	dueList: (community: string | null, withinDays: number) => typedError<DueGroup_Serialize[], UiError>(__TAURI_INVOKE("due_list", { community, withinDays })),
-	/**  Records that a referral made at a visit was attended, on `on` (YYYY-MM-DD). */
+	/**  Records that a referral made at a visit was attended, on `on` (dd/mm/aaaa or ISO). */
 	confirmReferral: (household: HouseholdId, visit: VisitId, member: MemberId, on: string) => typedError<null, UiError>(__TAURI_INVOKE("confirm_referral", { household, visit, member, on })),
 	/**
 	 *  Writes the indicator tables for `year` (one community, or all). With `choose`, a save
@@ -823,7 +828,7 @@ export type Member_Deserialize = {
 	dni?: Dni | null,
 	insurance: Insurance,
 	education?: Education | null,
-	pregnancy?: Pregnancy | null,
+	pregnancy?: Pregnancy_Deserialize | null,
 };
 
 export type Member_Serialize = {
@@ -835,7 +840,7 @@ export type Member_Serialize = {
 	dni: Dni | null,
 	insurance: Insurance,
 	education: Education | null,
-	pregnancy: Pregnancy | null,
+	pregnancy: Pregnancy_Serialize | null,
 };
 
 /**  A fresh enrollment code with a QR code of address + code for a phone to scan. */
@@ -919,9 +924,7 @@ export type Place = {
 /**  How a child's length or height was taken. */
 export type Position = string;
 
-export type Pregnancy = {
-	expected_delivery: string,
-};
+export type Pregnancy = Pregnancy_Serialize | Pregnancy_Deserialize;
 
 /**  Danger signs of pregnancy: any one means going to the health post today. */
 export type PregnancyDangerSigns = PregnancyDangerSigns_Serialize | PregnancyDangerSigns_Deserialize;
@@ -944,6 +947,14 @@ export type PregnancyDangerSigns_Serialize = {
 	fever: Answer,
 	reduced_fetal_movement: Answer,
 	waters_broken: Answer,
+};
+
+export type Pregnancy_Deserialize = {
+	expected_delivery: string,
+};
+
+export type Pregnancy_Serialize = {
+	expected_delivery: string,
 };
 
 /**  One question as the form shows it. */

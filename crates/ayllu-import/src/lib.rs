@@ -254,12 +254,10 @@ fn member_json(row: &Row, out: &mut Vec<Rejected>) -> Value {
             return None;
         }
         // ISO (2024-03-05) or as Peruvian spreadsheets write it (05/03/2024).
-        let parsed =
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"));
-        match parsed {
+        match ayllu_model::date::parse(v) {
             Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
-            Err(_) => {
-                out.push(Rejected::new(row.line, col, v, Problem::InvalidDate));
+            Err(problem) => {
+                out.push(Rejected::new(row.line, col, v, problem));
                 None
             }
         }

@@ -127,6 +127,8 @@ pub struct Member {
 #[serde(deny_unknown_fields)]
 pub struct Birth {
     #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub date: NaiveDate,
     #[serde(default)]
     pub estimated: bool,
@@ -150,6 +152,17 @@ impl Birth {
             estimated: true,
         }
     }
+
+    /// "About N months old" on `today` (a young child), flagged estimated.
+    pub fn from_age_months(months: crate::measure::AgeMonths, today: NaiveDate) -> Birth {
+        let date = today
+            .checked_sub_months(Months::new(u32::from(months.get())))
+            .unwrap_or(today);
+        Birth {
+            date,
+            estimated: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -157,6 +170,8 @@ impl Birth {
 #[serde(deny_unknown_fields)]
 pub struct Pregnancy {
     #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub expected_delivery: NaiveDate,
 }
 
@@ -189,6 +204,8 @@ impl Pregnancy {
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub date: NaiveDate,
     pub promotor: PersonName,
     #[serde(default)]
@@ -284,7 +301,8 @@ answer_group!(
 pub struct Referral {
     pub reason: ShortText,
     /// When the family was confirmed to have attended the health post.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::date::deserialize_opt")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[autosurgeon(with = "crate::am::opt_date")]
     pub attended_on: Option<NaiveDate>,
 }
@@ -328,6 +346,8 @@ answer_group!(
 #[serde(deny_unknown_fields)]
 pub struct Dissolution {
     #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub on: NaiveDate,
     pub reason: ShortText,
     #[serde(default)]
@@ -1021,8 +1041,14 @@ mod tests {
         let e = bad(v);
         assert_eq!(
             (e.field.as_str(), e.problem),
-            ("members[0].birth.date", Problem::InvalidFormat)
+            ("members[0].birth.date", Problem::InvalidDate)
         );
+
+        // As people write dates here: read.
+        let mut v = base();
+        v["members"][0]["birth"]["date"] = json!("02/03/1994");
+        let h = NewHousehold::from_json(v).unwrap();
+        assert_eq!(h.members[0].birth.date, d("1994-03-02"));
 
         let mut v = base();
         v["housing"] = json!({"water": "lake"});

@@ -11,6 +11,7 @@ pub mod am;
 pub mod answer;
 pub mod checklist;
 pub mod codes;
+pub mod date;
 pub mod followup;
 pub mod growth;
 pub mod household;
@@ -31,7 +32,7 @@ pub use household::{
     SCHEMA_VERSION, Visit,
 };
 pub use id::{HouseholdId, MemberId, VisitId};
-pub use measure::{AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};
+pub use measure::{AgeMonths, AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};
 pub use problem::{FieldError, Lang, Problem};
 pub use scope::Scope;
 pub use text::{Notes, PersonName, ShortText};

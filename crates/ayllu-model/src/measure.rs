@@ -109,6 +109,10 @@ bounded_int!(
     AgeYears(u8), 0, 120, Problem::AgeOutOfRange
 );
 bounded_int!(
+    /// An age in whole months (a young child's age, when the birth date is not known).
+    AgeMonths(u8), 0, 120, Problem::AgeMonthsOutOfRange
+);
+bounded_int!(
     /// Weeks of gestation.
     GestationWeeks(u8), 4, 44, Problem::GestationOutOfRange
 );

@@ -58,7 +58,7 @@ problems! {
     TooLong = "too_long", "es demasiado largo", "is too long";
     ControlCharacter = "control_character", "contiene caracteres de control no permitidos", "contains control characters";
     InvalidCharacter = "invalid_character", "contiene caracteres que no pueden estar en un nombre", "contains characters a name cannot have";
-    InvalidDate = "invalid_date", "no es una fecha válida (AAAA-MM-DD)", "is not a valid date (YYYY-MM-DD)";
+    InvalidDate = "invalid_date", "no es una fecha válida (día/mes/año, por ejemplo 26/11/2026)", "is not a valid date (day/month/year, for example 26/11/2026)";
     FutureDate = "future_date", "es una fecha futura", "is in the future";
     TooOld = "too_old", "es una fecha demasiado antigua", "is too far in the past";
     DniFormat = "dni_format", "debe tener exactamente 8 dígitos", "must be exactly 8 digits";
@@ -68,6 +68,7 @@ problems! {
     LongitudeOutOfRange = "longitude_out_of_range", "debe estar entre -180 y 180 grados", "must be between -180 and 180 degrees";
     RoomsOutOfRange = "rooms_out_of_range", "debe estar entre 1 y 30", "must be between 1 and 30";
     AgeOutOfRange = "age_out_of_range", "debe estar entre 0 y 120 años", "must be between 0 and 120 years";
+    AgeMonthsOutOfRange = "age_months_out_of_range", "debe estar entre 0 y 120 meses", "must be between 0 and 120 months";
     AgeDaysOutOfRange = "age_days_out_of_range", "debe estar entre 0 y 1826 días (menos de 60 meses)", "must be between 0 and 1826 days (under 60 months)";
     YearOutOfRange = "year_out_of_range", "debe ser un año desde 2000 hasta el actual", "must be a year from 2000 to the current one";
     GestationOutOfRange = "gestation_out_of_range", "debe estar entre 4 y 44 semanas", "must be between 4 and 44 weeks";

@@ -130,6 +130,27 @@ pub fn record_visit(
     Ok(id)
 }
 
+/// A birth date worked out from an age as a person states it ("34" years, "8" months),
+/// marked estimated. `amount` as typed; `unit` is `years` or `months`.
+pub fn birth_from_age(amount: &str, unit: &str, today: NaiveDate) -> Result<ayllu_model::Birth, OpsError> {
+    let field = "birth.age";
+    let n: i64 = amount
+        .trim()
+        .parse()
+        .map_err(|_| FieldError::new(field, Problem::InvalidFormat))?;
+    Ok(match unit {
+        "years" => ayllu_model::Birth::from_age(
+            ayllu_model::AgeYears::new(n).map_err(|p| FieldError::new(field, p))?,
+            today,
+        ),
+        "months" => ayllu_model::Birth::from_age_months(
+            ayllu_model::AgeMonths::new(n).map_err(|p| FieldError::new(field, p))?,
+            today,
+        ),
+        _ => return Err(FieldError::new("birth.age_unit", Problem::UnknownCode).into()),
+    })
+}
+
 /// A visit from JSON, signed by `who` unless the JSON names another promotor.
 pub fn visit_from_json(mut json: serde_json::Value, who: &Signature) -> Result<Visit, OpsError> {
     if let serde_json::Value::Object(map) = &mut json {
@@ -231,4 +252,30 @@ pub fn import_csv(
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::*;
+
+    #[test]
+    fn an_age_gives_an_estimated_birth_date_and_a_bad_one_names_the_field() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let b = birth_from_age("34", "years", today).unwrap();
+        assert_eq!(
+            (b.date, b.estimated),
+            (NaiveDate::from_ymd_opt(1992, 11, 26).unwrap(), true)
+        );
+        let b = birth_from_age(" 8 ", "months", today).unwrap();
+        assert_eq!(b.date, NaiveDate::from_ymd_opt(2026, 3, 26).unwrap());
+        for (amount, unit, code) in [
+            ("ocho", "months", "invalid_format"),
+            ("121", "years", "age_out_of_range"),
+            ("200", "months", "age_months_out_of_range"),
+            ("3", "weeks", "unknown_code"),
+        ] {
+            let e = birth_from_age(amount, unit, today).unwrap_err();
+            assert_eq!(e.code(), code, "{amount} {unit}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The households list, the household screen, and the forms that change a household.
 
-use ayllu_model::{HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold};
+use ayllu_model::{Birth, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold};
 use ayllu_ops::record::{self, Created};
 use ayllu_ops::today;
 use ayllu_ops::view::{self, HouseholdView};
@@ -96,4 +96,12 @@ pub async fn resolve_conflict(
     choice: u32,
 ) -> Result<(), UiError> {
     state.record(|store, who| record::resolve_conflict(store, who, household, &field, choice as usize))
+}
+
+/// A birth date from an age as the family states it ("34" years, "8" months), marked
+/// estimated: the member form fills the date with it.
+#[tauri::command]
+#[specta::specta]
+pub async fn birth_from_age(amount: String, unit: String) -> Result<Birth, UiError> {
+    Ok(record::birth_from_age(&amount, &unit, today())?)
 }

@@ -1,6 +1,6 @@
 //! The visit wizard and the follow-up list.
 
-use ayllu_model::{FieldError, HouseholdId, MemberId, Problem, Visit, VisitId};
+use ayllu_model::{FieldError, HouseholdId, MemberId, Visit, VisitId};
 use ayllu_ops::draft::{self, DraftRow};
 use ayllu_ops::view::{self, PersonForm, VisitPreview};
 use ayllu_ops::{record, today};
@@ -99,7 +99,7 @@ pub async fn due_list(
     Ok(state.store().due(today(), &filter)?)
 }
 
-/// Records that a referral made at a visit was attended, on `on` (YYYY-MM-DD).
+/// Records that a referral made at a visit was attended, on `on` (dd/mm/aaaa or ISO).
 #[tauri::command]
 #[specta::specta]
 pub async fn confirm_referral(
@@ -109,7 +109,6 @@ pub async fn confirm_referral(
     member: MemberId,
     on: String,
 ) -> Result<(), UiError> {
-    let on = chrono::NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new("referral.attended_on", Problem::InvalidDate))?;
+    let on = ayllu_model::date::parse(&on).map_err(|p| FieldError::new("referral.attended_on", p))?;
     state.record(|store, who| record::confirm_referral(store, who, household, visit, member, on, today()))
 }

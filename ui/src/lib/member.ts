@@ -1,6 +1,6 @@
 // A member as a form holds it (text fields) and as Rust reads it (the `Member` type).
 import type { Member, Member_Serialize } from "../bindings";
-import { emptyToNull } from "../format";
+import { emptyToNull, fmtDate } from "../format";
 
 export type MemberDraft = {
   given_names: string;
@@ -37,18 +37,19 @@ export function fromMember(m: Member_Serialize): MemberDraft {
     given_names: m.given_names,
     surnames: m.surnames,
     sex: m.sex,
-    birth_date: m.birth.date,
+    birth_date: fmtDate(m.birth.date),
     estimated: m.birth.estimated,
     relationship: m.relationship,
     dni: m.dni ?? "",
     insurance: m.insurance,
     education: m.education,
     pregnant: m.pregnancy !== null,
-    expected_delivery: m.pregnancy?.expected_delivery ?? "",
+    expected_delivery: m.pregnancy ? fmtDate(m.pregnancy.expected_delivery) : "",
   };
 }
 
-/// What Rust parses. Values stay as typed: Rust refuses a bad one naming the field.
+/// What Rust parses. Values stay as typed (dates as dd/mm/aaaa): Rust refuses a bad one
+/// naming the field.
 export function toMember(d: MemberDraft): Member {
   return {
     given_names: d.given_names,
