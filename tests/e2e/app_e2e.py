@@ -236,6 +236,8 @@ def test_register_visit_search_and_reopen():
         assert cli(data, "household", "list") == [], "a refused household must not be saved"
 
         typ(d, "input[name=birth_date]", child_birth, css(d, '[data-member-index="1"]'))
+        # Her mother is Rosa, chosen among the household's women (a link, not a guess).
+        choose(d, "select[name=mother]", 0, css(d, '[data-member-index="1"]'))
         click(d, "[data-testid=save]")
         wait(d, lambda: "Núñez" in css(d, "[data-testid=household-title]").text, what="the household screen")
         members = css(d, "[data-testid=members]").text
@@ -420,6 +422,9 @@ def test_register_visit_search_and_reopen():
     assert any(c["growth_check_up_to_date"] == "not_asked" for c in checks), "not asked is kept as not asked"
     births = sorted(m["birth"]["date"] for m in stored["members"].values())
     assert births[0] == "1994-03-02", "02/03/1994 was read as 2 March"
+    rosa = next(k for k, m in stored["members"].items() if m["given_names"] == "Rosa")
+    chaska = next(m for m in stored["members"].values() if m["given_names"] == "Ch'aska")
+    assert chaska["mother"] == rosa, chaska
 
 
 def days_from_today(n):
@@ -657,7 +662,7 @@ def test_facility_mode():
         assert path in done and "hogares: 1" in done, done
         import zipfile
         sheets = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 6, sheets
+        assert len(sheets) == 7, sheets
         shot(d, "export-desktop")
         press(d, css(d, '[data-format="html"]'))
         choose(d, "select[name=community]", "Ccorca")

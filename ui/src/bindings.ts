@@ -829,6 +829,11 @@ export type Member_Deserialize = {
 	insurance: Insurance,
 	education?: Education | null,
 	pregnancy?: Pregnancy_Deserialize | null,
+	/**
+	 *  The child's mother, when she lives in the household: a woman of it at least
+	 *  [`MOTHER_MIN_YEARS`] older. Unset, the report infers her from the relationships.
+	 */
+	mother?: MemberId | null,
 };
 
 export type Member_Serialize = {
@@ -841,6 +846,11 @@ export type Member_Serialize = {
 	insurance: Insurance,
 	education: Education | null,
 	pregnancy: Pregnancy_Serialize | null,
+	/**
+	 *  The child's mother, when she lives in the household: a woman of it at least
+	 *  [`MOTHER_MIN_YEARS`] older. Unset, the report infers her from the relationships.
+	 */
+	mother: MemberId | null,
 };
 
 /**  A fresh enrollment code with a QR code of address + code for a phone to scan. */

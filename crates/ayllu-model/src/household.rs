@@ -119,7 +119,14 @@ pub struct Member {
     pub education: Option<Education>,
     #[serde(default)]
     pub pregnancy: Option<Pregnancy>,
+    /// The child's mother, when she lives in the household: a woman of it at least
+    /// [`MOTHER_MIN_YEARS`] older. Unset, the report infers her from the relationships.
+    #[serde(default)]
+    pub mother: Option<MemberId>,
 }
+
+/// Youngest a mother can be at her child's birth, in years.
+pub const MOTHER_MIN_YEARS: u32 = 10;
 
 /// A birth date, or one worked out from an estimated age when nobody knows the date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -363,6 +370,10 @@ pub struct NewHousehold {
     pub info: HouseholdInfo,
     #[serde(default)]
     pub members: Vec<Member>,
+    /// For each member, its mother among these members by position (the ids are made at
+    /// registration): JSON `"mother": 0` on a member.
+    #[serde(skip)]
+    pub mothers: Vec<Option<usize>>,
 }
 
 /// `serde(flatten)` cannot deny unknown fields, so a new household is read in two passes.
@@ -371,10 +382,35 @@ impl NewHousehold {
         let serde_json::Value::Object(mut map) = value else {
             return Err(FieldError::new("", Problem::InvalidFormat).with_detail("expected a JSON object"));
         };
-        let members = map.remove("members").unwrap_or(serde_json::Value::Array(vec![]));
+        let mut members = map.remove("members").unwrap_or(serde_json::Value::Array(vec![]));
         let info: HouseholdInfo = FieldError::parse_json(serde_json::Value::Object(map))?;
+        // A mother among the new members is named by position: ids do not exist yet.
+        let mut mothers = Vec::new();
+        if let serde_json::Value::Array(list) = &mut members {
+            for (i, m) in list.iter_mut().enumerate() {
+                let at = || format!("members[{i}].mother");
+                let by_position = match m.get("mother") {
+                    Some(serde_json::Value::Number(n)) => Some(
+                        n.as_u64()
+                            .ok_or_else(|| FieldError::new(at(), Problem::MotherInvalid))?
+                            as usize,
+                    ),
+                    _ => None,
+                };
+                if by_position.is_some()
+                    && let Some(obj) = m.as_object_mut()
+                {
+                    obj.remove("mother");
+                }
+                mothers.push(by_position);
+            }
+        }
         let members: Vec<Member> = FieldError::parse_json(members).map_err(|e| e.under("members"))?;
-        Ok(NewHousehold { info, members })
+        Ok(NewHousehold {
+            info,
+            members,
+            mothers,
+        })
     }
 }
 
@@ -457,13 +493,23 @@ impl Household {
             visits: BTreeMap::new(),
             dissolved: None,
         };
-        let mut ids = Vec::with_capacity(new.members.len());
-        for (i, member) in new.members.into_iter().enumerate() {
-            let id = MemberId::new();
-            household
-                .add_member(id, member, today)
+        let ids: Vec<MemberId> = new.members.iter().map(|_| MemberId::new()).collect();
+        for (i, mut member) in new.members.into_iter().enumerate() {
+            if let Some(Some(j)) = new.mothers.get(i) {
+                member.mother = Some(*ids.get(*j).filter(|_| *j != i).ok_or_else(|| {
+                    FieldError::new(format!("members[{i}].mother"), Problem::MotherInvalid)
+                })?);
+            }
+            member
+                .check(None, today)
                 .map_err(|e| e.under(&format!("members[{i}]")))?;
-            ids.push(id);
+            household.members.insert(ids[i], member);
+        }
+        // Mothers are judged once everyone is in (a mother may be listed after her child).
+        for (i, id) in ids.iter().enumerate() {
+            household
+                .check_mother(*id, &household.members[id])
+                .map_err(|e| e.under(&format!("members[{i}]")))?;
         }
         Ok((household, ids))
     }
@@ -487,9 +533,32 @@ impl Household {
     }
 
     /// Adds a member under a new id (the caller makes ids, so generated data can be repeatable).
+    /// A child's mother must be another member, a woman, at least [`MOTHER_MIN_YEARS`]
+    /// older than the child.
+    fn check_mother(&self, child: MemberId, member: &Member) -> Result<(), FieldError> {
+        let Some(mother_id) = member.mother else {
+            return Ok(());
+        };
+        let mother = self
+            .members
+            .get(&mother_id)
+            .filter(|_| mother_id != child)
+            .ok_or_else(|| FieldError::new("mother", Problem::MotherInvalid))?;
+        let old_enough = mother
+            .birth
+            .date
+            .checked_add_months(Months::new(MOTHER_MIN_YEARS * 12))
+            .is_some_and(|d| d <= member.birth.date);
+        if mother.sex != Sex::Female || !old_enough {
+            return Err(FieldError::new("mother", Problem::MotherInvalid));
+        }
+        Ok(())
+    }
+
     pub fn add_member(&mut self, id: MemberId, member: Member, today: NaiveDate) -> Result<(), FieldError> {
         self.ensure_open()?;
         member.check(None, today)?;
+        self.check_mother(id, &member)?;
         self.members.insert(id, member);
         Ok(())
     }
@@ -501,6 +570,9 @@ impl Household {
             .get(&id)
             .ok_or_else(|| FieldError::new("member", Problem::NotFound))?;
         member.check(Some(before), today)?;
+        if before.mother != member.mother || before.birth != member.birth {
+            self.check_mother(id, &member)?;
+        }
         // A member whose birth date moves must still fit every checklist already recorded.
         let mut trial = self.clone();
         trial.members.insert(id, member.clone());
@@ -1235,5 +1307,59 @@ mod tests {
         autosurgeon::reconcile(&mut doc, &c).unwrap();
         let back: ChildCheck = autosurgeon::hydrate(&doc).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn a_mother_is_a_woman_of_the_household_old_enough_and_named_by_position_at_registration() {
+        let mut v = serde_json::to_value(json!({
+            "community": "Ccorca", "address": "Frente a la capilla", "consent": true,
+            "members": [
+                {"given_names": "Ch'aska", "surnames": "Mamani", "sex": "F", "birth": {"date": "2025-05-20"},
+                 "relationship": "child", "insurance": "sis", "mother": 1},
+                {"given_names": "Rosa", "surnames": "Huamán", "sex": "F", "birth": {"date": "1994-03-02"},
+                 "relationship": "head", "insurance": "sis"},
+                {"given_names": "Juan", "surnames": "Mamani", "sex": "M", "birth": {"date": "1990-01-01"},
+                 "relationship": "spouse", "insurance": "sis"}
+            ]
+        }))
+        .unwrap();
+        let (h, ids) = Household::create(NewHousehold::from_json(v.clone()).unwrap(), d(TODAY)).unwrap();
+        assert_eq!(
+            h.members[&ids[0]].mother,
+            Some(ids[1]),
+            "a mother listed after her child"
+        );
+        for (bad, field) in [
+            (json!(2), "members[0].mother"),
+            (json!(0), "members[0].mother"),
+            (json!(9), "members[0].mother"),
+        ] {
+            v["members"][0]["mother"] = bad.clone();
+            let e = Household::create(NewHousehold::from_json(v.clone()).unwrap(), d(TODAY)).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.problem),
+                (field, Problem::MotherInvalid),
+                "{bad}"
+            );
+        }
+        // On an existing household: a girl of 9 cannot be the mother; Rosa can.
+        let (mut h, child) = (h, ids[0]);
+        let girl = MemberId::new();
+        let mut g = h.members[&child].clone();
+        g.birth = Birth::exact(d("2016-01-01"));
+        g.mother = None;
+        h.add_member(girl, g, d(TODAY)).unwrap();
+        let mut c = h.members[&child].clone();
+        c.mother = Some(girl);
+        let e = h.edit_member(child, c.clone(), d(TODAY)).unwrap_err();
+        assert_eq!(e.problem, Problem::MotherInvalid);
+        assert_eq!(
+            h.members[&child].mother,
+            Some(ids[1]),
+            "a refused edit changes nothing"
+        );
+        c.mother = None;
+        h.edit_member(child, c, d(TODAY)).unwrap();
+        assert_eq!(h.members[&child].mother, None);
     }
 }

@@ -340,6 +340,9 @@ struct Acc {
     child: Vec<Rate>,
     household: Vec<Rate>,
     stunting_by_mother: [Rate; 4],
+    /// Children counted by mother's education, by how the mother is known:
+    /// linked in the census, inferred from the relationships, not identified.
+    mother_known: [i64; 3],
 }
 
 impl Default for Acc {
@@ -354,6 +357,7 @@ impl Default for Acc {
             child: vec![Rate::default(); CHILD_INDICATORS.len()],
             household: vec![Rate::default(); HOUSEHOLD_INDICATORS.len()],
             stunting_by_mother: [Rate::default(); 4],
+            mother_known: [0; 3],
         }
     }
 }
@@ -386,18 +390,32 @@ fn age_years(birth: NaiveDate, on: NaiveDate) -> i32 {
     years
 }
 
-/// The child's mother in the household, when the relationships say who she is: for a son
-/// or daughter of the head, the woman among the head and the head's spouse (if exactly one).
+/// How a child's mother is known to the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MotherKnown {
+    /// Linked in the census (`Member::mother`).
+    Linked = 0,
+    /// Inferred from relationships to the head (no link set).
+    Inferred = 1,
+    NotIdentified = 2,
+}
+
+/// The child's mother: the one the census links, when she is counted; else, for a son or
+/// daughter of the head, the woman among the head and the head's spouse (if exactly one).
 fn mother_of<'a>(
     child: &PersonRow,
+    people: &HashMap<MemberId, (&'a PersonRow, &'a HouseholdRow)>,
     women: &HashMap<HouseholdId, Vec<&'a PersonRow>>,
-) -> Option<&'a PersonRow> {
+) -> (Option<&'a PersonRow>, MotherKnown) {
+    if let Some((mother, _)) = child.mother.and_then(|id| people.get(&id)) {
+        return (Some(*mother), MotherKnown::Linked);
+    }
     if child.relationship != Relationship::Child {
-        return None;
+        return (None, MotherKnown::NotIdentified);
     }
     match women.get(&child.household).map(Vec::as_slice) {
-        Some([only]) => Some(*only),
-        _ => None,
+        Some([only]) => (Some(*only), MotherKnown::Inferred),
+        _ => (None, MotherKnown::NotIdentified),
     }
 }
 
@@ -504,7 +522,8 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
             all: list,
         };
         let counted: Vec<Counted> = CHILD_INDICATORS.iter().map(|i| (i.count)(&child)).collect();
-        let mother = MotherEducation::of(mother_of(p, &women).and_then(|m| m.education));
+        let (mother, known) = mother_of(p, &people, &women);
+        let mother = MotherEducation::of(mother.and_then(|m| m.education));
         let mother_at = MotherEducation::ALL
             .iter()
             .position(|m| *m == mother)
@@ -518,6 +537,7 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
             }
             if let Some(z) = child.haz {
                 a.stunting_by_mother[mother_at].count(Answer::from(z < -2.0));
+                a.mother_known[known as usize] += 1;
             }
         });
     }
@@ -628,9 +648,31 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
     let mut by_mother = Table {
         id: "desnutricion_educacion_madre",
         title: "Desnutrición crónica según educación de la madre",
-        note: "La madre es la mujer jefa del hogar o cónyuge del jefe cuando el niño es hijo(a) del jefe; \
-               si no se puede saber, cuenta como «no se sabe».",
+        note: "La madre es la registrada en el censo; si no se registró, la mujer jefa del hogar o cónyuge \
+               del jefe cuando el niño es hijo(a) del jefe (inferida); si no se puede saber, cuenta como «no se sabe». \
+               La tabla «Cómo se conoce a la madre» dice cuántas fueron inferidas.",
         columns: rate_columns("educacion_madre", "Educación de la madre"),
+        rows: Vec::new(),
+    };
+    let mut mother_known = Table {
+        id: "madre_como_se_conoce",
+        title: "Cómo se conoce a la madre (niños de la tabla anterior)",
+        note: "Vinculada: la promotora la registró como madre. Inferida: deducida del parentesco con el jefe \
+               del hogar. Sin identificar: ni lo uno ni lo otro.",
+        columns: columns(&[
+            Column {
+                id: "vinculada",
+                title: "Vinculada en el censo",
+            },
+            Column {
+                id: "inferida",
+                title: "Inferida del parentesco",
+            },
+            Column {
+                id: "sin_identificar",
+                title: "Sin identificar",
+            },
+        ]),
         rows: Vec::new(),
     };
     let mut homes = Table {
@@ -676,6 +718,9 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
             .chain(rate.cells())
             .collect()));
         }
+        mother_known
+            .rows
+            .push(row(a.mother_known.iter().map(|n| Cell::Int(*n)).collect()));
         for (indicator, rate) in HOUSEHOLD_INDICATORS.iter().zip(&a.household) {
             homes.rows.push(row([
                 Cell::Text(indicator.code.to_string()),
@@ -686,7 +731,7 @@ fn tables(acc: &BTreeMap<Area, Acc>) -> Vec<Table> {
             .collect()));
         }
     }
-    vec![groups, pyramid, child, by_mother, homes]
+    vec![groups, pyramid, child, by_mother, mother_known, homes]
 }
 
 #[cfg(test)]

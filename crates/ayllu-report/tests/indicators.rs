@@ -40,6 +40,7 @@ fn person(
         insurance: ins,
         education: edu,
         expected_delivery: None,
+        mother: None,
     }
 }
 
@@ -534,6 +535,49 @@ fn unanswered_questions_leave_the_denominator_and_nothing_else() {
         with_unanswered(row(&r, "salud_infantil", ("TOTAL", ""), Some("vacunas_al_dia"))),
         (3, 3, 1)
     );
+}
+
+/// The mother the census links wins over the one the relationships suggest; the report
+/// says how many were linked, inferred or not identified. Worked by hand.
+#[test]
+fn a_linked_mother_wins_and_the_inferred_ones_are_counted() {
+    let scope = Scope {
+        period: Period::year(2026, d("2026-12-31")).unwrap(),
+        community: None,
+    };
+    let known = |r: &Report| ints(row(r, "madre_como_se_conoce", ("TOTAL", ""), None));
+    // Ana, Luis (Rosa) and Nina (Elena) are inferred; Kusi has no height, so is not counted.
+    let before = ayllu_report::compute(&census(), &scope);
+    assert_eq!(known(&before), [0, 3, 0]);
+
+    let mut census = census();
+    // Kusi, a grandson, measured −2.5 SD and linked to Elena; Nina linked to Elena too.
+    let k = census
+        .child_checks
+        .iter()
+        .position(|c| c.member == id(44))
+        .unwrap();
+    census.child_checks[k].length = Some((
+        at(
+            Who::LengthHeightForAge,
+            Sex::Male,
+            "2023-05-05",
+            "2026-07-01",
+            -2.5,
+        ),
+        Position::Standing,
+    ));
+    for child in [43u8, 44] {
+        let p = census.people.iter_mut().find(|p| p.id == id(child)).unwrap();
+        p.mother = Some(id(41));
+    }
+    let r = ayllu_report::compute(&census, &scope);
+    assert_eq!(known(&r), [2, 2, 0], "linked: Nina, Kusi; inferred: Ana, Luis");
+    let m = |k: &str| rate(row(&r, "desnutricion_educacion_madre", ("TOTAL", ""), Some(k)));
+    // By inference Kusi (a grandchild) would be "no_conocida"; by the link he is Elena's.
+    assert_eq!(m("secundaria_o_mas"), (2, 2, Some(100.0), true));
+    assert_eq!(m("no_conocida"), (0, 0, None, true));
+    assert_eq!(m("primaria"), (1, 2, Some(50.0), true));
 }
 
 /// `docs/indicators.md` defines every indicator with exactly the code, description and

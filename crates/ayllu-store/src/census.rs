@@ -31,6 +31,8 @@ pub struct PersonRow {
     pub insurance: Insurance,
     pub education: Option<Education>,
     pub expected_delivery: Option<NaiveDate>,
+    /// The mother as linked in the household (`Member::mother`).
+    pub mother: Option<MemberId>,
 }
 
 /// One child checklist, reduced to what the indicators count.
@@ -133,6 +135,7 @@ impl Census {
                     insurance: m.insurance,
                     education: m.education,
                     expected_delivery: m.pregnancy.map(|p| p.expected_delivery),
+                    mother: m.mother,
                 });
             }
             for v in h.visits.values() {
@@ -190,7 +193,7 @@ impl Store {
         let people = conn
             .prepare(
                 "SELECT id, household_id, sex, birth_date, relationship, insurance, education,
-                        expected_delivery FROM members",
+                        expected_delivery, mother_id FROM members",
             )?
             .query_map([], |r| {
                 Ok(PersonRow {
@@ -202,6 +205,10 @@ impl Store {
                     insurance: code(r, 5, Insurance::from_code)?,
                     education: opt_code(r, 6, Education::from_code)?,
                     expected_delivery: opt_date(r, 7)?,
+                    mother: r
+                        .get::<_, Option<String>>(8)?
+                        .map(|s| s.parse().map_err(|_| bad(8, "id")))
+                        .transpose()?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

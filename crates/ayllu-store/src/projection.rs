@@ -12,7 +12,7 @@ use crate::StoreError;
 /// The version of what [`write`] puts in the projection. Raise it whenever a projected
 /// column is added or a fact is computed differently: a store whose projection was written
 /// by an older version is rebuilt from the documents when opened.
-pub const PROJECTION_VERSION: i64 = 2;
+pub const PROJECTION_VERSION: i64 = 3;
 
 const TABLES: &[(&str, &str)] = &[
     ("households", "id"),
@@ -100,8 +100,8 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
 
     let mut member_stmt = conn.prepare_cached(
         "INSERT INTO members (id, household_id, given_names, surnames, sex, birth_date, birth_estimated,
-            relationship, dni, insurance, education, expected_delivery)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            relationship, dni, insurance, education, expected_delivery, mother_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     for (mid, m) in members {
         member_stmt.execute(params![
@@ -117,6 +117,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             m.insurance.code(),
             m.education.map(|e| e.code()),
             m.pregnancy.map(|p| date(p.expected_delivery)),
+            m.mother.map(|id| id.to_string()),
         ])?;
         if searchable {
             index(Some(mid.to_string()), search_key(&m.full_name()))?;

@@ -307,8 +307,20 @@ CREATE TABLE visit_drafts (
 ) WITHOUT ROWID;
 "#;
 
+// A child's mother as a link (`Member::mother`); projection version 3 fills it.
+const V6: &str = r#"
+ALTER TABLE members ADD COLUMN mother_id TEXT;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+    ])
 }
 
 #[cfg(test)]

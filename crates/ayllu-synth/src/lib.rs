@@ -146,14 +146,31 @@ impl Census {
     }
 
     pub fn household(&mut self) -> Household {
-        let NewHousehold { info, members } = self.new_household();
+        let NewHousehold { info, members, .. } = self.new_household();
         let empty = NewHousehold {
             info,
             members: vec![],
+            mothers: vec![],
         };
         let (mut household, _) = Household::create(empty, self.today).expect("generated household is valid");
-        for member in members {
+        // The head's or spouse's daughter or son is linked to the woman among them, as a
+        // promotora would link a mother she knows.
+        let mut woman: Option<(MemberId, NaiveDate)> = None;
+        for mut member in members {
             let id = MemberId::from_uuid(self.uuid());
+            if member.relationship == Relationship::Child {
+                member.mother = woman
+                    .filter(|(_, born)| {
+                        born.checked_add_months(Months::new(ayllu_model::household::MOTHER_MIN_YEARS * 12))
+                            .is_some_and(|d| d <= member.birth.date)
+                    })
+                    .map(|(m, _)| m);
+            } else if member.sex == Sex::Female
+                && matches!(member.relationship, Relationship::Head | Relationship::Spouse)
+                && woman.is_none()
+            {
+                woman = Some((id, member.birth.date));
+            }
             household
                 .add_member(id, member, self.today)
                 .expect("generated member is valid");
@@ -222,7 +239,11 @@ impl Census {
                 self.elder(surname_a, today)
             });
         }
-        NewHousehold { info, members }
+        NewHousehold {
+            info,
+            members,
+            mothers: vec![],
+        }
     }
 
     fn adult(&mut self, rel: Relationship, female: bool, s1: &str, s2: &str, today: NaiveDate) -> Member {
@@ -256,6 +277,7 @@ impl Census {
             pregnancy: (female && young && rng.random_bool(0.15)).then(|| Pregnancy {
                 expected_delivery: today + Days::new(rng.random_range(10..280)),
             }),
+            mother: None,
         }
     }
 
@@ -294,6 +316,7 @@ impl Census {
                 .unwrap(),
             education: None,
             pregnancy: None,
+            mother: None,
         }
     }
 

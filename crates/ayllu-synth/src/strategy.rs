@@ -114,6 +114,7 @@ pub fn member(today: NaiveDate) -> impl Strategy<Value = Member> {
                     pregnancy: edd.filter(|_| fertile).map(|d| Pregnancy {
                         expected_delivery: today + Days::new(d),
                     }),
+                    mother: None,
                 }
             },
         )
@@ -242,6 +243,7 @@ pub fn household(today: NaiveDate) -> impl Strategy<Value = Household> {
                 NewHousehold {
                     info,
                     members: vec![],
+                    mothers: vec![],
                 },
                 today,
             )

@@ -14,7 +14,12 @@ export type MemberDraft = {
   education: string | null;
   pregnant: boolean;
   expected_delivery: string;
+  /// The mother: a member id, or (in a new household) the position of another member.
+  mother: string | number | null;
 };
+
+/// A woman the form offers as mother: by id in a household, by position in a new one.
+export type MotherChoice = { value: string | number; label: string };
 
 export function emptyMember(relationship: string | null = null): MemberDraft {
   return {
@@ -29,6 +34,7 @@ export function emptyMember(relationship: string | null = null): MemberDraft {
     education: null,
     pregnant: false,
     expected_delivery: "",
+    mother: null,
   };
 }
 
@@ -45,6 +51,7 @@ export function fromMember(m: Member_Serialize): MemberDraft {
     education: m.education,
     pregnant: m.pregnancy !== null,
     expected_delivery: m.pregnancy ? fmtDate(m.pregnancy.expected_delivery) : "",
+    mother: m.mother,
   };
 }
 
@@ -61,5 +68,7 @@ export function toMember(d: MemberDraft): Member {
     insurance: d.insurance as string,
     education: d.education,
     pregnancy: d.pregnant ? { expected_delivery: d.expected_delivery.trim() } : null,
+    // A position (new household) is read by Rust as such; an id as the member it names.
+    mother: d.mother as string | null,
   };
 }

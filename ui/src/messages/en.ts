@@ -143,6 +143,8 @@ export const en: Record<keyof typeof es, string> = {
   "form.age": "Age",
   "form.years": "years",
   "form.months": "months",
+  "form.mother": "Mother",
+  "form.mother_none": "Not in the household / not known",
   "form.estimated": "Exact date not known (approximate)",
   "form.relationship": "Relationship to the head",
   "form.dni": "DNI (optional)",

@@ -141,6 +141,8 @@ export const es = {
   "form.age": "Edad",
   "form.years": "años",
   "form.months": "meses",
+  "form.mother": "Madre",
+  "form.mother_none": "No vive en el hogar / no se sabe",
   "form.estimated": "No sabe la fecha exacta (fecha aproximada)",
   "form.relationship": "Parentesco con el jefe de hogar",
   "form.dni": "DNI (opcional)",
