@@ -46,3 +46,24 @@ pub mod opt_date {
         }
     }
 }
+
+/// An optional field added after documents were written: a key that is missing reads as
+/// `None` (autosurgeon's `Option` wants an explicit null).
+pub mod missing_is_none {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    pub fn hydrate<D: ReadDoc, T: Hydrate>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<T>, HydrateError> {
+        match doc.get(obj, &prop)? {
+            None => Ok(None),
+            Some(_) => Option::<T>::hydrate(doc, obj, prop),
+        }
+    }
+
+    pub fn reconcile<R: Reconciler, T: Reconcile>(value: &Option<T>, r: R) -> Result<(), R::Error> {
+        value.reconcile(r)
+    }
+}

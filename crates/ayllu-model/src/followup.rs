@@ -4,7 +4,7 @@
 //! ([`History`]). Each finding has a due date; a list for a day holds the findings due on or
 //! before it. A later check of the same person is the new state: a child seen again after
 //! diarrhoea no longer needs the diarrhoea re-check. Child rules apply until the fifth
-//! birthday; pregnancy rules until two weeks after the expected delivery.
+//! birthday; pregnancy rules while she is pregnant (`Pregnancy::is_on`, the one definition).
 
 use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
@@ -91,6 +91,8 @@ pub struct MotherSeen {
     pub date: NaiveDate,
     pub danger_sign: bool,
     pub referral: Option<Option<NaiveDate>>,
+    /// Antenatal care answered "no" (behind): only a "no", not a question not asked.
+    pub anc_behind: bool,
 }
 
 impl MotherSeen {
@@ -100,6 +102,7 @@ impl MotherSeen {
             date,
             danger_sign: c.danger_sign(),
             referral: c.referral.as_ref().map(|r| r.attended_on),
+            anc_behind: c.anc_up_to_date == crate::Answer::No,
         }
     }
 }
@@ -235,6 +238,7 @@ pub enum Rule {
     PneumoniaRecheck,
     DiarrhoeaRecheck,
     ReferralNotConfirmed,
+    AntenatalCareBehind,
     GrowthCheckDue,
     ChildNotVisited,
     PregnancyNotVisited,
@@ -382,6 +386,22 @@ pub const RULES: &[RuleSpec] = &[
         },
     },
     RuleSpec {
+        rule: Rule::AntenatalCareBehind,
+        urgency: Urgency::Soon,
+        title_es: "Atención prenatal atrasada",
+        title_en: "Antenatal care behind",
+        es: "Sus atenciones prenatales no están al día: acompañarla o citarla al establecimiento",
+        en: "Antenatal care is not up to date: take or book her to the health post",
+        find: |h, today| {
+            let c = h.last_antenatal_check().filter(|_| h.is_pregnant_on(today))?;
+            c.anc_behind.then_some(Finding {
+                due_on: c.date + Days::new(CONFIRM_REFERRAL_AFTER_DAYS),
+                visit: Some(c.visit),
+                seen_on: Some(c.date),
+            })
+        },
+    },
+    RuleSpec {
         rule: Rule::GrowthCheckDue,
         urgency: Urgency::Routine,
         title_es: "Control CRED",
@@ -504,6 +524,7 @@ impl Rule {
             Rule::GrowthCheckDue => "growth_check_due",
             Rule::ChildNotVisited => "child_not_visited",
             Rule::PregnancyNotVisited => "pregnancy_not_visited",
+            Rule::AntenatalCareBehind => "antenatal_care_behind",
         }
     }
     pub fn reason(self, lang: Lang) -> &'static str {
@@ -697,9 +718,34 @@ mod tests {
                 date: d("2026-03-10"),
                 danger_sign: false,
                 referral: Some(None),
+                anc_behind: false,
             }],
         };
         assert!(rules_on(&h, "2026-03-11").contains(&Rule::ReferralNotConfirmed));
+    }
+
+    #[test]
+    fn antenatal_care_answered_no_is_a_task_and_not_asked_is_not() {
+        let mother = |anc_behind| History {
+            sex: Sex::Female,
+            birth: d("2000-01-01"),
+            expected_delivery: Some(d("2026-06-01")),
+            child_checks: vec![],
+            antenatal_checks: vec![MotherSeen {
+                visit: VisitId::new(),
+                date: d("2026-03-10"),
+                danger_sign: false,
+                referral: None,
+                anc_behind,
+            }],
+        };
+        assert!(!rules_on(&mother(true), "2026-03-10").contains(&Rule::AntenatalCareBehind));
+        assert!(rules_on(&mother(true), "2026-03-11").contains(&Rule::AntenatalCareBehind));
+        assert!(!rules_on(&mother(false), "2026-03-11").contains(&Rule::AntenatalCareBehind));
+        assert!(
+            !rules_on(&mother(true), "2026-06-02").contains(&Rule::AntenatalCareBehind),
+            "no longer pregnant after the expected delivery"
+        );
     }
 
     #[test]
@@ -825,6 +871,7 @@ mod tests {
                 date: d("2026-03-10"),
                 danger_sign: true,
                 referral: None,
+                anc_behind: false,
             }],
         };
         assert_eq!(

@@ -122,6 +122,7 @@ pub struct Member {
     /// The child's mother, when she lives in the household: a woman of it at least
     /// [`MOTHER_MIN_YEARS`] older. Unset, the report infers her from the relationships.
     #[serde(default)]
+    #[autosurgeon(with = "crate::am::missing_is_none")]
     pub mother: Option<MemberId>,
 }
 

@@ -252,7 +252,7 @@ impl Store {
         {
             let mut stmt = conn.prepare_cached(
                 "SELECT member_id, visit_id, visit_date, danger_sign, referral_reason IS NOT NULL,
-                        referral_attended_on
+                        referral_attended_on, anc_up_to_date IS 0
                    FROM antenatal_checks",
             )?;
             let mut rows = stmt.query([])?;
@@ -266,6 +266,7 @@ impl Store {
                     date: parse_date(text(r, 2)?)?,
                     danger_sign: r.get(3)?,
                     referral: referred.then(|| opt_date(r.get(5)?)).transpose()?,
+                    anc_behind: r.get(6)?,
                 });
             }
         }
