@@ -380,6 +380,28 @@ export type DangerSigns_Serialize = {
 	lethargic: Answer,
 };
 
+/**  The end of a pregnancy. */
+export type Delivery = Delivery_Serialize | Delivery_Deserialize;
+
+/**  Where a baby was born. */
+export type DeliveryPlace = string;
+
+/**  The end of a pregnancy. */
+export type Delivery_Deserialize = {
+	on: string,
+	born_alive: boolean,
+	place: DeliveryPlace,
+	weight_kg?: Weight | null,
+};
+
+/**  The end of a pregnancy. */
+export type Delivery_Serialize = {
+	on: string,
+	born_alive: boolean,
+	place: DeliveryPlace,
+	weight_kg: Weight | null,
+};
+
 /**  An enrolled device as the hub knows it. */
 export type DeviceInfo = DeviceInfo_Serialize | DeviceInfo_Deserialize;
 
@@ -961,10 +983,14 @@ export type PregnancyDangerSigns_Serialize = {
 
 export type Pregnancy_Deserialize = {
 	expected_delivery: string,
+	/**  How it ended, once the promotora learns it (the newborn is then registered too). */
+	delivery?: Delivery_Deserialize | null,
 };
 
 export type Pregnancy_Serialize = {
 	expected_delivery: string,
+	/**  How it ended, once the promotora learns it (the newborn is then registered too). */
+	delivery: Delivery_Serialize | null,
 };
 
 /**  One question as the form shows it. */
@@ -1021,7 +1047,7 @@ export type Relationship = string;
 export type Rooms = number;
 
 /**  Why someone is on the list; each rule has one. */
-export type Rule = "danger_sign_referral" | "severe_wasting_referral" | "pneumonia_referral" | "pregnancy_danger_sign_referral" | "pneumonia_recheck" | "diarrhoea_recheck" | "referral_not_confirmed" | "antenatal_care_behind" | "growth_check_due" | "child_not_visited" | "pregnancy_not_visited";
+export type Rule = "danger_sign_referral" | "severe_wasting_referral" | "pneumonia_referral" | "pregnancy_danger_sign_referral" | "pneumonia_recheck" | "diarrhoea_recheck" | "referral_not_confirmed" | "antenatal_care_behind" | "delivery_not_recorded" | "newborn_visit" | "growth_check_due" | "child_not_visited" | "pregnancy_not_visited";
 
 /**  Sanitation facility. */
 export type Sanitation = string;

@@ -188,6 +188,16 @@ code_list!(
     }
 );
 
+code_list!(
+    /// Where a baby was born.
+    DeliveryPlace {
+        Facility = "facility", "En un establecimiento de salud", "At a health facility";
+        Home = "home", "En casa", "At home";
+        OnTheWay = "on_the_way", "En el camino", "On the way";
+        Other = "other", "Otro lugar", "Elsewhere";
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +270,7 @@ mod dictionary {
         codes.extend(Walls::ALL.iter().map(|c| c.code()));
         codes.extend(CookingFuel::ALL.iter().map(|c| c.code()));
         codes.extend(Position::ALL.iter().map(|c| c.code()));
+        codes.extend(DeliveryPlace::ALL.iter().map(|c| c.code()));
         codes.extend(Problem::ALL.iter().map(|p| p.code()));
         for code in codes {
             assert!(
@@ -306,6 +317,7 @@ pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
         ("walls", options!(Walls)),
         ("cooking_fuel", options!(CookingFuel)),
         ("position", options!(Position)),
+        ("delivery_place", options!(DeliveryPlace)),
         (
             "growth_class",
             worded(

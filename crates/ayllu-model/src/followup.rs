@@ -21,6 +21,11 @@ pub const RECHECK_AFTER_DAYS: u64 = 2;
 pub const VISIT_EVERY_DAYS: u64 = 30;
 /// A referral is confirmed (or chased) from the day after it was made.
 pub const CONFIRM_REFERRAL_AFTER_DAYS: u64 = 1;
+/// After the expected delivery, a delivery not yet recorded is chased this many days
+/// (the puerperium).
+pub const POSTPARTUM_DAYS: u64 = 42;
+/// A newborn never seen is due for its first visit during the neonatal period.
+pub const NEONATAL_DAYS: i64 = 28;
 /// Days from conception to expected delivery, to date a pregnancy never visited.
 const PREGNANCY_DAYS: u64 = 280;
 
@@ -113,6 +118,8 @@ pub struct History {
     pub sex: Sex,
     pub birth: NaiveDate,
     pub expected_delivery: Option<NaiveDate>,
+    /// When her pregnancy ended, once recorded.
+    pub delivered_on: Option<NaiveDate>,
     pub child_checks: Vec<ChildSeen>,
     pub antenatal_checks: Vec<MotherSeen>,
 }
@@ -134,6 +141,7 @@ impl History {
             sex: member.sex,
             birth: member.birth.date,
             expected_delivery: member.pregnancy.map(|p| p.expected_delivery),
+            delivered_on: member.pregnancy.and_then(|p| p.delivery).map(|d| d.on),
             child_checks: Vec::new(),
             antenatal_checks: Vec::new(),
         };
@@ -169,7 +177,7 @@ impl History {
     /// Pregnant on `day` (the model's one definition): the pregnancy rules apply.
     pub fn is_pregnant_on(&self, day: NaiveDate) -> bool {
         self.expected_delivery
-            .is_some_and(|expected_delivery| crate::Pregnancy { expected_delivery }.is_on(day))
+            .is_some_and(|edd| crate::Pregnancy::pregnant_on(edd, self.delivered_on, day))
     }
 
     /// The child's state at the last visit day. Visits carry a date, not a time, so two
@@ -239,6 +247,8 @@ pub enum Rule {
     DiarrhoeaRecheck,
     ReferralNotConfirmed,
     AntenatalCareBehind,
+    DeliveryNotRecorded,
+    NewbornVisit,
     GrowthCheckDue,
     ChildNotVisited,
     PregnancyNotVisited,
@@ -402,6 +412,39 @@ pub const RULES: &[RuleSpec] = &[
         },
     },
     RuleSpec {
+        rule: Rule::DeliveryNotRecorded,
+        urgency: Urgency::Soon,
+        title_es: "Parto por registrar",
+        title_en: "Delivery to record",
+        es: "Pasó la fecha probable de parto: visitarla, registrar el parto y al recién nacido",
+        en: "The expected delivery date has passed: visit her, record the delivery and the newborn",
+        find: |h, today| {
+            let edd = h.expected_delivery?;
+            let open = h.delivered_on.is_none() && edd < today && today <= edd + Days::new(POSTPARTUM_DAYS);
+            open.then_some(Finding {
+                due_on: edd + Days::new(1),
+                visit: None,
+                seen_on: h.last_seen(),
+            })
+        },
+    },
+    RuleSpec {
+        rule: Rule::NewbornVisit,
+        urgency: Urgency::Soon,
+        title_es: "Visita al recién nacido",
+        title_en: "Newborn visit",
+        es: "Recién nacido: visitarlo a él y a su madre en su primera semana",
+        en: "Newborn: visit the baby and the mother in the first week",
+        find: |h, today| {
+            let age = (today - h.birth).num_days();
+            (h.child_checks.is_empty() && (0..=NEONATAL_DAYS).contains(&age)).then_some(Finding {
+                due_on: h.birth + Days::new(1),
+                visit: None,
+                seen_on: None,
+            })
+        },
+    },
+    RuleSpec {
         rule: Rule::GrowthCheckDue,
         urgency: Urgency::Routine,
         title_es: "Control CRED",
@@ -525,6 +568,8 @@ impl Rule {
             Rule::ChildNotVisited => "child_not_visited",
             Rule::PregnancyNotVisited => "pregnancy_not_visited",
             Rule::AntenatalCareBehind => "antenatal_care_behind",
+            Rule::DeliveryNotRecorded => "delivery_not_recorded",
+            Rule::NewbornVisit => "newborn_visit",
         }
     }
     pub fn reason(self, lang: Lang) -> &'static str {
@@ -600,6 +645,7 @@ mod tests {
             sex: Sex::Female,
             birth: d(birth),
             expected_delivery: None,
+            delivered_on: None,
             child_checks: checks,
             antenatal_checks: Vec::new(),
         }
@@ -712,6 +758,7 @@ mod tests {
             sex: Sex::Female,
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
+            delivered_on: None,
             child_checks: vec![],
             antenatal_checks: vec![MotherSeen {
                 visit: VisitId::new(),
@@ -725,11 +772,48 @@ mod tests {
     }
 
     #[test]
+    fn a_pregnancy_past_its_date_asks_for_the_delivery_and_a_newborn_for_a_visit() {
+        let mut h = History {
+            sex: Sex::Female,
+            birth: d("2000-01-01"),
+            expected_delivery: Some(d("2026-06-01")),
+            delivered_on: None,
+            child_checks: vec![],
+            antenatal_checks: vec![],
+        };
+        assert!(!rules_on(&h, "2026-06-01").contains(&Rule::DeliveryNotRecorded));
+        assert!(rules_on(&h, "2026-06-02").contains(&Rule::DeliveryNotRecorded));
+        assert!(
+            !rules_on(&h, "2026-06-02").contains(&Rule::PregnancyNotVisited),
+            "no longer pregnant"
+        );
+        assert!(
+            !rules_on(&h, "2026-07-14").contains(&Rule::DeliveryNotRecorded),
+            "after 42 days"
+        );
+        h.delivered_on = Some(d("2026-05-28"));
+        assert!(!rules_on(&h, "2026-06-02").contains(&Rule::DeliveryNotRecorded));
+        assert!(
+            !h.is_pregnant_on(d("2026-05-30")),
+            "a recorded delivery ends the pregnancy"
+        );
+        let baby = child("2026-05-28", vec![]);
+        assert!(rules_on(&baby, "2026-05-29").contains(&Rule::NewbornVisit));
+        assert!(
+            !rules_on(&baby, "2026-06-26").contains(&Rule::NewbornVisit),
+            "after 28 days"
+        );
+        let seen = child("2026-05-28", vec![seen("2026-05-30")]);
+        assert!(!rules_on(&seen, "2026-05-31").contains(&Rule::NewbornVisit));
+    }
+
+    #[test]
     fn antenatal_care_answered_no_is_a_task_and_not_asked_is_not() {
         let mother = |anc_behind| History {
             sex: Sex::Female,
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
+            delivered_on: None,
             child_checks: vec![],
             antenatal_checks: vec![MotherSeen {
                 visit: VisitId::new(),
@@ -865,6 +949,7 @@ mod tests {
             sex: Sex::Female,
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
+            delivered_on: None,
             child_checks: vec![],
             antenatal_checks: vec![MotherSeen {
                 visit: VisitId::new(),
@@ -881,8 +966,9 @@ mod tests {
         assert!(rules_on(&h, "2026-04-10").contains(&Rule::PregnancyNotVisited));
         assert!(rules_on(&h, "2026-06-01").contains(&Rule::PregnancyNotVisited));
         // From the day after the expected delivery she is no longer pregnant by the record
-        // (the same day the visit wizard stops offering an antenatal check).
-        assert_eq!(rules_on(&h, "2026-06-02"), Vec::<Rule>::new());
+        // (the same day the visit wizard stops offering an antenatal check): what is left
+        // is to learn how the pregnancy ended.
+        assert_eq!(rules_on(&h, "2026-06-02"), vec![Rule::DeliveryNotRecorded]);
     }
 
     #[test]

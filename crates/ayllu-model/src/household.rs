@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::answer::{Answer, Gated};
 use crate::answer_group;
 use crate::codes::{
-    CookingFuel, Education, Floor, Insurance, Relationship, Sanitation, Sex, Walls, WaterSource,
+    CookingFuel, DeliveryPlace, Education, Floor, Insurance, Relationship, Sanitation, Sex, Walls,
+    WaterSource,
 };
 use crate::id::{HouseholdId, MemberId, VisitId};
 use crate::measure::{Dni, GestationWeeks, Gps, Length, Rooms, Weight};
@@ -181,6 +182,25 @@ pub struct Pregnancy {
     #[serde(deserialize_with = "crate::date::deserialize")]
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub expected_delivery: NaiveDate,
+    /// How it ended, once the promotora learns it (the newborn is then registered too).
+    #[serde(default)]
+    #[autosurgeon(with = "crate::am::missing_is_none")]
+    pub delivery: Option<Delivery>,
+}
+
+/// The end of a pregnancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub on: NaiveDate,
+    pub born_alive: bool,
+    pub place: DeliveryPlace,
+    #[serde(default, rename = "weight_kg")]
+    pub birth_weight: Option<Weight>,
 }
 
 impl Pregnancy {
@@ -192,7 +212,42 @@ impl Pregnancy {
     /// and the report share; after the expected date a woman is no longer counted or
     /// visited as pregnant.
     pub fn is_on(&self, day: NaiveDate) -> bool {
-        day <= self.expected_delivery && self.expected_delivery < day + chrono::Days::new(Self::MAX_DAYS)
+        Self::pregnant_on(self.expected_delivery, self.delivery.map(|d| d.on), day)
+    }
+
+    /// [`Pregnancy::is_on`] from the two dates that decide it (what the projection keeps).
+    pub fn pregnant_on(
+        expected_delivery: NaiveDate,
+        delivered_on: Option<NaiveDate>,
+        day: NaiveDate,
+    ) -> bool {
+        delivered_on.is_none_or(|on| day < on)
+            && day <= expected_delivery
+            && expected_delivery < day + chrono::Days::new(Self::MAX_DAYS)
+    }
+
+    /// A pregnancy with only its expected delivery known.
+    pub fn expected(expected_delivery: NaiveDate) -> Pregnancy {
+        Pregnancy {
+            expected_delivery,
+            delivery: None,
+        }
+    }
+
+    /// When it can have ended: not in the future, not before it began (300 days before the
+    /// expected date), not more than 60 days after the expected date.
+    fn check_delivery(&self, today: NaiveDate) -> Result<(), FieldError> {
+        let Some(d) = self.delivery else { return Ok(()) };
+        let field = "pregnancy.delivery.on";
+        if d.on > today {
+            return Err(FieldError::new(field, Problem::FutureDate));
+        }
+        let earliest = self.expected_delivery - Days::new(Self::MAX_DAYS);
+        let latest = self.expected_delivery + Days::new(60);
+        if d.on < earliest || d.on > latest {
+            return Err(FieldError::new(field, Problem::DeliveryOutOfRange));
+        }
+        Ok(())
     }
 
     /// Completed weeks of gestation on `day`, counted back from the expected delivery at
@@ -471,9 +526,13 @@ impl Member {
             if !(10..=55).contains(&age) {
                 return Err(FieldError::new("pregnancy", Problem::PregnancyAge));
             }
+            p.check_delivery(today)?;
             let earliest = today - Days::new(60);
             let latest = today + Days::new(300);
-            if p.expected_delivery < earliest || p.expected_delivery > latest {
+            // Recording how a pregnancy ended does not re-judge its expected date.
+            let same_expected =
+                before.and_then(|b| b.pregnancy).map(|b| b.expected_delivery) == Some(p.expected_delivery);
+            if !same_expected && (p.expected_delivery < earliest || p.expected_delivery > latest) {
                 return Err(FieldError::new(
                     "pregnancy.expected_delivery",
                     Problem::DeliveryOutOfRange,
@@ -725,9 +784,7 @@ mod tests {
 
     #[test]
     fn pregnant_means_up_to_the_expected_delivery_and_never_300_days_before() {
-        let p = Pregnancy {
-            expected_delivery: d("2026-06-01"),
-        };
+        let p = Pregnancy::expected(d("2026-06-01"));
         assert!(p.is_on(d("2026-06-01")), "the expected day itself");
         assert!(!p.is_on(d("2026-06-02")), "the day after");
         assert!(p.is_on(d("2025-08-06")), "299 days before");
@@ -736,9 +793,7 @@ mod tests {
 
     #[test]
     fn gestational_weeks_count_back_from_the_expected_delivery() {
-        let p = Pregnancy {
-            expected_delivery: d("2027-02-10"),
-        };
+        let p = Pregnancy::expected(d("2027-02-10"));
         assert_eq!(p.weeks_on(d("2026-11-26")).map(|w| w.get()), Some(29));
         assert_eq!(p.weeks_on(d("2027-02-10")).map(|w| w.get()), Some(40));
         assert_eq!(p.weeks_on(d("2027-02-11")), None, "after the expected delivery");
@@ -933,9 +988,7 @@ mod tests {
             Problem::NotPregnant
         );
         let mut m = h.members[&mother].clone();
-        m.pregnancy = Some(Pregnancy {
-            expected_delivery: d("2027-04-01"),
-        });
+        m.pregnancy = Some(Pregnancy::expected(d("2027-04-01")));
         h.edit_member(mother, m, d(TODAY)).unwrap();
         assert!(h.record_visit(VisitId::new(), v, d(TODAY)).is_ok());
     }
@@ -944,33 +997,25 @@ mod tests {
     fn pregnancy_rules() {
         let (mut h, mother, child) = household();
         let mut m = h.members[&mother].clone();
-        m.pregnancy = Some(Pregnancy {
-            expected_delivery: d("2028-01-01"),
-        });
+        m.pregnancy = Some(Pregnancy::expected(d("2028-01-01")));
         assert_eq!(
             h.edit_member(mother, m.clone(), d(TODAY)).unwrap_err().problem,
             Problem::DeliveryOutOfRange
         );
-        m.pregnancy = Some(Pregnancy {
-            expected_delivery: d("2026-09-01"),
-        });
+        m.pregnancy = Some(Pregnancy::expected(d("2026-09-01")));
         assert_eq!(
             h.edit_member(mother, m.clone(), d(TODAY)).unwrap_err().problem,
             Problem::DeliveryOutOfRange
         );
         let mut c = h.members[&child].clone();
-        c.pregnancy = Some(Pregnancy {
-            expected_delivery: d("2027-04-01"),
-        });
+        c.pregnancy = Some(Pregnancy::expected(d("2027-04-01")));
         assert_eq!(
             h.edit_member(child, c, d(TODAY)).unwrap_err().problem,
             Problem::PregnancyAge
         );
         let mut man = m.clone();
         man.sex = Sex::Male;
-        man.pregnancy = Some(Pregnancy {
-            expected_delivery: d("2027-04-01"),
-        });
+        man.pregnancy = Some(Pregnancy::expected(d("2027-04-01")));
         assert_eq!(
             h.add_member(MemberId::new(), man, d(TODAY)).unwrap_err().problem,
             Problem::PregnancyNotFemale
@@ -981,9 +1026,7 @@ mod tests {
     fn an_old_pregnancy_does_not_block_other_edits() {
         let (mut h, mother, _) = household();
         let mut m = h.members[&mother].clone();
-        m.pregnancy = Some(Pregnancy {
-            expected_delivery: d("2027-04-01"),
-        });
+        m.pregnancy = Some(Pregnancy::expected(d("2027-04-01")));
         h.edit_member(mother, m.clone(), d(TODAY)).unwrap();
         // A year later the date is far past, but fixing the DNI must still work.
         m.dni = Some(Dni::parse("12345678").unwrap());

@@ -24,12 +24,13 @@ pub mod text;
 
 pub use answer::{Answer, AnswerGroup, Gated};
 pub use codes::{
-    CookingFuel, Education, Floor, Insurance, Position, Relationship, Sanitation, Sex, Walls, WaterSource,
+    CookingFuel, DeliveryPlace, Education, Floor, Insurance, Position, Relationship, Sanitation, Sex, Walls,
+    WaterSource,
 };
 pub use household::{
-    AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, DiarrhoeaCare, Dissolution, Household,
-    HouseholdInfo, HouseholdParts, Housing, Member, NewHousehold, Pregnancy, PregnancyDangerSigns, Referral,
-    SCHEMA_VERSION, Visit,
+    AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, Delivery, DiarrhoeaCare, Dissolution,
+    Household, HouseholdInfo, HouseholdParts, Housing, Member, NewHousehold, Pregnancy, PregnancyDangerSigns,
+    Referral, SCHEMA_VERSION, Visit,
 };
 pub use id::{HouseholdId, MemberId, VisitId};
 pub use measure::{AgeMonths, AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};

@@ -473,7 +473,7 @@ pub fn compute(census: &Census, scope: &Scope) -> Report {
         let sex = usize::from(p.sex == Sex::Female);
         let pregnant = p
             .expected_delivery
-            .is_some_and(|expected_delivery| ayllu_model::Pregnancy { expected_delivery }.is_on(as_of));
+            .is_some_and(|edd| ayllu_model::Pregnancy::pregnant_on(edd, p.delivered_on, as_of));
         let unit = Unit::Person {
             insurance: p.insurance,
         };

@@ -40,6 +40,7 @@ fn person(
         insurance: ins,
         education: edu,
         expected_delivery: None,
+        delivered_on: None,
         mother: None,
     }
 }

@@ -31,6 +31,7 @@ pub struct PersonRow {
     pub insurance: Insurance,
     pub education: Option<Education>,
     pub expected_delivery: Option<NaiveDate>,
+    pub delivered_on: Option<NaiveDate>,
     /// The mother as linked in the household (`Member::mother`).
     pub mother: Option<MemberId>,
 }
@@ -135,6 +136,7 @@ impl Census {
                     insurance: m.insurance,
                     education: m.education,
                     expected_delivery: m.pregnancy.map(|p| p.expected_delivery),
+                    delivered_on: m.pregnancy.and_then(|p| p.delivery).map(|d| d.on),
                     mother: m.mother,
                 });
             }
@@ -193,7 +195,7 @@ impl Store {
         let people = conn
             .prepare(
                 "SELECT id, household_id, sex, birth_date, relationship, insurance, education,
-                        expected_delivery, mother_id FROM members",
+                        expected_delivery, mother_id, delivered_on FROM members",
             )?
             .query_map([], |r| {
                 Ok(PersonRow {
@@ -205,6 +207,7 @@ impl Store {
                     insurance: code(r, 5, Insurance::from_code)?,
                     education: opt_code(r, 6, Education::from_code)?,
                     expected_delivery: opt_date(r, 7)?,
+                    delivered_on: opt_date(r, 9)?,
                     mother: r
                         .get::<_, Option<String>>(8)?
                         .map(|s| s.parse().map_err(|_| bad(8, "id")))

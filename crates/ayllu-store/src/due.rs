@@ -176,10 +176,12 @@ impl Store {
         let born_after = today
             .checked_sub_months(Months::new(61))
             .unwrap_or(NaiveDate::MIN);
-        let edd_after = today.checked_sub_days(Days::new(31)).unwrap_or(NaiveDate::MIN);
+        let edd_after = today
+            .checked_sub_days(Days::new(ayllu_model::followup::POSTPARTUM_DAYS + 1))
+            .unwrap_or(NaiveDate::MIN);
         let mut sql = String::from(
             "SELECT m.id, m.household_id, m.given_names || ' ' || m.surnames, m.sex, m.birth_date,
-                    m.expected_delivery, h.community, h.sector, h.address
+                    m.expected_delivery, h.community, h.sector, h.address, m.delivered_on
                FROM members m JOIN households h ON h.id = m.household_id
               WHERE h.dissolved_on IS NULL AND m.birth_date <= ?1
                 AND (m.birth_date > ?2 OR m.expected_delivery > ?3)",
@@ -211,6 +213,7 @@ impl Store {
                             sex,
                             birth: parse_date(text(r, 4)?)?,
                             expected_delivery: opt_date(r.get(5)?)?,
+                            delivered_on: opt_date(r.get(9)?)?,
                             child_checks: Vec::new(),
                             antenatal_checks: Vec::new(),
                         },

@@ -100,8 +100,8 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
 
     let mut member_stmt = conn.prepare_cached(
         "INSERT INTO members (id, household_id, given_names, surnames, sex, birth_date, birth_estimated,
-            relationship, dni, insurance, education, expected_delivery, mother_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            relationship, dni, insurance, education, expected_delivery, mother_id, delivered_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     for (mid, m) in members {
         member_stmt.execute(params![
@@ -118,6 +118,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             m.education.map(|e| e.code()),
             m.pregnancy.map(|p| date(p.expected_delivery)),
             m.mother.map(|id| id.to_string()),
+            m.pregnancy.and_then(|p| p.delivery).map(|d| date(d.on)),
         ])?;
         if searchable {
             index(Some(mid.to_string()), search_key(&m.full_name()))?;

@@ -307,9 +307,11 @@ CREATE TABLE visit_drafts (
 ) WITHOUT ROWID;
 "#;
 
-// A child's mother as a link (`Member::mother`); projection version 3 fills it.
+// A child's mother as a link (`Member::mother`) and the day a pregnancy ended
+// (`Pregnancy::delivery`); projection version 3 fills them.
 const V6: &str = r#"
 ALTER TABLE members ADD COLUMN mother_id TEXT;
+ALTER TABLE members ADD COLUMN delivered_on TEXT;
 "#;
 
 pub fn migrations() -> Migrations<'static> {

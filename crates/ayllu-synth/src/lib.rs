@@ -274,9 +274,8 @@ impl Census {
             .choose(rng)
             .unwrap(),
             education: Some(*Education::ALL.choose(rng).unwrap()),
-            pregnancy: (female && young && rng.random_bool(0.15)).then(|| Pregnancy {
-                expected_delivery: today + Days::new(rng.random_range(10..280)),
-            }),
+            pregnancy: (female && young && rng.random_bool(0.15))
+                .then(|| Pregnancy::expected(today + Days::new(rng.random_range(10..280)))),
             mother: None,
         }
     }

@@ -111,9 +111,9 @@ pub fn member(today: NaiveDate) -> impl Strategy<Value = Member> {
                     dni,
                     insurance: ins,
                     education: edu,
-                    pregnancy: edd.filter(|_| fertile).map(|d| Pregnancy {
-                        expected_delivery: today + Days::new(d),
-                    }),
+                    pregnancy: edd
+                        .filter(|_| fertile)
+                        .map(|d| Pregnancy::expected(today + Days::new(d))),
                     mother: None,
                 }
             },
