@@ -42,6 +42,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::visits::check_visit,
             commands::visits::visit_form,
             commands::households::birth_from_age,
+            commands::households::record_delivery,
             commands::visits::save_visit_draft,
             commands::visits::visit_draft,
             commands::visits::discard_visit_draft,

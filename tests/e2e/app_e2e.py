@@ -514,6 +514,28 @@ def test_a_home_visit_in_few_taps():
         assert len(visit["child_checks"]) == 2 and len(visit["antenatal_checks"]) == 1, visit
         for c in visit["child_checks"].values():
             assert c["danger_signs"] == {"answer": "no"} and c["fever"] == "no", c
+
+        # The baby comes early: the delivery is recorded and the newborn registered with it.
+        press(d, wait(d, lambda: css(d, "[data-testid=record-delivery]"), what="Registrar parto"))
+        wait(d, lambda: css(d, "[data-testid=delivery-form]"), what="the delivery form")
+        typ(d, "input[name=delivery_on]", dt.date.today().strftime("%d/%m/%Y"))
+        answer(d, "born_alive", "yes")
+        choose(d, "select[name=place]", "facility")
+        typ(d, "input[name=birth_weight]", "3,2")
+        newborn = wait(d, lambda: css(d, "[data-testid=newborn]"), what="the newborn's fields")
+        typ(d, "input[name=given_names]", "Illari", newborn)
+        typ(d, "input[name=surnames]", "Condori Quispe", newborn)
+        choose(d, "select[name=sex]", "F", newborn)
+        shot(d, "delivery-phone")
+        click(d, "[data-testid=save]")
+        members = wait(d, lambda: "Illari Condori Quispe" in css(d, "[data-testid=members]").text and css(d, "[data-testid=members]").text,
+                       what="the newborn among the members")
+        assert not d.find_elements(By.CSS_SELECTOR, "[data-testid=record-delivery]"), "the pregnancy has ended"
+        stored = cli(data, "household", "show", stored["id"])
+        yolanda = next(k for k, m in stored["members"].items() if m["given_names"] == "Yolanda")
+        illari = next(m for m in stored["members"].values() if m["given_names"] == "Illari")
+        assert illari["mother"] == yolanda and illari["birth"]["date"] == dt.date.today().isoformat(), illari
+        assert stored["members"][yolanda]["pregnancy"]["delivery"]["weight_kg"] == 3.2
     finally:
         d.quit()
 

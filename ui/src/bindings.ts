@@ -43,6 +43,8 @@ export const commands = {
 	 *  estimated: the member form fills the date with it.
 	 */
 	birthFromAge: (amount: string, unit: string) => typedError<Birth_Serialize, UiError>(__TAURI_INVOKE("birth_from_age", { amount, unit })),
+	/**  Records how a woman's pregnancy ended and registers the newborn (born alive). */
+	recordDelivery: (household: HouseholdId, mother: MemberId, record: DeliveryRecord_Deserialize) => typedError<MemberId | null, UiError>(__TAURI_INVOKE("record_delivery", { household, mother, record })),
 	/**  Keeps the visit in progress (the wizard's state, a JSON object) on this phone. */
 	saveVisitDraft: (household: HouseholdId, draft: string) => typedError<null, UiError>(__TAURI_INVOKE("save_visit_draft", { household, draft })),
 	/**  The visit in progress for a household, to resume. */
@@ -385,6 +387,21 @@ export type Delivery = Delivery_Serialize | Delivery_Deserialize;
 
 /**  Where a baby was born. */
 export type DeliveryPlace = string;
+
+/**  How a pregnancy ended, and the baby to register when born alive. */
+export type DeliveryRecord = DeliveryRecord_Serialize | DeliveryRecord_Deserialize;
+
+/**  How a pregnancy ended, and the baby to register when born alive. */
+export type DeliveryRecord_Deserialize = {
+	delivery: Delivery_Deserialize,
+	newborn?: Newborn | null,
+};
+
+/**  How a pregnancy ended, and the baby to register when born alive. */
+export type DeliveryRecord_Serialize = {
+	delivery: Delivery_Serialize,
+	newborn: Newborn | null,
+};
 
 /**  The end of a pregnancy. */
 export type Delivery_Deserialize = {
@@ -897,6 +914,15 @@ export type NewHousehold_Deserialize = {
 export type NewHousehold_Serialize = {
 	members: Member_Serialize[],
 } & HouseholdInfo_Serialize;
+
+/**  A newborn as the delivery form asks for it: born on the delivery day, its mother linked. */
+export type Newborn = {
+	given_names: PersonName,
+	surnames: PersonName,
+	sex: Sex,
+	relationship: Relationship,
+	insurance: Insurance,
+};
 
 /**  Free notes; newlines allowed. */
 export type Notes = string;

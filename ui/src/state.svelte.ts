@@ -11,6 +11,7 @@ export type Route =
   | { name: "edit-household"; id: HouseholdId }
   | { name: "member"; household: HouseholdId; member: MemberId | null }
   | { name: "visit"; household: HouseholdId }
+  | { name: "delivery"; household: HouseholdId; member: MemberId }
   | { name: "sync" }
   | { name: "settings" }
   | { name: "facility" }

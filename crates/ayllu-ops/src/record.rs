@@ -7,7 +7,7 @@ use ayllu_model::{
 };
 use ayllu_store::{Signature, Store};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::OpsError;
 
@@ -128,6 +128,78 @@ pub fn record_visit(
         h.record_visit(id, visit, today)
     })?;
     Ok(id)
+}
+
+/// How a pregnancy ended, and the baby to register when born alive.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryRecord {
+    pub delivery: ayllu_model::Delivery,
+    #[serde(default)]
+    pub newborn: Option<Newborn>,
+}
+
+/// A newborn as the delivery form asks for it: born on the delivery day, its mother linked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct Newborn {
+    pub given_names: ayllu_model::PersonName,
+    pub surnames: ayllu_model::PersonName,
+    pub sex: ayllu_model::Sex,
+    pub relationship: ayllu_model::Relationship,
+    pub insurance: ayllu_model::Insurance,
+}
+
+/// Records how a woman's pregnancy ended and, when the baby was born alive and is given,
+/// registers the newborn (born that day, its mother linked): one change, all or nothing.
+/// Returns the newborn's id.
+pub fn record_delivery(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    mother: MemberId,
+    record: DeliveryRecord,
+    today: NaiveDate,
+) -> Result<Option<MemberId>, OpsError> {
+    let baby = MemberId::new();
+    Ok(store.update(household, who, "delivery.record", |h| {
+        let mut woman = h
+            .members
+            .get(&mother)
+            .cloned()
+            .ok_or_else(|| FieldError::new("mother", Problem::NotFound))?;
+        let Some(pregnancy) = woman.pregnancy.as_mut() else {
+            return Err(FieldError::new("mother", Problem::NotPregnant));
+        };
+        pregnancy.delivery = Some(record.delivery);
+        // The form's fields are `delivery.*`: a refusal names them so.
+        h.edit_member(mother, woman, today).map_err(|mut e| {
+            if let Some(rest) = e.field.strip_prefix("pregnancy.") {
+                e.field = rest.to_string();
+            }
+            e
+        })?;
+        let Some(newborn) = record.newborn.filter(|_| record.delivery.born_alive) else {
+            return Ok(None);
+        };
+        let member = Member {
+            given_names: newborn.given_names,
+            surnames: newborn.surnames,
+            sex: newborn.sex,
+            birth: ayllu_model::Birth::exact(record.delivery.on),
+            relationship: newborn.relationship,
+            dni: None,
+            insurance: newborn.insurance,
+            education: None,
+            pregnancy: None,
+            mother: Some(mother),
+        };
+        h.add_member(baby, member, today)
+            .map_err(|e| e.under("newborn"))?;
+        Ok(Some(baby))
+    })?)
 }
 
 /// A birth date worked out from an age as a person states it ("34" years, "8" months),
@@ -257,6 +329,65 @@ pub fn import_csv(
 #[cfg(test)]
 mod age_tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_ends_the_pregnancy_and_registers_the_newborn_with_its_mother() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let who = Signature::now(ayllu_model::PersonName::parse("Juana Condori").unwrap());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let new = NewHousehold::from_json(serde_json::json!({
+            "community": "Ccorca", "address": "Frente a la capilla", "consent": true,
+            "members": [{"given_names": "Rosa", "surnames": "Huamán", "sex": "F", "birth": {"date": "1994-03-02"},
+                         "relationship": "head", "insurance": "sis", "pregnancy": {"expected_delivery": "2026-11-20"}}]
+        }))
+        .unwrap();
+        let created = create_household(&mut store, &who, new, today).unwrap();
+        let rosa = created.members[0];
+        let record = |json: serde_json::Value| -> DeliveryRecord { serde_json::from_value(json).unwrap() };
+        // A delivery in the future is refused, naming the field; nothing changes.
+        let e = record_delivery(
+            &mut store,
+            &who,
+            created.household,
+            rosa,
+            record(serde_json::json!({
+            "delivery": {"on": "30/11/2026", "born_alive": true, "place": "facility"}})),
+            today,
+        )
+        .unwrap_err();
+        assert_eq!((e.field_name(), e.code()), (Some("delivery.on"), "future_date"));
+        assert_eq!(
+            store.household(created.household).unwrap().unwrap().members.len(),
+            1
+        );
+
+        let baby = record_delivery(
+            &mut store,
+            &who,
+            created.household,
+            rosa,
+            record(serde_json::json!({
+            "delivery": {"on": "22/11/2026", "born_alive": true, "place": "home", "weight_kg": 3.1},
+            "newborn": {"given_names": "Inti", "surnames": "Mamani Huamán", "sex": "M",
+                        "relationship": "child", "insurance": "sis"}})),
+            today,
+        )
+        .unwrap()
+        .unwrap();
+        let h = store.household(created.household).unwrap().unwrap();
+        let p = h.members[&rosa].pregnancy.unwrap();
+        assert_eq!(
+            p.delivery.unwrap().on,
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
+        assert!(!p.is_on(today), "no longer pregnant");
+        let inti = &h.members[&baby];
+        assert_eq!(
+            (inti.birth.date, inti.mother),
+            (NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), Some(rosa))
+        );
+    }
 
     #[test]
     fn an_age_gives_an_estimated_birth_date_and_a_bad_one_names_the_field() {

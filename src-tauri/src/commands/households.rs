@@ -1,7 +1,7 @@
 //! The households list, the household screen, and the forms that change a household.
 
 use ayllu_model::{Birth, HouseholdId, HouseholdInfo, Member, MemberId, NewHousehold};
-use ayllu_ops::record::{self, Created};
+use ayllu_ops::record::{self, Created, DeliveryRecord};
 use ayllu_ops::today;
 use ayllu_ops::view::{self, HouseholdView};
 use ayllu_store::{Place, SearchHit};
@@ -104,4 +104,17 @@ pub async fn resolve_conflict(
 #[specta::specta]
 pub async fn birth_from_age(amount: String, unit: String) -> Result<Birth, UiError> {
     Ok(record::birth_from_age(&amount, &unit, today())?)
+}
+
+/// Records how a woman's pregnancy ended and registers the newborn (born alive).
+#[tauri::command]
+#[specta::specta]
+pub async fn record_delivery(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    mother: MemberId,
+    record: Input<DeliveryRecord>,
+) -> Result<Option<MemberId>, UiError> {
+    let record = record.parse()?;
+    state.record(|store, who| record::record_delivery(store, who, household, mother, record, today()))
 }
