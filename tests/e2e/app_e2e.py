@@ -606,6 +606,35 @@ def test_sync_with_a_hub():
             shot(d, "sync-phone")
             resize(d, DESKTOP)
             shot(d, "sync-desktop")
+            resize(d, PHONE)
+
+            # No link: the health post's server is off. A household recorded there reaches
+            # the phone on a USB stick: the bundle is read, previewed, then applied.
+            hub.terminate()
+            hub.wait()
+            cli(hub_dir, "--promotor", "Marleni Huamán", "household", "add", stdin=json.dumps({
+                "community": "Huayllay", "address": "Junto al reservorio", "consent": True,
+                "members": [{"given_names": "Eusebia", "surnames": "Ccama Puma", "sex": "F",
+                             "birth": {"date": "1969-09-09"}, "relationship": "head", "insurance": "sis"}]}))
+            (device,) = cli(hub_dir, "hub", "devices")
+            os.makedirs(os.path.join(data, "paquetes"), exist_ok=True)
+            cli(hub_dir, "bundle", "write", os.path.join(data, "paquetes", "del-puesto.ayllu"), "--for", device["device_id"])
+            click(d, "[data-nav=today]")
+            click(d, "[data-nav=sync]")
+            usb = wait(d, lambda: css(d, "[data-testid=usb]"), what="the USB card")
+            d.execute_script("arguments[0].scrollIntoView({block: 'start'})", usb)
+            press(d, wait(d, lambda: css(d, "[data-testid=usb-files] button.row"), what="the bundle on the list"))
+            preview = wait(d, lambda: css(d, "[data-testid=usb-preview]"), what="what the bundle would change").text
+            assert "cambiarían aquí: 1" in preview, preview
+            shot(d, "sync-usb-preview-phone")
+            assert not any(h["address"] == "Junto al reservorio" for h in cli(data, "household", "list")), "a preview writes nothing"
+            click(d, "[data-testid=usb-apply]")
+            wait(d, lambda: any(h["address"] == "Junto al reservorio" for h in cli(data, "household", "list")),
+                 what="the household from the bundle")
+            # And the other way: what the post lacks, written to a file.
+            click(d, "[data-testid=usb-write-here]")
+            wrote = wait(d, lambda: css(d, "[data-testid=usb-written]").text, what="the bundle written")
+            assert "Se guard" in wrote, wrote
         finally:
             d.quit()
     finally:

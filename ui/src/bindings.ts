@@ -45,6 +45,19 @@ export const commands = {
 	birthFromAge: (amount: string, unit: string) => typedError<Birth_Serialize, UiError>(__TAURI_INVOKE("birth_from_age", { amount, unit })),
 	/**  Records how a woman's pregnancy ended and registers the newborn (born alive). */
 	recordDelivery: (household: HouseholdId, mother: MemberId, record: DeliveryRecord_Deserialize) => typedError<MemberId | null, UiError>(__TAURI_INVOKE("record_delivery", { household, mother, record })),
+	/**
+	 *  Writes what the health post does not have yet into a bundle file. With `choose`, a
+	 *  save dialog asks where (the USB stick); otherwise it goes to the data folder's
+	 *  `paquetes/`. None if the dialog was cancelled.
+	 */
+	writeBundle: (choose: boolean) => typedError<Written | null, UiError>(__TAURI_INVOKE("write_bundle", { choose })),
+	/**  Bundle files here and on any USB stick or SD card, to pick from a list. */
+	bundleFiles: () => typedError<BundleFile[], UiError>(__TAURI_INVOKE("bundle_files")),
+	/**
+	 *  Reads a bundle: `path` from the list, or none to pick a file in a dialog. With `apply`
+	 *  false only says what it would change. None if the dialog was cancelled.
+	 */
+	readBundle: (path: string | null, apply: boolean) => typedError<[string, Outcome] | null, UiError>(__TAURI_INVOKE("read_bundle", { path, apply })),
 	/**  Keeps the visit in progress (the wizard's state, a JSON object) on this phone. */
 	saveVisitDraft: (household: HouseholdId, draft: string) => typedError<null, UiError>(__TAURI_INVOKE("save_visit_draft", { household, draft })),
 	/**  The visit in progress for a household, to resume. */
@@ -218,6 +231,14 @@ export type Birth_Deserialize = {
 export type Birth_Serialize = {
 	date: string,
 	estimated: boolean,
+};
+
+/**  A bundle file a person can pick without typing a path. */
+export type BundleFile = {
+	/**  Opaque to people: passed back to read it. */
+	path: string,
+	name: string,
+	found: Found,
 };
 
 /**
@@ -627,6 +648,13 @@ export type Flag = "age_out_of_range" | "standing_before_9_months" | "standing_b
 /**  Main floor material. */
 export type Floor = string;
 
+/**  Where a bundle file was found. */
+export type Found = 
+/**  In this device's data folder (`paquetes/`). */
+"here" | 
+/**  On a USB stick or SD card (a mounted removable drive). */
+"removable";
+
 /**
  *  A question that opens others when answered yes: "¿Tuvo diarrea?" opens ORS and zinc.
  * 
@@ -926,6 +954,14 @@ export type Newborn = {
 
 /**  Free notes; newlines allowed. */
 export type Notes = string;
+
+/**  What reading a bundle did (or would do), in counts a screen can show. */
+export type Outcome = {
+	households: number,
+	changed: number,
+	refused: number,
+	preview: boolean,
+};
 
 /**
  *  The wizard's form for one person of the visit: which questions apply (from the data:
@@ -1260,6 +1296,12 @@ export type WaterSource = string;
 
 /**  A child's weight, entered and shown in kilograms. */
 export type Weight = number | null;
+
+export type Written = {
+	file: string,
+	households: number,
+	bytes: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::OpsError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Written {
     pub file: PathBuf,
     pub households: usize,
@@ -60,4 +61,86 @@ pub fn read(store: &mut Store, file: &Path, apply: bool) -> Result<BundleReport,
         unreadable("lo firmó un dispositivo que no está registrado aquí o fue dado de baja".into())
     })?;
     ayllu_sync::bundle::read(store, &bytes, &author, apply).map_err(|e| unreadable(e.to_string()))
+}
+
+/// The ending of bundle files Ayllu writes.
+pub const EXTENSION: &str = "ayllu";
+
+/// A bundle's name for today: `ayllu-2026-11-26.ayllu`.
+pub fn file_name(today: chrono::NaiveDate) -> String {
+    format!("ayllu-{}.{EXTENSION}", today.format("%Y-%m-%d"))
+}
+
+/// What reading a bundle did (or would do), in counts a screen can show.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Outcome {
+    pub households: u32,
+    pub changed: u32,
+    pub refused: u32,
+    pub preview: bool,
+}
+
+impl From<&BundleReport> for Outcome {
+    fn from(r: &BundleReport) -> Outcome {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Outcome {
+            households: n(r.households),
+            changed: n(r.changed.len()),
+            refused: n(r.refused.len()),
+            preview: r.preview,
+        }
+    }
+}
+
+/// Where a bundle file was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Found {
+    /// In this device's data folder (`paquetes/`).
+    Here,
+    /// On a USB stick or SD card (a mounted removable drive).
+    Removable,
+}
+
+/// A bundle file a person can pick without typing a path.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BundleFile {
+    /// Opaque to people: passed back to read it.
+    pub path: PathBuf,
+    pub name: String,
+    pub found: Found,
+}
+
+/// Bundle files in `folder` and on mounted removable drives (`/media/<user>/<drive>`,
+/// `/run/media/<user>/<drive>`, top level of each drive), newest name first.
+pub fn files(folder: &Path) -> Vec<BundleFile> {
+    let mut out = Vec::new();
+    let mut scan = |dir: &Path, found: Found| {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().and_then(|x| x.to_str()) == Some(EXTENSION) && path.is_file() {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                out.push(BundleFile { path, name, found });
+            }
+        }
+    };
+    scan(folder, Found::Here);
+    for root in ["/media", "/run/media"] {
+        for user in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            for drive in std::fs::read_dir(user.path()).into_iter().flatten().flatten() {
+                scan(&drive.path(), Found::Removable);
+            }
+        }
+    }
+    out.sort_by(|a, b| b.name.cmp(&a.name));
+    out
 }

@@ -2,6 +2,7 @@
 //! `ayllu-ops` (the same operations the `ayllu` command calls) and its result back; none
 //! builds SQL or documents. Types are exported to `ui/src/bindings.ts` by tauri-specta.
 
+pub mod bundles;
 pub mod export;
 pub mod facility;
 pub mod households;
