@@ -44,6 +44,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::households::birth_from_age,
             commands::households::record_delivery,
             commands::bundles::write_bundle,
+            commands::sync::unsent_households,
             commands::bundles::bundle_files,
             commands::bundles::read_bundle,
             commands::visits::save_visit_draft,

@@ -599,6 +599,11 @@ def test_sync_with_a_hub():
             click(d, "[data-nav=households]")
             wait(d, lambda: "Wilber Apaza Ñaupa" in css(d, "[data-testid=household-list]").text,
                  timeout=30, what="the hub's household in the app")
+            # The household the post refused is marked "sin enviar"; the ones it has are not.
+            def marked():
+                return {r.find_element(By.CSS_SELECTOR, "strong").text for r in d.find_elements(By.CSS_SELECTOR, "[data-household]")
+                        if r.find_elements(By.CSS_SELECTOR, "[data-testid=unsent]")}
+            wait(d, lambda: marked() == {"Nilda Huarcaya"}, what="only the refused household marked")
             shot(d, "households-after-sync-phone")
             click(d, "[data-nav=sync]")
             # Only the refused household waits.

@@ -51,6 +51,8 @@ export const commands = {
 	 *  `paquetes/`. None if the dialog was cancelled.
 	 */
 	writeBundle: (choose: boolean) => typedError<Written | null, UiError>(__TAURI_INVOKE("write_bundle", { choose })),
+	/**  Households the health post does not have yet as they are here (marked "sin enviar"). */
+	unsentHouseholds: () => typedError<HouseholdId[], UiError>(__TAURI_INVOKE("unsent_households")),
 	/**  Bundle files here and on any USB stick or SD card, to pick from a list. */
 	bundleFiles: () => typedError<BundleFile[], UiError>(__TAURI_INVOKE("bundle_files")),
 	/**

@@ -100,6 +100,15 @@ pub struct RefusedHousehold {
 
 /// Households that could not be sent (or received), with the reason: they stay on this
 /// phone and are offered again at every sync.
+/// Households the health post does not have as they are here: every one while this
+/// device is not linked to a post; else those waiting to be sent.
+pub fn unsent(store: &Store) -> Result<Vec<HouseholdId>, OpsError> {
+    Ok(match HubLink::of(store)? {
+        Some(link) => store.waiting_ids(&link.peer)?,
+        None => store.household_ids()?,
+    })
+}
+
 pub fn refusals(store: &Store) -> Result<Vec<RefusedHousehold>, OpsError> {
     let Some(link) = HubLink::of(store)? else {
         return Ok(vec![]);

@@ -53,20 +53,34 @@ pub struct Replica<'s> {
     actor: &'s ActorId,
 }
 
+/// A document `peer` (?1) has not confirmed: written here after the last offer it settled,
+/// sent and not yet acknowledged, or refused by it. The one definition of "waiting".
+const WAITING_FOR: &str = "d.seq > COALESCE((SELECT pushed_seq FROM peers WHERE peer = ?1), 0)
+    OR EXISTS (SELECT 1 FROM peer_docs p WHERE p.peer = ?1
+               AND p.household_id = d.household_id AND p.pending IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM sync_refusals s WHERE s.peer = ?1
+               AND s.household_id = d.household_id AND s.direction = 'out')";
+
 impl Store {
     /// Households with changes `peer` has not confirmed: written here after the last
     /// offer it settled, sent and not yet acknowledged, or refused by it.
     pub fn waiting_for(&self, peer: &str) -> Result<i64, StoreError> {
         Ok(self.connection().query_row(
-            "SELECT COUNT(*) FROM documents d
-             WHERE d.seq > COALESCE((SELECT pushed_seq FROM peers WHERE peer = ?1), 0)
-                OR EXISTS (SELECT 1 FROM peer_docs p WHERE p.peer = ?1
-                           AND p.household_id = d.household_id AND p.pending IS NOT NULL)
-                OR EXISTS (SELECT 1 FROM sync_refusals s WHERE s.peer = ?1
-                           AND s.household_id = d.household_id AND s.direction = 'out')",
+            &format!("SELECT COUNT(*) FROM documents d WHERE {WAITING_FOR}"),
             [peer],
             |r| r.get(0),
         )?)
+    }
+
+    /// The households [`Store::waiting_for`] counts (a screen marks them "sin enviar").
+    pub fn waiting_ids(&self, peer: &str) -> Result<Vec<HouseholdId>, StoreError> {
+        let mut stmt = self.connection().prepare(&format!(
+            "SELECT d.household_id FROM documents d WHERE {WAITING_FOR}"
+        ))?;
+        let ids = stmt
+            .query_map([peer], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.into_iter().map(parse_household_id).collect()
     }
 
     /// Sync states kept, per peer and household (support tools; a hub keeps none for

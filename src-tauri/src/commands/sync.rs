@@ -22,6 +22,13 @@ pub async fn sync_refusals(state: State<'_, AppState>) -> Result<Vec<RefusedHous
     Ok(ayllu_ops::sync::refusals(&state.store())?)
 }
 
+/// Households the health post does not have yet as they are here (marked "sin enviar").
+#[tauri::command]
+#[specta::specta]
+pub async fn unsent_households(state: State<'_, AppState>) -> Result<Vec<ayllu_model::HouseholdId>, UiError> {
+    Ok(ayllu_ops::sync::unsent(&state.store())?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {

@@ -169,6 +169,7 @@ export const en: Record<keyof typeof es, string> = {
   "visit.referral_reason": "Reason for referral",
   "visit.gestational_weeks": "Weeks of gestation",
   "visit.saved": "Visit saved",
+  "households.unsent": "not sent",
   "usb.title": "USB stick or SD card",
   "usb.help": "Where there is no signal, records travel in a file: save it and take it to the health post; read the one it gives back.",
   "usb.write_choose": "Save to the USB stick…",

@@ -167,6 +167,7 @@ export const es = {
   "visit.referral_reason": "Motivo de la referencia",
   "visit.gestational_weeks": "Semanas de gestación",
   "visit.saved": "Visita guardada",
+  "households.unsent": "sin enviar",
   "usb.title": "Memoria USB o tarjeta SD",
   "usb.help": "Donde no llega la señal, los registros viajan en un archivo: guárdelo y llévelo al puesto de salud; lea el que le devuelvan.",
   "usb.write_choose": "Guardar en la memoria USB…",
