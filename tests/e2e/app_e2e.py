@@ -727,6 +727,10 @@ def test_facility_mode():
         wait(d, lambda: report in css(d, "[data-testid=export-done]").text, what="the report")
         html = open(report, encoding="utf-8").read()
         assert "Indicadores para el Plan de Salud Local" in html and "Ccorca" in html
+        # A code's communities are picked from the ones the census knows.
+        click(d, "[data-nav=facility]")
+        offered = wait(d, lambda: css(d, "[data-testid=code-communities]"), what="the communities to pick")
+        wait(d, lambda: offered.find_elements(By.CSS_SELECTOR, 'input[name=community][value="Ccorca"]'), what="Ccorca offered")
     finally:
         d.quit()
 

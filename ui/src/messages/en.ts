@@ -259,7 +259,7 @@ export const en: Record<keyof typeof es, string> = {
   "facility.stopped": "The hub is stopped.",
   "facility.new_code": "New enrollment code",
   "facility.promotor": "Promotor",
-  "facility.communities": "Communities (comma-separated; empty: all)",
+  "facility.communities": "Communities (none ticked: all)",
   "facility.days": "Valid for (days)",
   "facility.create_code": "Create code",
   "facility.code_help": "Scan the QR code or type the address and code on the phone.",
@@ -271,6 +271,7 @@ export const en: Record<keyof typeof es, string> = {
   "facility.revoke_question": "Remove the access of “{name}”? It will no longer sync.",
   "facility.revoke_yes": "Yes, remove access",
   "sync.chip_facility": "Health post",
+  "facility.other_community": "Another community (no households yet)",
   "facility.revoked": "revoked",
   "facility.all_communities": "all communities",
 };

@@ -257,7 +257,7 @@ export const es = {
   "facility.stopped": "El servidor está apagado.",
   "facility.new_code": "Nuevo código de registro",
   "facility.promotor": "Promotor o promotora",
-  "facility.communities": "Comunidades (separadas por comas; vacío: todas)",
+  "facility.communities": "Comunidades (ninguna marcada: todas)",
   "facility.days": "Válido por (días)",
   "facility.create_code": "Crear código",
   "facility.code_help": "Escanee el código QR o escriba la dirección y el código en el celular.",
@@ -269,6 +269,7 @@ export const es = {
   "facility.revoke_question": "¿Quitar el acceso de «{name}»? Ya no podrá sincronizar.",
   "facility.revoke_yes": "Sí, quitar acceso",
   "sync.chip_facility": "Puesto de salud",
+  "facility.other_community": "Otra comunidad (aún sin hogares)",
   "facility.revoked": "revocado",
   "facility.all_communities": "todas las comunidades",
 } as const;
