@@ -735,7 +735,18 @@ def test_facility_mode():
         d.quit()
 
 
+def check_guide(started):
+    """docs/guia-promotora.md shows only screenshots this run just took: it stays current."""
+    guide = open("docs/guia-promotora.md", encoding="utf-8").read()
+    images = re.findall(r"\]\(screenshots/([\w-]+\.png)\)", guide)
+    assert len(images) >= 10, images
+    for name in images:
+        path = os.path.join(SHOTS, name)
+        assert os.path.exists(path) and os.path.getmtime(path) >= started, f"guide image {name} not taken by this run"
+
+
 if __name__ == "__main__":
+    run_started = time.time()
     tests = [test_register_visit_search_and_reopen, test_a_home_visit_in_few_taps, test_sync_with_a_hub, test_facility_mode]
     only = sys.argv[1:]
     failed = 0
@@ -749,5 +760,12 @@ if __name__ == "__main__":
         except Exception:
             failed += 1
             print(f"FAIL {test.__name__}")
+            traceback.print_exc()
+    if not only and not failed:
+        try:
+            check_guide(run_started)
+            print("ok   the promotora's guide shows this run's screens")
+        except Exception:
+            failed += 1
             traceback.print_exc()
     sys.exit(1 if failed else 0)
