@@ -399,6 +399,15 @@ def test_register_visit_search_and_reopen():
         shot(d, "settings-desktop")
         resize(d, PHONE)
         shot(d, "settings-phone")
+        # Large text, for eyes that need it: the whole app grows, and stays so.
+        press(d, css(d, '[data-text="large"]'))
+        root_px = lambda: float(d.execute_script("return getComputedStyle(document.documentElement).fontSize")[:-2])
+        wait(d, lambda: abs(root_px() - 19.2) < 0.1, what="large text")
+        click(d, "[data-nav=today]")
+        shot(d, "today-large-text-phone")
+        click(d, "[data-nav=settings]")
+        press(d, css(d, '[data-text="normal"]'))
+        wait(d, lambda: abs(root_px() - 16) < 0.1, what="normal text")
     finally:
         d.quit()
 

@@ -10,7 +10,10 @@ export const commands = {
 	appInfo: () => typedError<AppInfo_Serialize, UiError>(__TAURI_INVOKE("app_info")),
 	/**  Every code list with Spanish and English labels. */
 	codeLists: () => typedError<{ [key in string]: CodeOption[] }, UiError>(__TAURI_INVOKE("code_lists")),
-	/**  Saves a setting: `promotor` (a person's name) or `lang` (`es` or `en`). */
+	/**
+	 *  Saves a setting: `promotor` (a person's name), `lang` (`es` or `en`) or `text_size`
+	 *  (`normal` or `large`).
+	 */
 	setSetting: (key: string, value: string) => typedError<AppInfo_Serialize, UiError>(__TAURI_INVOKE("set_setting", { key, value })),
 	places: () => typedError<Place[], UiError>(__TAURI_INVOKE("places")),
 	/**
@@ -149,6 +152,8 @@ export type AppInfo_Deserialize = {
 	/**  The promotor signing records made here; `None` until set on first start. */
 	promotor?: string | null,
 	lang: string,
+	/**  Large text on screen (the setting `text_size`). */
+	large_text: boolean,
 	data_dir: string,
 	facility: boolean,
 	today: string,
@@ -160,6 +165,8 @@ export type AppInfo_Serialize = {
 	/**  The promotor signing records made here; `None` until set on first start. */
 	promotor: string | null,
 	lang: string,
+	/**  Large text on screen (the setting `text_size`). */
+	large_text: boolean,
 	data_dir: string,
 	facility: boolean,
 	today: string,

@@ -18,6 +18,8 @@ pub struct AppInfo {
     /// The promotor signing records made here; `None` until set on first start.
     pub promotor: Option<String>,
     pub lang: String,
+    /// Large text on screen (the setting `text_size`).
+    pub large_text: bool,
     pub data_dir: String,
     pub facility: bool,
     pub today: chrono::NaiveDate,
@@ -29,6 +31,7 @@ fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
         device_id: store.device_id().to_string(),
         promotor: settings::promotor(store)?,
         lang: settings::lang(store)?,
+        large_text: settings::large_text(store)?,
         data_dir: state.data_dir.display().to_string(),
         facility: facility::enabled(store),
         today: ayllu_ops::today(),
@@ -48,7 +51,8 @@ pub async fn code_lists() -> Result<BTreeMap<String, Vec<CodeOption>>, UiError> 
     Ok(ayllu_model::codes::catalogue())
 }
 
-/// Saves a setting: `promotor` (a person's name) or `lang` (`es` or `en`).
+/// Saves a setting: `promotor` (a person's name), `lang` (`es` or `en`) or `text_size`
+/// (`normal` or `large`).
 #[tauri::command]
 #[specta::specta]
 pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<AppInfo, UiError> {
