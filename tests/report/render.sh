@@ -14,9 +14,9 @@ year=$(date +%Y)
 "$AYLLU" --data "$work/data" export --year "$year" --format html --out "$work/informe.html" >/dev/null
 "$AYLLU" --data "$work/data" export --year "$year" --format xlsx --out "$work/indicadores.xlsx" >/dev/null
 "$AYLLU" --data "$work/data" export --year "$year" --format csv --out "$work/csv" >/dev/null
-test "$(ls "$work/csv"/*.csv | wc -l)" -eq 5
-# XLSX is a zip: the five sheets and the cover are in it.
-test "$(python3 -c "import zipfile,sys; print(sum(n.startswith('xl/worksheets/sheet') for n in zipfile.ZipFile(sys.argv[1]).namelist()))" "$work/indicadores.xlsx")" -eq 6
+test "$(ls "$work/csv"/*.csv | wc -l)" -eq 6
+# XLSX is a zip: the six sheets and the cover are in it.
+test "$(python3 -c "import zipfile,sys; print(sum(n.startswith('xl/worksheets/sheet') for n in zipfile.ZipFile(sys.argv[1]).namelist()))" "$work/indicadores.xlsx")" -eq 7
 
 chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
 flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-dev-shm-usage)

@@ -355,11 +355,15 @@ export type CodeOption = {
 	en: string,
 };
 
-/**  One field with concurrent values. `values[current]` is the one the app shows now. */
-export type Conflict = {
-	/**  Path in the household document, e.g. `info.address` or `members.<id>.dni`. */
+/**
+ *  One field two phones changed at once, in words. `field` and the value's position are
+ *  what choosing one sends back.
+ */
+export type ConflictWords = {
 	field: string,
-	values: Value[],
+	/**  "Dirección", "Rosa Huamán: Seguro", "Visita del 20/11/2026: Peso". */
+	label: string,
+	values: string[],
 	current: number,
 };
 
@@ -794,8 +798,8 @@ export type HouseholdView_Deserialize = {
 	members: MemberRow_Deserialize[],
 	/**  Newest first. */
 	visits: VisitRow_Deserialize[],
-	/**  Fields two people changed at once, to review. */
-	conflicts: Conflict[],
+	/**  Fields two people changed at once, to review, in words. */
+	conflicts: ConflictWords[],
 	/**  What is due for its members (today and the coming week), most urgent first. */
 	due: DueItem_Deserialize[],
 	/**  A growth chart for each child under five. */
@@ -810,8 +814,8 @@ export type HouseholdView_Serialize = {
 	members: MemberRow_Serialize[],
 	/**  Newest first. */
 	visits: VisitRow_Serialize[],
-	/**  Fields two people changed at once, to review. */
-	conflicts: Conflict[],
+	/**  Fields two people changed at once, to review, in words. */
+	conflicts: ConflictWords[],
 	/**  What is due for its members (today and the coming week), most urgent first. */
 	due: DueItem_Serialize[],
 	/**  A growth chart for each child under five. */
@@ -1233,8 +1237,6 @@ export type Urgency =
 "soon" | 
 /**  Routine: the regular visit or growth check. */
 "routine";
-
-export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 
 export type Visit = Visit_Serialize | Visit_Deserialize;
 

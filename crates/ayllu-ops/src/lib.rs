@@ -7,6 +7,7 @@
 //! the command opens one per run) and `today` where the day matters, so tests pass a day.
 
 pub mod bundle;
+pub mod conflict_words;
 pub mod draft;
 pub mod enroll;
 mod error;

@@ -69,8 +69,8 @@ pub struct HouseholdView {
     pub members: Vec<MemberRow>,
     /// Newest first.
     pub visits: Vec<VisitRow>,
-    /// Fields two people changed at once, to review.
-    pub conflicts: Vec<Conflict>,
+    /// Fields two people changed at once, to review, in words.
+    pub conflicts: Vec<crate::conflict_words::ConflictWords>,
     /// What is due for its members (today and the coming week), most urgent first.
     pub due: Vec<DueItem>,
     /// A growth chart for each child under five.
@@ -139,6 +139,10 @@ fn child_growth(id: MemberId, member: &Member, h: &Household, today: NaiveDate) 
 }
 
 fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDate) -> HouseholdView {
+    let conflicts_in_words = conflicts
+        .iter()
+        .map(|c| crate::conflict_words::in_words(&h, c))
+        .collect();
     let due = DueItem::for_household(id, &h, today, 7);
     let growth = h
         .members
@@ -179,7 +183,7 @@ fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDat
         dissolved: h.dissolved.is_some(),
         members,
         visits,
-        conflicts,
+        conflicts: conflicts_in_words,
         due,
         growth,
     }
