@@ -649,6 +649,35 @@ def test_sync_with_a_hub():
             click(d, "[data-testid=usb-write-here]")
             wrote = wait(d, lambda: css(d, "[data-testid=usb-written]").text, what="the bundle written")
             assert "Se guard" in wrote, wrote
+
+            # Two people change one address while apart: the phone here, staff at the post.
+            # Neither edit is lost; the household shows the field and both values in words.
+            teodora = next(h for h in cli(hub_dir, "household", "list") if h["address"] == "Casa azul junto al puente")
+            cli(hub_dir, "--promotor", "Marleni Huamán", "household", "edit", teodora["id"],
+                stdin=json.dumps({"address": "Casa azul, puerta verde"}))
+            click(d, "[data-nav=households]")
+            typ(d, "input[name=search]", "Teodora")
+            press(d, wait(d, lambda: css(d, "[data-testid=household-list] [data-household]"), what="Teodora's household"))
+            click(d, "[data-testid=edit-household]")
+            wait(d, lambda: css(d, "input[name=address]").get_attribute("value") == "Casa azul junto al puente", what="the edit form")
+            typ(d, "input[name=address]", "Casa celeste junto al puente")
+            click(d, "[data-testid=save]")
+            wait(d, lambda: css(d, "[data-testid=household-title]"), what="the household again")
+            cli(hub_dir, "bundle", "write", os.path.join(data, "paquetes", "del-puesto-2.ayllu"), "--for", device["device_id"])
+            click(d, "[data-nav=sync]")
+            second = wait(d, lambda: next(b for b in d.find_elements(By.CSS_SELECTOR, "[data-testid=usb-files] button.row")
+                                          if "del-puesto-2" in b.text), what="the second bundle")
+            press(d, second)
+            click(d, "[data-testid=usb-apply]")
+            wait(d, lambda: not d.find_elements(By.CSS_SELECTOR, "[data-testid=usb-preview]"), what="the bundle applied")
+            click(d, "[data-nav=households]")
+            typ(d, "input[name=search]", "Teodora")
+            press(d, wait(d, lambda: css(d, "[data-testid=household-list] [data-household]"), what="Teodora's household"))
+            conflict = wait(d, lambda: css(d, '[data-testid=conflicts] [data-field="info.address"]'), what="the conflict").text
+            for words in ["Dirección", "Casa celeste junto al puente", "Casa azul, puerta verde"]:
+                assert words in conflict, conflict
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", css(d, "[data-testid=conflicts]"))
+            shot(d, "household-conflict-phone")
         finally:
             d.quit()
     finally:
