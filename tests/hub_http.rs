@@ -397,8 +397,15 @@ fn a_sync_cut_anywhere_completes_next_time() {
             _moved.load(Ordering::SeqCst),
             outcome.is_err()
         );
-        if outcome.is_err() {
+        if let Err(e) = outcome {
             cuts += 1;
+            // Connected, then cut: never "cannot reach the health post".
+            assert!(matches!(e, ClientError::Cut { .. }), "round {round}: {e}");
+            let words = ayllu_ops::OpsError::Hub(e).words().0;
+            assert!(
+                words.contains("se cortó") && !words.contains("¿Hay señal?"),
+                "{words}"
+            );
         }
         // The next sync, on a good link, completes.
         direct_a.sync(&mut a.store, &a.peer, |_| {}).unwrap();

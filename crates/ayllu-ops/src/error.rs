@@ -151,6 +151,10 @@ impl OpsError {
 /// hub said (its own message is English, for staff), and "puesto de salud", never "hub".
 fn hub_words(e: &ClientError) -> (String, String) {
     let (es, en): (&str, &str) = match e {
+        ClientError::Cut { .. } => (
+            "La conexión con el puesto de salud se cortó antes de recibir su respuesta. Puede que allá ya tengan lo enviado; aquí no se perdió nada: la próxima sincronización lo confirma.",
+            "The link to the health post was cut before its answer arrived. It may already hold what was sent; nothing was lost here: the next sync confirms it.",
+        ),
         ClientError::Unreachable { url, .. } => {
             return (
                 format!("No se puede conectar con el puesto de salud ({url}). ¿Hay señal? ¿Está encendido?"),

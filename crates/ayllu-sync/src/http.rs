@@ -10,9 +10,13 @@ use crate::{DeviceSession, Progress, SyncError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// No answer: no network, hub off, link dropped. Try again later.
+    /// No connection at all: no network, hub off. Nothing was sent. Try again later.
     #[error("the hub at {url} cannot be reached: {reason}")]
     Unreachable { url: String, reason: String },
+    /// Connected, then the link dropped before the whole answer came back: the hub may
+    /// already hold what was sent (it is idempotent), and the next sync confirms it.
+    #[error("the link to the hub at {url} was cut before its answer arrived: {reason}")]
+    Cut { url: String, reason: String },
     /// The hub answered and said no.
     #[error("the hub refused the request ({status} {code}): {message}")]
     Refused {
@@ -30,7 +34,7 @@ impl ClientError {
     /// Worth retrying later (as opposed to a refusal that will not change by itself).
     pub fn is_transient(&self) -> bool {
         match self {
-            ClientError::Unreachable { .. } => true,
+            ClientError::Unreachable { .. } | ClientError::Cut { .. } => true,
             ClientError::Refused { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
@@ -105,10 +109,13 @@ impl HubClient {
         self
     }
 
+    /// A transport failure: no connection (nothing sent), or a link cut once connected.
     fn unreachable(&self, e: reqwest::Error) -> ClientError {
-        ClientError::Unreachable {
-            url: self.base.clone(),
-            reason: e.to_string(),
+        let (url, reason) = (self.base.clone(), e.to_string());
+        if e.is_connect() {
+            ClientError::Unreachable { url, reason }
+        } else {
+            ClientError::Cut { url, reason }
         }
     }
 
