@@ -53,6 +53,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::visits::visit_drafts,
             commands::visits::due_list,
             commands::visits::confirm_referral,
+            commands::visits::undo_referral_attended,
             commands::export::export_report,
             commands::households::resolve_conflict,
             commands::sync::sync_status,

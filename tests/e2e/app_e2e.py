@@ -358,6 +358,11 @@ def test_register_visit_search_and_reopen():
         shot(d, "today-referral-phone")
         press(d, urgent.find_element(By.CSS_SELECTOR, "[data-testid=referral-attended]"))
         wait(d, lambda: not d.find_elements(By.CSS_SELECTOR, '[data-rule="pneumonia_referral"]'), what="the referral to leave the list")
+        # Tapped by mistake: "Deshacer" brings the referral back; then it is confirmed for real.
+        click(d, "[data-testid=undo]")
+        urgent = wait(d, lambda: css(d, '[data-testid=due-list] [data-rule="pneumonia_referral"]'), what="the referral back")
+        press(d, urgent.find_element(By.CSS_SELECTOR, "[data-testid=referral-attended]"))
+        wait(d, lambda: not d.find_elements(By.CSS_SELECTOR, '[data-rule="pneumonia_referral"]'), what="the referral to leave the list")
         shown = cli(data, "household", "show", cli(data, "household", "list")[0]["id"])
         attended = [c["referral"]["attended_on"] for v in shown["visits"].values()
                     for c in v["child_checks"].values() if c.get("referral")]

@@ -77,6 +77,8 @@ export const commands = {
 	dueList: (community: string | null, withinDays: number) => typedError<DueGroup_Serialize[], UiError>(__TAURI_INVOKE("due_list", { community, withinDays })),
 	/**  Records that a referral made at a visit was attended, on `on` (dd/mm/aaaa or ISO). */
 	confirmReferral: (household: HouseholdId, visit: VisitId, member: MemberId, on: string) => typedError<null, UiError>(__TAURI_INVOKE("confirm_referral", { household, visit, member, on })),
+	/**  Takes back an "Acudió" tapped by mistake: the referral is open again. */
+	undoReferralAttended: (household: HouseholdId, visit: VisitId, member: MemberId) => typedError<null, UiError>(__TAURI_INVOKE("undo_referral_attended", { household, visit, member })),
 	/**
 	 *  Writes the indicator tables for `year` (one community, or all). With `choose`, a save
 	 *  dialog asks where (none returned if cancelled); otherwise they go to the data folder's

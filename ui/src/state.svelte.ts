@@ -25,7 +25,18 @@ export const app = $state({
   /// Bumped when sync brings in records, so open screens reload.
   dataVersion: 0,
   toast: "" as string,
+  /// A step just taken that can be taken back for a few seconds ("Acudió" by mistake).
+  undo: null as { text: string; run: () => Promise<void> } | null,
 });
+
+/// Says what was done, with a "Deshacer" button for 8 seconds.
+export function offerUndo(text: string, run: () => Promise<void>) {
+  const offer = { text, run };
+  app.undo = offer;
+  setTimeout(() => {
+    if (app.undo === offer) app.undo = null;
+  }, 8000);
+}
 
 export function go(route: Route) {
   app.route = route;

@@ -673,10 +673,30 @@ impl Household {
         on: NaiveDate,
         today: NaiveDate,
     ) -> Result<(), FieldError> {
-        self.ensure_open()?;
         if on > today {
             return Err(FieldError::new("referral.attended_on", Problem::FutureDate));
         }
+        self.set_referral_attended(visit_id, member, Some(on), today)
+    }
+
+    /// Takes back an "Acudió" tapped by mistake: the referral is open again.
+    pub fn undo_referral_attended(
+        &mut self,
+        visit_id: VisitId,
+        member: MemberId,
+        today: NaiveDate,
+    ) -> Result<(), FieldError> {
+        self.set_referral_attended(visit_id, member, None, today)
+    }
+
+    fn set_referral_attended(
+        &mut self,
+        visit_id: VisitId,
+        member: MemberId,
+        on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<(), FieldError> {
+        self.ensure_open()?;
         let mut visit = self
             .visits
             .get(&visit_id)
@@ -690,13 +710,13 @@ impl Household {
                 .and_then(|c| c.referral.as_mut()),
         }
         .ok_or_else(|| FieldError::new("referral", Problem::NotFound))?;
-        if on < visit.date {
+        if on.is_some_and(|on| on < visit.date) {
             return Err(FieldError::new(
                 "referral.attended_on",
                 Problem::ReferralAttendedBeforeVisit,
             ));
         }
-        referral.attended_on = Some(on);
+        referral.attended_on = on;
         self.edit_visit(visit_id, visit, today)
     }
 
@@ -1106,6 +1126,10 @@ mod tests {
                 .attended_on,
             Some(d("2026-11-21"))
         );
+        // "Acudió" tapped by mistake: taken back, the referral is open again.
+        h.undo_referral_attended(id, child, d(TODAY)).unwrap();
+        let r = h.visits[&id].child_checks[&child].referral.as_ref().unwrap();
+        assert_eq!(r.attended_on, None);
     }
 
     #[test]

@@ -247,6 +247,22 @@ pub fn confirm_referral(
     })?)
 }
 
+/// Takes back an "Acudió" tapped by mistake.
+pub fn undo_referral_attended(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    visit: VisitId,
+    member: MemberId,
+    today: NaiveDate,
+) -> Result<(), OpsError> {
+    Ok(
+        store.update(household, who, "visit.referral_attended_undone", |h| {
+            h.undo_referral_attended(visit, member, today)
+        })?,
+    )
+}
+
 /// Marks a household dissolved: a tombstone that stays in history and leaves the lists.
 pub fn dissolve(
     store: &mut Store,
@@ -329,6 +345,60 @@ pub fn import_csv(
 #[cfg(test)]
 mod age_tests {
     use super::*;
+
+    #[test]
+    fn an_attended_referral_taken_back_is_due_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let who = Signature::now(ayllu_model::PersonName::parse("Juana Condori").unwrap());
+        let today = crate::today();
+        let born = (today - chrono::Days::new(400)).to_string();
+        let new = NewHousehold::from_json(serde_json::json!({
+            "community": "Ccorca", "address": "Frente a la capilla", "consent": true,
+            "members": [{"given_names": "Killa", "surnames": "Huamán", "sex": "F", "birth": {"date": born},
+                         "relationship": "child", "insurance": "sis"}]
+        }))
+        .unwrap();
+        let created = create_household(&mut store, &who, new, today).unwrap();
+        let child = created.members[0];
+        let visit = visit_from_json(
+            serde_json::json!({"date": today.to_string(),
+                "child_checks": {child.to_string(): {"cough": {"answer": "yes", "fast_breathing": "yes"}}}}),
+            &who,
+        )
+        .unwrap();
+        let v = record_visit(
+            &mut store,
+            &who,
+            created.household,
+            visit,
+            today,
+            Answers::AsGiven,
+        )
+        .unwrap();
+        let rules = |store: &Store| -> Vec<String> {
+            store
+                .due(today, &Default::default())
+                .unwrap()
+                .into_iter()
+                .flat_map(|g| g.items)
+                .map(|i| i.rule.code().to_string())
+                .collect()
+        };
+        assert!(
+            rules(&store).contains(&"pneumonia_referral".to_string()),
+            "{:?}",
+            rules(&store)
+        );
+        confirm_referral(&mut store, &who, created.household, v, child, today, today).unwrap();
+        assert!(!rules(&store).contains(&"pneumonia_referral".to_string()));
+        undo_referral_attended(&mut store, &who, created.household, v, child, today).unwrap();
+        assert!(
+            rules(&store).contains(&"pneumonia_referral".to_string()),
+            "{:?}",
+            rules(&store)
+        );
+    }
 
     #[test]
     fn a_delivery_ends_the_pregnancy_and_registers_the_newborn_with_its_mother() {

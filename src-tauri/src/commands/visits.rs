@@ -112,3 +112,15 @@ pub async fn confirm_referral(
     let on = ayllu_model::date::parse(&on).map_err(|p| FieldError::new("referral.attended_on", p))?;
     state.record(|store, who| record::confirm_referral(store, who, household, visit, member, on, today()))
 }
+
+/// Takes back an "Acudió" tapped by mistake: the referral is open again.
+#[tauri::command]
+#[specta::specta]
+pub async fn undo_referral_attended(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: VisitId,
+    member: MemberId,
+) -> Result<(), UiError> {
+    state.record(|store, who| record::undo_referral_attended(store, who, household, visit, member, today()))
+}

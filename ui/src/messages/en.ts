@@ -11,6 +11,7 @@ export const en: Record<keyof typeof es, string> = {
   "common.cancel": "Cancel",
   "common.back": "Back",
   "common.next": "Next",
+  "common.undo": "Undo",
   "common.yes": "Yes",
   "common.no": "No",
   "common.none": "—",

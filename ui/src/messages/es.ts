@@ -9,6 +9,7 @@ export const es = {
   "common.cancel": "Cancelar",
   "common.back": "Volver",
   "common.next": "Siguiente",
+  "common.undo": "Deshacer",
   "common.yes": "Sí",
   "common.no": "No",
   "common.none": "—",
