@@ -731,6 +731,29 @@ export type GrowthPreview_Serialize = {
 	assessment: Assessment_Serialize,
 };
 
+/**  One change in a household's history. */
+export type HistoryEntry = HistoryEntry_Serialize | HistoryEntry_Deserialize;
+
+/**  One change in a household's history. */
+export type HistoryEntry_Deserialize = {
+	hash: string,
+	actor: string,
+	/**  `None` for changes without an Ayllu note (made by another tool). */
+	promotor?: string | null,
+	op?: string | null,
+	at?: string | null,
+};
+
+/**  One change in a household's history. */
+export type HistoryEntry_Serialize = {
+	hash: string,
+	actor: string,
+	/**  `None` for changes without an Ayllu note (made by another tool). */
+	promotor: string | null,
+	op: string | null,
+	at: string | null,
+};
+
 /**  One household: one Automerge document. */
 export type HouseholdId = string;
 
@@ -802,6 +825,8 @@ export type HouseholdView_Deserialize = {
 	visits: VisitRow_Deserialize[],
 	/**  Fields two people changed at once, to review, in words. */
 	conflicts: ConflictWords[],
+	/**  Edits made on some phone without knowing the household had been dissolved. */
+	edited_after_dissolution: HistoryEntry_Deserialize[],
 	/**  What is due for its members (today and the coming week), most urgent first. */
 	due: DueItem_Deserialize[],
 	/**  A growth chart for each child under five. */
@@ -818,6 +843,8 @@ export type HouseholdView_Serialize = {
 	visits: VisitRow_Serialize[],
 	/**  Fields two people changed at once, to review, in words. */
 	conflicts: ConflictWords[],
+	/**  Edits made on some phone without knowing the household had been dissolved. */
+	edited_after_dissolution: HistoryEntry_Serialize[],
 	/**  What is due for its members (today and the coming week), most urgent first. */
 	due: DueItem_Serialize[],
 	/**  A growth chart for each child under five. */

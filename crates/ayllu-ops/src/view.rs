@@ -19,23 +19,37 @@ pub struct Stored {
     #[serde(flatten)]
     pub household: Household,
     pub conflicts: Vec<Conflict>,
+    /// Edits made on some phone without knowing the household had been dissolved.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edited_after_dissolution: Vec<ayllu_store::HistoryEntry>,
 }
 
 pub fn stored(store: &Store, id: HouseholdId) -> Result<Stored, OpsError> {
     let household = store.household(id)?.ok_or(StoreError::NotFound(id))?;
+    let edited_after_dissolution = if household.is_dissolved() {
+        store.edits_unaware_of_dissolution(id)?
+    } else {
+        Vec::new()
+    };
     Ok(Stored {
         id,
         household,
         conflicts: store.conflicts(id)?,
+        edited_after_dissolution,
     })
 }
 
 /// A household laid out for its screen, on `today`.
 pub fn household(store: &Store, id: HouseholdId, today: NaiveDate) -> Result<HouseholdView, OpsError> {
     let Stored {
-        household, conflicts, ..
+        household,
+        conflicts,
+        edited_after_dissolution,
+        ..
     } = stored(store, id)?;
-    Ok(view(id, household, conflicts, today))
+    let mut view = view(id, household, conflicts, today);
+    view.edited_after_dissolution = edited_after_dissolution;
+    Ok(view)
 }
 
 /// A member as the household screen lists it.
@@ -71,6 +85,8 @@ pub struct HouseholdView {
     pub visits: Vec<VisitRow>,
     /// Fields two people changed at once, to review, in words.
     pub conflicts: Vec<crate::conflict_words::ConflictWords>,
+    /// Edits made on some phone without knowing the household had been dissolved.
+    pub edited_after_dissolution: Vec<ayllu_store::HistoryEntry>,
     /// What is due for its members (today and the coming week), most urgent first.
     pub due: Vec<DueItem>,
     /// A growth chart for each child under five.
@@ -184,6 +200,7 @@ fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDat
         members,
         visits,
         conflicts: conflicts_in_words,
+        edited_after_dissolution: Vec::new(),
         due,
         growth,
     }

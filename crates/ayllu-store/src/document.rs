@@ -322,6 +322,53 @@ pub(crate) fn history(doc: &Automerge) -> Vec<HistoryEntry> {
         .collect()
 }
 
+/// Changes made without knowing the household had been dissolved: concurrent with the
+/// change that dissolved it (neither before it nor after it in the document's history).
+/// Automerge folds them in; staff must see them ("editado después de darlo de baja").
+pub(crate) fn edits_unaware_of_dissolution(doc: &Automerge) -> Vec<HistoryEntry> {
+    use std::collections::HashSet;
+    let changes = doc.get_changes(&[]);
+    let is_dissolution = |c: &automerge::Change| {
+        c.message()
+            .and_then(|m| serde_json::from_str::<ChangeNote>(m).ok())
+            .is_some_and(|n| n.op == "household.dissolve")
+    };
+    let dissolutions: Vec<ChangeHash> = changes
+        .iter()
+        .filter(|c| is_dissolution(c))
+        .map(|c| c.hash())
+        .collect();
+    if dissolutions.is_empty() {
+        return Vec::new();
+    }
+    let deps: std::collections::HashMap<ChangeHash, Vec<ChangeHash>> =
+        changes.iter().map(|c| (c.hash(), c.deps().to_vec())).collect();
+    // Before a dissolution: its ancestors (and itself).
+    let mut before: HashSet<ChangeHash> = HashSet::new();
+    let mut stack = dissolutions.clone();
+    while let Some(h) = stack.pop() {
+        if before.insert(h) {
+            stack.extend(deps.get(&h).into_iter().flatten().copied());
+        }
+    }
+    // After it: everything built on it (changes come in causal order).
+    let mut after: HashSet<ChangeHash> = dissolutions.iter().copied().collect();
+    for c in &changes {
+        if c.deps().iter().any(|d| after.contains(d)) {
+            after.insert(c.hash());
+        }
+    }
+    let unaware: HashSet<ChangeHash> = changes
+        .iter()
+        .map(|c| c.hash())
+        .filter(|h| !before.contains(h) && !after.contains(h))
+        .collect();
+    history(doc)
+        .into_iter()
+        .filter(|e| unaware.iter().any(|h| h.to_string() == e.hash))
+        .collect()
+}
+
 /// A fresh document for this device.
 pub(crate) fn new_doc(actor: &ActorId) -> Automerge {
     let mut doc = Automerge::new();

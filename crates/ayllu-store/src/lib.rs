@@ -433,6 +433,13 @@ impl Store {
     }
 
     /// Who changed a household and when, oldest first.
+    /// Edits made on some phone without knowing the household had been dissolved (see
+    /// `document::edits_unaware_of_dissolution`): shown to staff, not silently folded in.
+    pub fn edits_unaware_of_dissolution(&self, id: HouseholdId) -> Result<Vec<HistoryEntry>, StoreError> {
+        let doc = document::load(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
+        Ok(document::edits_unaware_of_dissolution(&doc))
+    }
+
     pub fn history(&self, id: HouseholdId) -> Result<Vec<HistoryEntry>, StoreError> {
         let doc = document::load(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
         Ok(document::history(&doc))

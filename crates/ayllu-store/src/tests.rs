@@ -827,3 +827,51 @@ fn the_same_value_written_on_two_phones_is_not_a_conflict() {
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     assert_eq!(conflicts[0].field, "info.sector");
 }
+
+#[test]
+fn an_edit_made_without_knowing_of_a_dissolution_is_shown_not_folded_in() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    // Another phone, offline, edits the address of the household it still has…
+    let mut other = document::load(store.connection(), id).unwrap().unwrap();
+    other.set_actor(automerge::ActorId::random());
+    let mut tx = other.transaction();
+    let (_, info) = tx.get(automerge::ROOT, "info").unwrap().unwrap();
+    tx.put(&info, "address", "Casa nueva").unwrap();
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default().with_message(
+            serde_json::json!({"promotor": "Marleni Huamán", "op": "household.edit"}).to_string(),
+        ),
+    );
+    assert!(
+        store.edits_unaware_of_dissolution(id).unwrap().is_empty(),
+        "nothing dissolved yet"
+    );
+    // …while here the household is dissolved.
+    store
+        .update(id, &who(), "household.dissolve", |h| {
+            h.dissolve(ayllu_model::Dissolution {
+                on: today(),
+                reason: ShortText::parse("Se mudaron").unwrap(),
+                merged_into: None,
+            })
+        })
+        .unwrap();
+    // A later edit here would be refused; the offline one arrives by sync.
+    store
+        .replica(|r| -> Result<(), StoreError> {
+            let mut doc = r.document(id)?.unwrap();
+            let before = doc.get_heads();
+            doc.merge(&mut other.clone()).unwrap();
+            r.save_document(id, &doc, Some(&before))?;
+            Ok(())
+        })
+        .unwrap();
+    let late = store.edits_unaware_of_dissolution(id).unwrap();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0].promotor.as_deref(), Some("Marleni Huamán"));
+    assert!(
+        store.household(id).unwrap().unwrap().is_dissolved(),
+        "still dissolved"
+    );
+}

@@ -170,6 +170,8 @@ export const en: Record<keyof typeof es, string> = {
   "visit.referral_reason": "Reason for referral",
   "visit.gestational_weeks": "Weeks of gestation",
   "visit.saved": "Visit saved",
+  "household.edited_after_dissolution": "Edited after it was dissolved",
+  "household.edited_after_dissolution_help": "These changes were made on a phone that did not yet know the household had been dissolved. Check that dissolving it was right.",
   "households.unsent": "not sent",
   "usb.title": "USB stick or SD card",
   "usb.help": "Where there is no signal, records travel in a file: save it and take it to the health post; read the one it gives back.",

@@ -168,6 +168,8 @@ export const es = {
   "visit.referral_reason": "Motivo de la referencia",
   "visit.gestational_weeks": "Semanas de gestación",
   "visit.saved": "Visita guardada",
+  "household.edited_after_dissolution": "Editado después de darlo de baja",
+  "household.edited_after_dissolution_help": "Estos cambios se hicieron en un celular que aún no sabía que el hogar fue dado de baja. Revise si la baja fue correcta.",
   "households.unsent": "sin enviar",
   "usb.title": "Memoria USB o tarjeta SD",
   "usb.help": "Donde no llega la señal, los registros viajan en un archivo: guárdelo y llévelo al puesto de salud; lea el que le devuelvan.",
