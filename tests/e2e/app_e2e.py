@@ -131,6 +131,13 @@ def check_words(driver, name):
     text = driver.execute_script("return document.body.innerText")
     bad = [(why, m.group(0)) for rx, why in FORBIDDEN for m in [rx.search(text)] if m]
     assert not bad, f"{name}: {bad}"
+    # Thumb-sized: every visible button, field and tickable line is at least 48 px tall.
+    small = driver.execute_script("""
+        return [...document.querySelectorAll('button, input:not([type=checkbox]), select, label.check, summary')]
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e.tagName + ' ' + (e.textContent || e.name || '').trim().slice(0, 30), e.getBoundingClientRect().height])
+          .filter(([, h]) => h < 47.5);""")
+    assert not small, f"{name}: tap targets under 48 px: {small}"
 
 
 def shot(driver, name):
