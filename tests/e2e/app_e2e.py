@@ -95,14 +95,15 @@ def button(driver, text):
 
 
 def typ(driver, selector, text, within=None):
-    el = (within or driver).find_element(By.CSS_SELECTOR, selector)
+    # The field may appear a moment after the tap that opens its screen.
+    el = wait(driver, lambda: (within or driver).find_element(By.CSS_SELECTOR, selector), what=selector)
     el.clear()
     el.send_keys(text)
 
 
 def choose(driver, selector, code, within=None):
     """Selects the option of a picker whose stored code is `code`."""
-    el = (within or driver).find_element(By.CSS_SELECTOR, selector)
+    el = wait(driver, lambda: (within or driver).find_element(By.CSS_SELECTOR, selector), what=selector)
     driver.execute_script(
         """const [sel, wanted] = arguments;
         const i = [...sel.options].findIndex(o => o.__value === wanted || o.value === wanted || o.text === wanted);
@@ -677,8 +678,8 @@ def test_sync_with_a_hub():
             wait(d, lambda: css(d, "[data-testid=household-title]"), what="the household again")
             cli(hub_dir, "bundle", "write", os.path.join(data, "paquetes", "del-puesto-2.ayllu"), "--for", device["device_id"])
             click(d, "[data-nav=sync]")
-            second = wait(d, lambda: next(b for b in d.find_elements(By.CSS_SELECTOR, "[data-testid=usb-files] button.row")
-                                          if "del-puesto-2" in b.text), what="the second bundle")
+            second = wait(d, lambda: next((b for b in d.find_elements(By.CSS_SELECTOR, "[data-testid=usb-files] button.row")
+                                           if "del-puesto-2" in b.text), None), what="the second bundle")
             press(d, second)
             click(d, "[data-testid=usb-apply]")
             wait(d, lambda: not d.find_elements(By.CSS_SELECTOR, "[data-testid=usb-preview]"), what="the bundle applied")
@@ -705,6 +706,7 @@ def test_facility_mode():
         welcome(d, "Marleni Huamán")
         click(d, "[data-nav=settings]")
         click(d, "[data-testid=open-facility]")
+        wait(d, lambda: css(d, "input[name=port]"), what="the facility screen")
         typ(d, "input[name=port]", "0")
         click(d, "[data-testid=facility-start]")
         # Port 0 is refused (ports start at 1024); a free one is taken instead.
