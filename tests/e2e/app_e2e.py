@@ -558,6 +558,21 @@ def test_a_home_visit_in_few_taps():
         illari = next(m for m in stored["members"].values() if m["given_names"] == "Illari")
         assert illari["mother"] == yolanda and illari["birth"]["date"] == dt.date.today().isoformat(), illari
         assert stored["members"][yolanda]["pregnancy"]["delivery"]["weight_kg"] == 3.2
+
+        # A visit recorded by mistake is voided with why: asked first, kept, marked.
+        row = wait(d, lambda: css(d, "[data-testid=visits] li.visit"), what="the visit")
+        press(d, row.find_element(By.CSS_SELECTOR, "[data-testid=void-visit]"))
+        click(d, "[data-testid=void-yes]")
+        field_error(d, "reason")  # no reason: refused, naming the field
+        typ(d, "input[name=void_reason]", "Se registró en el hogar equivocado")
+        click(d, "[data-testid=void-yes]")
+        tag = wait(d, lambda: css(d, "[data-testid=visits] [data-testid=voided]"), what="the visit marked voided").text
+        assert "hogar equivocado" in tag, tag
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", css(d, "[data-testid=visits]"))
+        shot(d, "household-voided-visit-phone")
+        stored = cli(data, "household", "show", stored["id"])
+        (kept,) = stored["visits"].values()
+        assert kept["voided"]["reason"] == "Se registró en el hogar equivocado", kept
     finally:
         d.quit()
 

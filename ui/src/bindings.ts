@@ -79,6 +79,8 @@ export const commands = {
 	confirmReferral: (household: HouseholdId, visit: VisitId, member: MemberId, on: string) => typedError<null, UiError>(__TAURI_INVOKE("confirm_referral", { household, visit, member, on })),
 	/**  Takes back an "Acudió" tapped by mistake: the referral is open again. */
 	undoReferralAttended: (household: HouseholdId, visit: VisitId, member: MemberId) => typedError<null, UiError>(__TAURI_INVOKE("undo_referral_attended", { household, visit, member })),
+	/**  Voids a visit recorded by mistake, with why: kept in the record, counted for nothing. */
+	voidVisit: (household: HouseholdId, visit: VisitId, reason: string) => typedError<null, UiError>(__TAURI_INVOKE("void_visit", { household, visit, reason })),
 	/**
 	 *  Writes the indicator tables for `year` (one community, or all). With `choose`, a save
 	 *  dialog asks where (none returned if cancelled); otherwise they go to the data folder's
@@ -1316,6 +1318,11 @@ export type Visit_Deserialize = {
 	child_checks?: { [key in MemberId]: ChildCheck_Deserialize },
 	/**  One antenatal check per pregnant woman, keyed by member. */
 	antenatal_checks?: { [key in MemberId]: AntenatalCheck_Deserialize },
+	/**
+	 *  A visit recorded by mistake is voided, never deleted: it stays in the record with
+	 *  why, and counts for nothing (no follow-up, no indicator).
+	 */
+	voided?: Voiding_Deserialize | null,
 };
 
 export type Visit_Serialize = {
@@ -1326,6 +1333,25 @@ export type Visit_Serialize = {
 	child_checks: { [key in MemberId]: ChildCheck_Serialize },
 	/**  One antenatal check per pregnant woman, keyed by member. */
 	antenatal_checks: { [key in MemberId]: AntenatalCheck_Serialize },
+	/**
+	 *  A visit recorded by mistake is voided, never deleted: it stays in the record with
+	 *  why, and counts for nothing (no follow-up, no indicator).
+	 */
+	voided: Voiding_Serialize | null,
+};
+
+export type Voiding = Voiding_Serialize | Voiding_Deserialize;
+
+export type Voiding_Deserialize = {
+	on: string,
+	reason: ShortText,
+	by: PersonName,
+};
+
+export type Voiding_Serialize = {
+	on: string,
+	reason: ShortText,
+	by: PersonName,
 };
 
 /**  Main wall material. */

@@ -318,6 +318,7 @@ mod tests {
             notes: None,
             child_checks: [(child, ChildCheck::default())].into(),
             antenatal_checks: Default::default(),
+            voided: None,
         };
         let born = |_: &crate::MemberId| Some(d("2023-11-20"));
         let missing = unanswered(&visit, born);
@@ -361,6 +362,7 @@ mod tests {
             notes: None,
             child_checks: [(child, check.clone())].into(),
             antenatal_checks: Default::default(),
+            voided: None,
         };
         visit.refer_urgent_signs();
         let r = visit.child_checks[&child].referral.clone().unwrap();

@@ -281,6 +281,23 @@ pub struct Visit {
     #[serde(default)]
     #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
     pub antenatal_checks: BTreeMap<MemberId, AntenatalCheck>,
+    /// A visit recorded by mistake is voided, never deleted: it stays in the record with
+    /// why, and counts for nothing (no follow-up, no indicator).
+    #[serde(default)]
+    #[autosurgeon(with = "crate::am::missing_is_none")]
+    pub voided: Option<Voiding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct Voiding {
+    #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub on: NaiveDate,
+    pub reason: ShortText,
+    pub by: PersonName,
 }
 
 /// The child-health checklist (IMCI community case management, CRED growth monitoring).
@@ -578,6 +595,37 @@ impl Household {
         self.dissolved.is_some()
     }
 
+    /// The visits that count: every one but those voided. Follow-up, growth, projection and
+    /// indicators read these; the record keeps all.
+    pub fn active_visits(&self) -> impl Iterator<Item = (&VisitId, &Visit)> {
+        self.visits.iter().filter(|(_, v)| v.voided.is_none())
+    }
+
+    /// Voids a visit recorded by mistake, with why and by whom; it is kept, and counts for
+    /// nothing from now on.
+    pub fn void_visit(
+        &mut self,
+        id: VisitId,
+        reason: ShortText,
+        by: PersonName,
+        today: NaiveDate,
+    ) -> Result<(), FieldError> {
+        self.ensure_open()?;
+        let visit = self
+            .visits
+            .get_mut(&id)
+            .ok_or_else(|| FieldError::new("visit", Problem::NotFound))?;
+        if visit.voided.is_some() {
+            return Err(FieldError::new("visit", Problem::VisitVoided));
+        }
+        visit.voided = Some(Voiding {
+            on: today,
+            reason,
+            by,
+        });
+        Ok(())
+    }
+
     fn ensure_open(&self) -> Result<(), FieldError> {
         if self.is_dissolved() {
             Err(FieldError::new("", Problem::HouseholdDissolved))
@@ -648,6 +696,9 @@ impl Household {
     /// Records a new visit after checking every checklist against the members.
     pub fn record_visit(&mut self, id: VisitId, visit: Visit, today: NaiveDate) -> Result<(), FieldError> {
         self.ensure_open()?;
+        if visit.voided.is_some() {
+            return Err(FieldError::new("voided", Problem::InvalidFormat));
+        }
         self.check_visit(&visit, today, None)?;
         self.visits.insert(id, visit);
         Ok(())
@@ -660,6 +711,9 @@ impl Household {
             .visits
             .get(&id)
             .ok_or_else(|| FieldError::new("visit", Problem::NotFound))?;
+        if before.voided.is_some() {
+            return Err(FieldError::new("visit", Problem::VisitVoided));
+        }
         self.check_visit(&visit, today, Some(before))?;
         self.visits.insert(id, visit);
         Ok(())

@@ -94,6 +94,7 @@ problems! {
     PortOutOfRange = "port_out_of_range", "debe ser un número entre 1024 y 65535", "must be a number between 1024 and 65535";
     NotFound = "not_found", "no existe", "does not exist";
     Unanswered = "unanswered", "falta la respuesta", "needs an answer";
+    VisitVoided = "visit_voided", "esta visita fue anulada y ya no se puede cambiar", "this visit was voided and can no longer be changed";
     MotherInvalid = "mother_invalid", "la madre debe ser una mujer de este hogar, al menos 10 años mayor", "the mother must be a woman of this household, at least 10 years older";
 }
 

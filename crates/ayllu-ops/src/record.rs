@@ -247,6 +247,21 @@ pub fn confirm_referral(
     })?)
 }
 
+/// Voids a visit recorded by mistake, with why: kept in the record, counted for nothing.
+pub fn void_visit(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    visit: VisitId,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<(), OpsError> {
+    let reason = ShortText::parse(reason).map_err(|p| FieldError::new("reason", p))?;
+    Ok(store.update(household, who, "visit.void", |h| {
+        h.void_visit(visit, reason, who.promotor.clone(), today)
+    })?)
+}
+
 /// Takes back an "Acudió" tapped by mistake.
 pub fn undo_referral_attended(
     store: &mut Store,

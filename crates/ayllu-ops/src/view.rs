@@ -127,8 +127,7 @@ fn chart_until_day(age_days: i64) -> i64 {
 fn child_growth(id: MemberId, member: &Member, h: &Household, today: NaiveDate) -> ChildGrowth {
     let history = History::of_member(
         member,
-        h.visits
-            .iter()
+        h.active_visits()
             .map(|(vid, v)| (*vid, v.date, v.child_checks.get(&id), None)),
     );
     let points = history
@@ -302,8 +301,7 @@ pub fn check_visit(
             let member = h.members.get(id)?;
             let history = History::of_member(
                 member,
-                h.visits
-                    .iter()
+                h.active_visits()
                     .map(|(vid, v)| (*vid, v.date, v.child_checks.get(id), None)),
             );
             let (_, assessment) = history.latest_growth()?;

@@ -140,7 +140,7 @@ impl Census {
                     mother: m.mother,
                 });
             }
-            for v in h.visits.values() {
+            for (_, v) in h.active_visits() {
                 census.visits.push(VisitRow {
                     household: id,
                     date: v.date,

@@ -84,7 +84,7 @@ impl DueItem {
         for (member_id, member) in &h.members {
             let history = History::of_member(
                 member,
-                h.visits.iter().map(|(vid, v)| {
+                h.active_visits().map(|(vid, v)| {
                     (
                         *vid,
                         v.date,

@@ -40,7 +40,12 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
         dissolved,
     } = h.parts();
     let housing = &info.housing;
-    let last_visit = visits.values().map(|v| v.date).max();
+    // A voided visit counts for nothing: not projected (the document keeps it).
+    let last_visit = visits
+        .values()
+        .filter(|v| v.voided.is_none())
+        .map(|v| v.date)
+        .max();
     conn.prepare_cached(
         "INSERT INTO households (id, community, sector, address, gps_lat, gps_lon, water, sanitation, floor,
             walls, cooking_fuel, electricity, rooms, consent, member_count, last_visit, dissolved_on,
@@ -143,7 +148,7 @@ pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result
             referral_attended_on)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    for (vid, v) in visits {
+    for (vid, v) in visits.iter().filter(|(_, v)| v.voided.is_none()) {
         let vkey = vid.to_string();
         visit_stmt.execute(params![
             vkey,

@@ -331,6 +331,7 @@ impl Census {
                 .then(|| Notes::parse("Familia atenta, se dio consejería.").unwrap()),
             child_checks: Default::default(),
             antenatal_checks: Default::default(),
+            voided: None,
         };
         for (id, member) in &household.members {
             if member.is_under_five_at(date) {

@@ -200,6 +200,7 @@ fn visit_for(
         notes,
         child_checks: Default::default(),
         antenatal_checks: Default::default(),
+        voided: None,
     };
     for (i, (id, m)) in members.iter().enumerate() {
         if m.is_under_five_at(date) {

@@ -124,3 +124,15 @@ pub async fn undo_referral_attended(
 ) -> Result<(), UiError> {
     state.record(|store, who| record::undo_referral_attended(store, who, household, visit, member, today()))
 }
+
+/// Voids a visit recorded by mistake, with why: kept in the record, counted for nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn void_visit(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    visit: VisitId,
+    reason: String,
+) -> Result<(), UiError> {
+    state.record(|store, who| record::void_visit(store, who, household, visit, &reason, today()))
+}
