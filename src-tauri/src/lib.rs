@@ -55,6 +55,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::visits::confirm_referral,
             commands::visits::undo_referral_attended,
             commands::visits::void_visit,
+            commands::visits::correct_visit,
             commands::export::export_report,
             commands::households::resolve_conflict,
             commands::sync::sync_status,

@@ -559,6 +559,31 @@ def test_a_home_visit_in_few_taps():
         assert illari["mother"] == yolanda and illari["birth"]["date"] == dt.date.today().isoformat(), illari
         assert stored["members"][yolanda]["pregnancy"]["delivery"]["weight_kg"] == 3.2
 
+        # A weight typed wrong is corrected in the saved visit: its answers come back, the
+        # corrected weight replaces the old one in place, and who corrected it is shown.
+        row = wait(d, lambda: css(d, "[data-testid=visits] li.visit"), what="the visit")
+        press(d, row.find_element(By.CSS_SELECTOR, "[data-testid=correct-visit]"))
+        wait(d, lambda: css(d, "h1").text == "Corregir visita", what="the correction wizard")
+        click(d, "[data-testid=next]")
+        wait(d, lambda: css(d, "[data-testid=child-step]").text.startswith("Niño: Alcides"), what="Alcides' step")
+        assert css(d, "input[name=weight]").get_attribute("value") == "14,2"
+        assert css(d, '[data-name="fever"] [data-answer="no"]').get_attribute("aria-pressed") == "true"
+        typ(d, "input[name=weight]", "14,8")
+        shot(d, "visit-correct-phone")
+        for _ in range(3):
+            click(d, "[data-testid=next]")
+            time.sleep(0.3)
+        click(d, "[data-testid=save-visit]")
+        tag = wait(d, lambda: css(d, "[data-testid=visits] [data-testid=corrected]"), what="the visit marked corrected").text
+        assert tag.startswith("Corregida el ") and "Juana Condori" in tag, tag
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", css(d, "[data-testid=visits]"))
+        shot(d, "household-corrected-visit-phone")
+        stored = cli(data, "household", "show", stored["id"])
+        (fixed,) = stored["visits"].values()
+        alcides = next(k for k, m in stored["members"].items() if m["given_names"] == "Alcides")
+        assert fixed["child_checks"][alcides]["weight_kg"] == 14.8, fixed
+        assert fixed["child_checks"][alcides]["fever"] == "no" and len(fixed["antenatal_checks"]) == 1, fixed
+
         # A visit recorded by mistake is voided with why: asked first, kept, marked.
         row = wait(d, lambda: css(d, "[data-testid=visits] li.visit"), what="the visit")
         press(d, row.find_element(By.CSS_SELECTOR, "[data-testid=void-visit]"))

@@ -32,10 +32,11 @@ export const commands = {
 	editMember: (household: HouseholdId, id: MemberId, member: Member_Deserialize) => typedError<null, UiError>(__TAURI_INVOKE("edit_member", { household, id, member })),
 	recordVisit: (household: HouseholdId, visit: Visit_Deserialize) => typedError<VisitId, UiError>(__TAURI_INVOKE("record_visit", { household, visit })),
 	/**
-	 *  Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
-	 *  so a mistake is shown next to its field before the promotor moves on.
+	 *  Checks a visit as it would be saved (new, or correcting a saved one), saving nothing:
+	 *  the wizard calls it at each step so a mistake is shown next to its field before the
+	 *  promotor moves on.
 	 */
-	checkVisit: (household: HouseholdId, visit: Visit_Deserialize) => typedError<VisitPreview_Serialize, UiError>(__TAURI_INVOKE("check_visit", { household, visit })),
+	checkVisit: (household: HouseholdId, visit: Visit_Deserialize, correcting: VisitId | null) => typedError<VisitPreview_Serialize, UiError>(__TAURI_INVOKE("check_visit", { household, visit, correcting })),
 	/**
 	 *  Which questions each person of the visit is asked, from their answers so far (the
 	 *  wizard calls it on every answer: skip logic lives here, in Rust).
@@ -81,6 +82,8 @@ export const commands = {
 	undoReferralAttended: (household: HouseholdId, visit: VisitId, member: MemberId) => typedError<null, UiError>(__TAURI_INVOKE("undo_referral_attended", { household, visit, member })),
 	/**  Voids a visit recorded by mistake, with why: kept in the record, counted for nothing. */
 	voidVisit: (household: HouseholdId, visit: VisitId, reason: string) => typedError<null, UiError>(__TAURI_INVOKE("void_visit", { household, visit, reason })),
+	/**  Corrects the answers of a saved visit (the wizard opened on it). */
+	correctVisit: (household: HouseholdId, id: VisitId, visit: Visit_Deserialize) => typedError<null, UiError>(__TAURI_INVOKE("correct_visit", { household, id, visit })),
 	/**
 	 *  Writes the indicator tables for `year` (one community, or all). With `choose`, a save
 	 *  dialog asks where (none returned if cancelled); otherwise they go to the data folder's
@@ -373,6 +376,18 @@ export type ConflictWords = {
 
 /**  Main cooking fuel. */
 export type CookingFuel = string;
+
+export type Correction = Correction_Serialize | Correction_Deserialize;
+
+export type Correction_Deserialize = {
+	on: string,
+	by: PersonName,
+};
+
+export type Correction_Serialize = {
+	on: string,
+	by: PersonName,
+};
 
 /**  Signs of pneumonia in community case management (any one is pneumonia). */
 export type CoughSigns = CoughSigns_Serialize | CoughSigns_Deserialize;
@@ -1323,6 +1338,11 @@ export type Visit_Deserialize = {
 	 *  why, and counts for nothing (no follow-up, no indicator).
 	 */
 	voided?: Voiding_Deserialize | null,
+	/**
+	 *  The last correction of the saved answers: who and when. The answers before it stay in
+	 *  the document's history (Automerge keeps every change).
+	 */
+	corrected?: Correction_Deserialize | null,
 };
 
 export type Visit_Serialize = {
@@ -1338,6 +1358,11 @@ export type Visit_Serialize = {
 	 *  why, and counts for nothing (no follow-up, no indicator).
 	 */
 	voided: Voiding_Serialize | null,
+	/**
+	 *  The last correction of the saved answers: who and when. The answers before it stay in
+	 *  the document's history (Automerge keeps every change).
+	 */
+	corrected: Correction_Serialize | null,
 };
 
 export type Voiding = Voiding_Serialize | Voiding_Deserialize;

@@ -1,6 +1,6 @@
 // App-wide state: the current screen, app info, code lists and the sync status.
 import { commands, events } from "./bindings";
-import type { AppInfo, CodeOption, HouseholdId, MemberId, SyncStatus, UiError } from "./bindings";
+import type { AppInfo, CodeOption, HouseholdId, MemberId, SyncStatus, UiError, VisitId } from "./bindings";
 import { i18n, type Lang } from "./i18n.svelte";
 
 export type Route =
@@ -10,7 +10,7 @@ export type Route =
   | { name: "new-household" }
   | { name: "edit-household"; id: HouseholdId }
   | { name: "member"; household: HouseholdId; member: MemberId | null }
-  | { name: "visit"; household: HouseholdId }
+  | { name: "visit"; household: HouseholdId; correcting?: VisitId }
   | { name: "delivery"; household: HouseholdId; member: MemberId }
   | { name: "sync" }
   | { name: "settings" }

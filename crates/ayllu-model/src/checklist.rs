@@ -319,6 +319,7 @@ mod tests {
             child_checks: [(child, ChildCheck::default())].into(),
             antenatal_checks: Default::default(),
             voided: None,
+            corrected: None,
         };
         let born = |_: &crate::MemberId| Some(d("2023-11-20"));
         let missing = unanswered(&visit, born);
@@ -363,6 +364,7 @@ mod tests {
             child_checks: [(child, check.clone())].into(),
             antenatal_checks: Default::default(),
             voided: None,
+            corrected: None,
         };
         visit.refer_urgent_signs();
         let r = visit.child_checks[&child].referral.clone().unwrap();

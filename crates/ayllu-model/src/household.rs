@@ -286,6 +286,22 @@ pub struct Visit {
     #[serde(default)]
     #[autosurgeon(with = "crate::am::missing_is_none")]
     pub voided: Option<Voiding>,
+    /// The last correction of the saved answers: who and when. The answers before it stay in
+    /// the document's history (Automerge keeps every change).
+    #[serde(default)]
+    #[autosurgeon(with = "crate::am::missing_is_none")]
+    pub corrected: Option<Correction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    #[autosurgeon(with = "crate::am::date")]
+    #[serde(deserialize_with = "crate::date::deserialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub on: NaiveDate,
+    pub by: PersonName,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -719,6 +735,39 @@ impl Household {
         Ok(())
     }
 
+    /// Corrects the answers of a saved visit (not a voided one). The visit keeps its
+    /// promotor; a referral already confirmed as attended stays confirmed; `by` and `today`
+    /// are written as the correction.
+    pub fn correct_visit(
+        &mut self,
+        id: VisitId,
+        mut visit: Visit,
+        by: PersonName,
+        today: NaiveDate,
+    ) -> Result<(), FieldError> {
+        let before = self
+            .visits
+            .get(&id)
+            .ok_or_else(|| FieldError::new("visit", Problem::NotFound))?;
+        if visit.voided.is_some() {
+            return Err(FieldError::new("voided", Problem::InvalidFormat));
+        }
+        visit.promotor = before.promotor.clone();
+        for (member, check) in &mut visit.child_checks {
+            let was = before.child_checks.get(member).and_then(|c| c.referral.as_ref());
+            keep_attended(check.referral.as_mut(), was);
+        }
+        for (member, check) in &mut visit.antenatal_checks {
+            let was = before
+                .antenatal_checks
+                .get(member)
+                .and_then(|c| c.referral.as_ref());
+            keep_attended(check.referral.as_mut(), was);
+        }
+        visit.corrected = Some(Correction { on: today, by });
+        self.edit_visit(id, visit, today)
+    }
+
     /// Records that the family went to the health post for a referral made at a visit.
     pub fn confirm_referral(
         &mut self,
@@ -839,6 +888,15 @@ impl Household {
     }
 }
 
+/// A referral still made after a correction keeps the confirmation that it was attended.
+fn keep_attended(now: Option<&mut Referral>, was: Option<&Referral>) {
+    if let (Some(now), Some(was)) = (now, was)
+        && now.attended_on.is_none()
+    {
+        now.attended_on = was.attended_on;
+    }
+}
+
 fn check_referral(referral: Option<&Referral>, visit_date: NaiveDate) -> Result<(), FieldError> {
     match referral {
         Some(Referral {
@@ -931,6 +989,71 @@ mod tests {
                 zinc: Answer::Yes
             })
         );
+    }
+
+    #[test]
+    fn a_corrected_visit_keeps_its_promotor_and_an_attended_referral_and_says_who_corrected() {
+        let (mut h, _mother, child) = household();
+        let id = VisitId::new();
+        let first = visit(
+            "2026-11-20",
+            json!({child.to_string(): {"weight_kg": 1.04, "fever": "yes",
+                                       "referral": {"reason": "Fiebre alta"}}}),
+        );
+        h.record_visit(id, first, d(TODAY)).unwrap();
+        h.confirm_referral(id, child, d("2026-11-21"), d(TODAY)).unwrap();
+
+        // Another promotora fixes the weight typed without its comma; the referral stands.
+        let mut fixed = visit(
+            "2026-11-20",
+            json!({child.to_string(): {"weight_kg": 10.4, "fever": "yes",
+                                       "referral": {"reason": "Fiebre alta"}}}),
+        );
+        fixed.promotor = PersonName::parse("Otra Persona").unwrap();
+        let who = PersonName::parse("Marta Quispe").unwrap();
+        h.correct_visit(id, fixed, who.clone(), d(TODAY)).unwrap();
+        let saved = &h.visits[&id];
+        assert_eq!(saved.promotor.as_str(), "Juana Condori");
+        let check = &saved.child_checks[&child];
+        assert_eq!(check.weight.unwrap().grams(), 10_400);
+        assert_eq!(
+            check.referral.as_ref().unwrap().attended_on,
+            Some(d("2026-11-21"))
+        );
+        assert_eq!(
+            saved.corrected,
+            Some(Correction {
+                on: d(TODAY),
+                by: who
+            })
+        );
+        assert_eq!(h.visits.len(), 1, "corrected in place, not added");
+    }
+
+    #[test]
+    fn a_voided_visit_counts_for_nothing_and_cannot_be_corrected_or_voided_again() {
+        let (mut h, _mother, child) = household();
+        let id = VisitId::new();
+        let v = visit("2026-11-20", json!({child.to_string(): {"weight_kg": 10.2}}));
+        h.record_visit(id, v.clone(), d(TODAY)).unwrap();
+        let reason = ShortText::parse("Hogar equivocado").unwrap();
+        let by = PersonName::parse("Juana Condori").unwrap();
+        h.void_visit(id, reason.clone(), by.clone(), d(TODAY)).unwrap();
+        assert_eq!(h.active_visits().count(), 0);
+        assert_eq!(h.visits.len(), 1, "kept in the record");
+        let again = h.void_visit(id, reason, by.clone(), d(TODAY)).unwrap_err();
+        assert_eq!(again.problem, Problem::VisitVoided);
+        let fix = h.correct_visit(id, v, by, d(TODAY)).unwrap_err();
+        assert_eq!(fix.problem, Problem::VisitVoided);
+    }
+
+    #[test]
+    fn a_visit_that_does_not_exist_cannot_be_corrected() {
+        let (mut h, _mother, child) = household();
+        let v = visit("2026-11-20", json!({child.to_string(): {"weight_kg": 10.2}}));
+        let by = PersonName::parse("Juana Condori").unwrap();
+        let err = h.correct_visit(VisitId::new(), v, by, d(TODAY)).unwrap_err();
+        assert_eq!(err.problem, Problem::NotFound);
     }
 
     #[test]

@@ -28,9 +28,9 @@ pub use codes::{
     WaterSource,
 };
 pub use household::{
-    AntenatalCheck, Birth, ChildCheck, CoughSigns, DangerSigns, Delivery, DiarrhoeaCare, Dissolution,
-    Household, HouseholdInfo, HouseholdParts, Housing, Member, NewHousehold, Pregnancy, PregnancyDangerSigns,
-    Referral, SCHEMA_VERSION, Visit, Voiding,
+    AntenatalCheck, Birth, ChildCheck, Correction, CoughSigns, DangerSigns, Delivery, DiarrhoeaCare,
+    Dissolution, Household, HouseholdInfo, HouseholdParts, Housing, Member, NewHousehold, Pregnancy,
+    PregnancyDangerSigns, Referral, SCHEMA_VERSION, Visit, Voiding,
 };
 pub use id::{HouseholdId, MemberId, VisitId};
 pub use measure::{AgeMonths, AgeYears, Dni, GestationWeeks, Gps, Length, Rooms, Weight};

@@ -119,15 +119,41 @@ pub fn record_visit(
     visit.refer_urgent_signs();
     // The draft of this visit goes in the same transaction as the visit.
     store.record_visit_update(household, who, |h| {
-        if answers == Answers::Required {
-            let missing = checklist::unanswered(&visit, |m| h.members.get(m).map(|m| m.birth.date));
+        answers.check(h, &visit)?;
+        h.record_visit(id, visit, today)
+    })?;
+    Ok(id)
+}
+
+impl Answers {
+    fn check(self, h: &ayllu_model::Household, visit: &Visit) -> Result<(), FieldError> {
+        if self == Answers::Required {
+            let missing = checklist::unanswered(visit, |m| h.members.get(m).map(|m| m.birth.date));
             if let Some(field) = missing.into_iter().next() {
                 return Err(FieldError::new(field, Problem::Unanswered));
             }
         }
-        h.record_visit(id, visit, today)
+        Ok(())
+    }
+}
+
+/// Corrects the answers of a saved visit in place (`who` and today are written as the
+/// correction; the answers before stay in the history). Its draft, if any, goes with it.
+pub fn correct_visit(
+    store: &mut Store,
+    who: &Signature,
+    household: HouseholdId,
+    id: VisitId,
+    mut visit: Visit,
+    today: NaiveDate,
+    answers: Answers,
+) -> Result<(), OpsError> {
+    visit.refer_urgent_signs();
+    store.record_visit_update(household, who, |h| {
+        answers.check(h, &visit)?;
+        h.correct_visit(id, visit, who.promotor.clone(), today)
     })?;
-    Ok(id)
+    Ok(())
 }
 
 /// How a pregnancy ended, and the baby to register when born alive.
@@ -413,6 +439,81 @@ mod age_tests {
             "{:?}",
             rules(&store)
         );
+    }
+
+    #[test]
+    fn a_saved_visit_is_corrected_in_place_its_draft_goes_and_a_question_left_unasked_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let who = Signature::now(ayllu_model::PersonName::parse("Juana Condori").unwrap());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let new = NewHousehold::from_json(serde_json::json!({
+            "community": "Ccorca", "address": "Frente a la capilla", "consent": true,
+            "members": [{"given_names": "Killa", "surnames": "Huamán", "sex": "F", "birth": {"date": "2025-11-02"},
+                         "relationship": "child", "insurance": "sis"}]
+        }))
+        .unwrap();
+        let created = create_household(&mut store, &who, new, today).unwrap();
+        let child = created.members[0].to_string();
+        let all = |weight: f64, fever: &str| {
+            serde_json::json!({"date": "2026-11-25", "child_checks": {child.clone(): {
+                "weight_kg": weight, "vaccination_card_seen": "yes", "vaccines_up_to_date": "yes",
+                "growth_check_up_to_date": "yes", "danger_signs": {"answer": "no"}, "cough": {"answer": "no"},
+                "diarrhoea": {"answer": "no"}, "fever": fever, "breastfeeding": "yes", "iron": "yes",
+                "vitamin_a": "yes"}}})
+        };
+        let v = visit_from_json(all(1.05, "no"), &who).unwrap();
+        let id = record_visit(&mut store, &who, created.household, v, today, Answers::Required).unwrap();
+        crate::draft::save(&store, created.household, r#"{"correcting": "x"}"#).unwrap();
+
+        let unasked = visit_from_json(all(10.5, "not_asked"), &who).unwrap();
+        let e = correct_visit(
+            &mut store,
+            &who,
+            created.household,
+            id,
+            unasked,
+            today,
+            Answers::Required,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.field_name(), e.code()),
+            (Some(format!("child_checks.{child}.fever").as_str()), "unanswered")
+        );
+
+        let marta = Signature::now(ayllu_model::PersonName::parse("Marta Quispe").unwrap());
+        let fixed = visit_from_json(all(10.5, "no"), &marta).unwrap();
+        correct_visit(
+            &mut store,
+            &marta,
+            created.household,
+            id,
+            fixed,
+            today,
+            Answers::Required,
+        )
+        .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let h = store.household(created.household).unwrap().unwrap();
+        assert_eq!(h.visits.len(), 1);
+        let saved = &h.visits[&id];
+        assert_eq!(
+            saved
+                .child_checks
+                .values()
+                .next()
+                .unwrap()
+                .weight
+                .unwrap()
+                .grams(),
+            10_500
+        );
+        assert_eq!(saved.promotor.as_str(), "Juana Condori");
+        assert_eq!(saved.corrected.as_ref().unwrap().by.as_str(), "Marta Quispe");
+        assert_eq!(crate::draft::load(&store, created.household).unwrap(), None);
     }
 
     #[test]

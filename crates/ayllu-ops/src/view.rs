@@ -279,6 +279,7 @@ pub fn check_visit(
     store: &Store,
     household: HouseholdId,
     visit: Visit,
+    correcting: Option<VisitId>,
     today: NaiveDate,
 ) -> Result<VisitPreview, OpsError> {
     let mut h = store
@@ -290,11 +291,21 @@ pub fn check_visit(
         .chain(visit.antenatal_checks.keys())
         .copied()
         .collect();
-    let visit_id = VisitId::new();
     let mut visit = visit;
     // As it will be saved: the signs write their referral (and its follow-up shows).
     visit.refer_urgent_signs();
-    h.record_visit(visit_id, visit, today)?;
+    let visit_id = match correcting {
+        Some(id) => {
+            let by = visit.promotor.clone();
+            h.correct_visit(id, visit, by, today)?;
+            id
+        }
+        None => {
+            let id = VisitId::new();
+            h.record_visit(id, visit, today)?;
+            id
+        }
+    };
     let growth = seen
         .iter()
         .filter_map(|id| {

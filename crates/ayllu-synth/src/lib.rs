@@ -332,6 +332,7 @@ impl Census {
             child_checks: Default::default(),
             antenatal_checks: Default::default(),
             voided: None,
+            corrected: None,
         };
         for (id, member) in &household.members {
             if member.is_under_five_at(date) {

@@ -201,6 +201,7 @@ fn visit_for(
         child_checks: Default::default(),
         antenatal_checks: Default::default(),
         voided: None,
+        corrected: None,
     };
     for (i, (id, m)) in members.iter().enumerate() {
         if m.is_under_five_at(date) {

@@ -23,17 +23,48 @@ pub async fn record_visit(
     })
 }
 
-/// Checks a visit as it would be saved, saving nothing: the wizard calls it at each step
-/// so a mistake is shown next to its field before the promotor moves on.
+/// Corrects the answers of a saved visit (the wizard opened on it).
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_visit(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    id: VisitId,
+    visit: Input<Visit>,
+) -> Result<(), UiError> {
+    let visit = visit.parse()?;
+    state.record(|store, who| {
+        record::correct_visit(
+            store,
+            who,
+            household,
+            id,
+            visit,
+            today(),
+            record::Answers::Required,
+        )
+    })
+}
+
+/// Checks a visit as it would be saved (new, or correcting a saved one), saving nothing:
+/// the wizard calls it at each step so a mistake is shown next to its field before the
+/// promotor moves on.
 #[tauri::command]
 #[specta::specta]
 pub async fn check_visit(
     state: State<'_, AppState>,
     household: HouseholdId,
     visit: Input<Visit>,
+    correcting: Option<VisitId>,
 ) -> Result<VisitPreview, UiError> {
     let visit = visit.parse()?;
-    Ok(view::check_visit(&state.store(), household, visit, today())?)
+    Ok(view::check_visit(
+        &state.store(),
+        household,
+        visit,
+        correcting,
+        today(),
+    )?)
 }
 
 /// Which questions each person of the visit is asked, from their answers so far (the

@@ -2,7 +2,9 @@
 // Answers are kept by question path ("diarrhoea", "diarrhoea.ors"); `null` means the
 // promotora has not touched the question yet (sent as "not_asked", but the wizard asks
 // for it before moving on). Which questions apply comes from Rust (`visit_form`).
-import type { Answer, AntenatalCheck_Deserialize, ChildCheck_Deserialize, Gated } from "../bindings";
+import type {
+  Answer, AntenatalCheck_Deserialize, AntenatalCheck_Serialize, ChildCheck_Deserialize, ChildCheck_Serialize, Gated,
+} from "../bindings";
 import { numberOrText } from "../format";
 
 export type Answers = Record<string, Answer | null>;
@@ -83,5 +85,46 @@ export function toAntenatal(d: AntenatalDraft, measured = true): Required<Antena
     iron_folic_acid: sent(a.iron_folic_acid),
     danger_signs: gated(a, "danger_signs", PREGNANCY_SIGNS),
     referral: measured && d.other_referral ? { reason: d.referral_reason, attended_on: null } : null,
+  };
+}
+
+/// A saved check back into the wizard's answers (to correct a visit): each question by its
+/// path, a gate's group under the gate's path. "not_asked" stays "not_asked" (an answer).
+function answersOf(check: Record<string, unknown>, gates: Record<string, readonly string[]>): Answers {
+  const out: Answers = {};
+  for (const [key, value] of Object.entries(check)) {
+    if (typeof value === "string" && (value === "yes" || value === "no" || value === "not_asked")) out[key] = value;
+    else if (key in gates && value && typeof value === "object") {
+      const g = value as Record<string, Answer>;
+      out[key] = g.answer;
+      if (g.answer === "yes") for (const q of gates[key]) out[`${key}.${q}`] = g[q] ?? "not_asked";
+    }
+  }
+  return out;
+}
+
+const text = (n: number | null | undefined) => (n == null ? "" : String(n).replace(".", ","));
+
+/// `automatic`: the referral the signs would write (from `visit_form`); a saved referral with
+/// that reason is the signs' own, not one added by hand.
+export function fromChildCheck(c: ChildCheck_Serialize, automatic: string | null): ChildDraft {
+  const byHand = c.referral != null && c.referral.reason !== automatic;
+  return {
+    answers: answersOf(c as unknown as Record<string, unknown>, CHILD_GATES),
+    weight: text(c.weight_kg),
+    height: text(c.length?.cm),
+    position: c.length?.position ?? null,
+    other_referral: byHand,
+    referral_reason: byHand ? (c.referral?.reason ?? "") : "",
+  };
+}
+
+export function fromAntenatal(c: AntenatalCheck_Serialize, automatic: string | null): AntenatalDraft {
+  const byHand = c.referral != null && c.referral.reason !== automatic;
+  return {
+    answers: answersOf(c as unknown as Record<string, unknown>, { danger_signs: PREGNANCY_SIGNS }),
+    weeks: c.gestational_weeks == null ? "" : String(c.gestational_weeks),
+    other_referral: byHand,
+    referral_reason: byHand ? (c.referral?.reason ?? "") : "",
   };
 }

@@ -91,6 +91,22 @@ pub enum VisitCmd {
         #[arg(long, default_value = "-")]
         file: String,
     },
+    /// Corrects a saved visit from JSON (the whole visit, as `record` takes it).
+    Correct {
+        household: HouseholdId,
+        #[arg(long)]
+        visit: VisitId,
+        #[arg(long, default_value = "-")]
+        file: String,
+    },
+    /// Voids a visit recorded by mistake, with why (it stays in the record, counted for nothing).
+    Void {
+        household: HouseholdId,
+        #[arg(long)]
+        visit: VisitId,
+        #[arg(long)]
+        reason: String,
+    },
     /// Confirms that a referral made at a visit was attended at the health post.
     Attended {
         household: HouseholdId,
@@ -216,6 +232,34 @@ pub fn visit(cx: &Context, cmd: VisitCmd) -> Result<Value, Failure> {
                 record::Answers::AsGiven,
             )?;
             Ok(json!({"household": household, "visit": id}))
+        }
+        VisitCmd::Correct {
+            household,
+            visit,
+            file,
+        } => {
+            let input = read_json(&file)?;
+            let (mut store, who) = signed(cx)?;
+            let corrected = record::visit_from_json(input, &who)?;
+            record::correct_visit(
+                &mut store,
+                &who,
+                household,
+                visit,
+                corrected,
+                today(),
+                record::Answers::AsGiven,
+            )?;
+            Ok(json!({"household": household, "visit": visit, "corrected": true}))
+        }
+        VisitCmd::Void {
+            household,
+            visit,
+            reason,
+        } => {
+            let (mut store, who) = signed(cx)?;
+            record::void_visit(&mut store, &who, household, visit, &reason, today())?;
+            Ok(json!({"household": household, "visit": visit, "voided": true}))
         }
         VisitCmd::Attended {
             household,
