@@ -1168,7 +1168,7 @@ export type Relationship = string;
 export type Rooms = number;
 
 /**  Why someone is on the list; each rule has one. */
-export type Rule = "danger_sign_referral" | "severe_wasting_referral" | "pneumonia_referral" | "pregnancy_danger_sign_referral" | "pneumonia_recheck" | "diarrhoea_recheck" | "referral_not_confirmed" | "antenatal_care_behind" | "delivery_not_recorded" | "newborn_visit" | "growth_check_due" | "child_not_visited" | "pregnancy_not_visited";
+export type Rule = "danger_sign_referral" | "severe_wasting_referral" | "pneumonia_referral" | "pregnancy_danger_sign_referral" | "pneumonia_recheck" | "diarrhoea_recheck" | "referral_not_confirmed" | "antenatal_care_behind" | "delivery_not_recorded" | "newborn_visit" | "postpartum_visit" | "growth_check_due" | "child_not_visited" | "pregnancy_not_visited";
 
 /**  Sanitation facility. */
 export type Sanitation = string;

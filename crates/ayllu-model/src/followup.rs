@@ -122,6 +122,9 @@ pub struct History {
     pub delivered_on: Option<NaiveDate>,
     pub child_checks: Vec<ChildSeen>,
     pub antenatal_checks: Vec<MotherSeen>,
+    /// Days of every visit to the person's household (whoever was checked): seeing the
+    /// newborn at home is seeing the mother after the delivery too.
+    pub home_visits: Vec<NaiveDate>,
 }
 
 impl History {
@@ -144,8 +147,10 @@ impl History {
             delivered_on: member.pregnancy.and_then(|p| p.delivery).map(|d| d.on),
             child_checks: Vec::new(),
             antenatal_checks: Vec::new(),
+            home_visits: Vec::new(),
         };
         for (visit, date, child, mother) in visits {
+            h.home_visits.push(date);
             if let Some(c) = child {
                 h.child_checks.push(ChildSeen::from_check(visit, date, c));
             }
@@ -161,6 +166,7 @@ impl History {
     pub fn sort(&mut self) {
         self.child_checks.sort_by_key(|c| (c.date, c.visit));
         self.antenatal_checks.sort_by_key(|c| (c.date, c.visit));
+        self.home_visits.sort();
     }
 
     fn fifth_birthday(&self) -> NaiveDate {
@@ -249,6 +255,7 @@ pub enum Rule {
     AntenatalCareBehind,
     DeliveryNotRecorded,
     NewbornVisit,
+    PostpartumVisit,
     GrowthCheckDue,
     ChildNotVisited,
     PregnancyNotVisited,
@@ -445,6 +452,24 @@ pub const RULES: &[RuleSpec] = &[
         },
     },
     RuleSpec {
+        rule: Rule::PostpartumVisit,
+        urgency: Urgency::Soon,
+        title_es: "Visita después del parto",
+        title_en: "Postpartum visit",
+        es: "Dio a luz: visitarla en su primera semana (sangrado, fiebre, pechos, ánimo) y recordarle su control puerperal",
+        en: "She gave birth: visit her in the first week (bleeding, fever, breasts, mood) and remind her of her postpartum check",
+        find: |h, today| {
+            let on = h.delivered_on?;
+            let within = on <= today && today <= on + Days::new(POSTPARTUM_DAYS);
+            let seen = h.home_visits.iter().any(|&v| v >= on);
+            (within && !seen).then_some(Finding {
+                due_on: on + Days::new(1),
+                visit: None,
+                seen_on: h.home_visits.last().copied(),
+            })
+        },
+    },
+    RuleSpec {
         rule: Rule::GrowthCheckDue,
         urgency: Urgency::Routine,
         title_es: "Control CRED",
@@ -570,6 +595,7 @@ impl Rule {
             Rule::AntenatalCareBehind => "antenatal_care_behind",
             Rule::DeliveryNotRecorded => "delivery_not_recorded",
             Rule::NewbornVisit => "newborn_visit",
+            Rule::PostpartumVisit => "postpartum_visit",
         }
     }
     pub fn reason(self, lang: Lang) -> &'static str {
@@ -646,6 +672,7 @@ mod tests {
             birth: d(birth),
             expected_delivery: None,
             delivered_on: None,
+            home_visits: vec![],
             child_checks: checks,
             antenatal_checks: Vec::new(),
         }
@@ -759,6 +786,7 @@ mod tests {
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
             delivered_on: None,
+            home_visits: vec![],
             child_checks: vec![],
             antenatal_checks: vec![MotherSeen {
                 visit: VisitId::new(),
@@ -778,6 +806,7 @@ mod tests {
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
             delivered_on: None,
+            home_visits: vec![],
             child_checks: vec![],
             antenatal_checks: vec![],
         };
@@ -808,12 +837,44 @@ mod tests {
     }
 
     #[test]
+    fn after_a_delivery_the_mother_is_visited_once_in_the_puerperium() {
+        let mut h = History {
+            sex: Sex::Female,
+            birth: d("2000-01-01"),
+            expected_delivery: Some(d("2026-06-01")),
+            delivered_on: Some(d("2026-05-28")),
+            child_checks: vec![],
+            antenatal_checks: vec![],
+            home_visits: vec![d("2026-05-10")],
+        };
+        assert!(
+            !rules_on(&h, "2026-05-28").contains(&Rule::PostpartumVisit),
+            "due the day after"
+        );
+        assert!(rules_on(&h, "2026-05-29").contains(&Rule::PostpartumVisit));
+        assert!(
+            !rules_on(&h, "2026-07-10").contains(&Rule::PostpartumVisit),
+            "after the 42 days of the puerperium"
+        );
+        // Any visit to her home since the delivery (the newborn's) sees her.
+        h.home_visits.push(d("2026-05-30"));
+        assert!(!rules_on(&h, "2026-05-31").contains(&Rule::PostpartumVisit));
+        h.delivered_on = None;
+        h.home_visits.clear();
+        assert!(
+            !rules_on(&h, "2026-05-29").contains(&Rule::PostpartumVisit),
+            "no delivery recorded"
+        );
+    }
+
+    #[test]
     fn antenatal_care_answered_no_is_a_task_and_not_asked_is_not() {
         let mother = |anc_behind| History {
             sex: Sex::Female,
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
             delivered_on: None,
+            home_visits: vec![],
             child_checks: vec![],
             antenatal_checks: vec![MotherSeen {
                 visit: VisitId::new(),
@@ -950,6 +1011,7 @@ mod tests {
             birth: d("2000-01-01"),
             expected_delivery: Some(d("2026-06-01")),
             delivered_on: None,
+            home_visits: vec![],
             child_checks: vec![],
             antenatal_checks: vec![MotherSeen {
                 visit: VisitId::new(),

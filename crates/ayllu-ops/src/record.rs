@@ -573,6 +573,41 @@ mod age_tests {
             (inti.birth.date, inti.mother),
             (NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), Some(rosa))
         );
+
+        // Both are due for a visit; one visit to the home, with the newborn's check, is both.
+        let due = |store: &Store| -> Vec<(MemberId, String)> {
+            store
+                .due(today, &Default::default())
+                .unwrap()
+                .into_iter()
+                .flat_map(|g| g.items)
+                .map(|i| (i.member, i.rule.code().to_string()))
+                .collect()
+        };
+        let before = due(&store);
+        assert!(before.contains(&(rosa, "postpartum_visit".into())), "{before:?}");
+        assert!(before.contains(&(baby, "newborn_visit".into())), "{before:?}");
+        let visit = visit_from_json(
+            serde_json::json!({"date": "2026-11-25", "child_checks": {baby.to_string(): {"weight_kg": 3.3}}}),
+            &who,
+        )
+        .unwrap();
+        record_visit(
+            &mut store,
+            &who,
+            created.household,
+            visit,
+            today,
+            Answers::AsGiven,
+        )
+        .unwrap();
+        let after = due(&store);
+        assert!(
+            !after
+                .iter()
+                .any(|(_, r)| r == "postpartum_visit" || r == "newborn_visit"),
+            "{after:?}"
+        );
     }
 
     #[test]

@@ -216,6 +216,7 @@ impl Store {
                             delivered_on: opt_date(r.get(9)?)?,
                             child_checks: Vec::new(),
                             antenatal_checks: Vec::new(),
+                            home_visits: Vec::new(),
                         },
                     },
                 );
@@ -271,6 +272,26 @@ impl Store {
                     referral: referred.then(|| opt_date(r.get(5)?)).transpose()?,
                     anc_behind: r.get(6)?,
                 });
+            }
+        }
+        {
+            // Every visit to each household (voided ones are not projected).
+            let mut by_household: HashMap<HouseholdId, Vec<MemberId>> = HashMap::new();
+            for (id, p) in &people {
+                by_household.entry(p.household).or_default().push(*id);
+            }
+            let mut stmt = conn.prepare_cached("SELECT household_id, date FROM visits")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(members) = by_household.get(&parse::<HouseholdId>(text(r, 0)?)?) else {
+                    continue;
+                };
+                let date = parse_date(text(r, 1)?)?;
+                for m in members {
+                    if let Some(p) = people.get_mut(m) {
+                        p.history.home_visits.push(date);
+                    }
+                }
             }
         }
 
