@@ -540,7 +540,15 @@ def test_a_home_visit_in_few_taps():
         # The baby comes early: the delivery is recorded and the newborn registered with it.
         press(d, wait(d, lambda: css(d, "[data-testid=record-delivery]"), what="Registrar parto"))
         wait(d, lambda: css(d, "[data-testid=delivery-form]"), what="the delivery form")
-        typ(d, "input[name=delivery_on]", dt.date.today().strftime("%d/%m/%Y"))
+        # The day is picked from the calendar beside the field (typing it works as well).
+        click(d, "[data-testid=calendar-delivery_on]")
+        cal = wait(d, lambda: css(d, "[data-testid=calendar]"), what="the calendar")
+        later = cal.find_elements(By.CSS_SELECTOR, f'[data-day="{dt.date.today().day + 1}"]')
+        assert not later or not later[0].is_enabled(), "a delivery cannot be picked in the future"
+        shot(d, "date-picker-phone")
+        press(d, cal.find_element(By.CSS_SELECTOR, f'[data-day="{dt.date.today().day}"]'))
+        assert css(d, "input[name=delivery_on]").get_attribute("value") == dt.date.today().strftime("%d/%m/%Y")
+        assert not d.find_elements(By.CSS_SELECTOR, "[data-testid=calendar]"), "the calendar closes on a pick"
         answer(d, "born_alive", "yes")
         choose(d, "select[name=place]", "facility")
         typ(d, "input[name=birth_weight]", "3,2")

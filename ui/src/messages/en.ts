@@ -2,6 +2,13 @@ import type { es } from "./es";
 
 export const en: Record<keyof typeof es, string> = {
   "app.title": "Ayllu",
+  "date.placeholder": "dd/mm/yyyy",
+  "date.calendar": "Calendar",
+  "date.previous_month": "Previous month",
+  "date.next_month": "Next month",
+  "date.month": "Month",
+  "date.year": "Year",
+  "date.today": "Today",
   "nav.today": "Today",
   "nav.households": "Households",
   "nav.sync": "Sync",

@@ -1,5 +1,12 @@
 export const es = {
   "app.title": "Ayllu",
+  "date.placeholder": "dd/mm/aaaa",
+  "date.calendar": "Calendario",
+  "date.previous_month": "Mes anterior",
+  "date.next_month": "Mes siguiente",
+  "date.month": "Mes",
+  "date.year": "Año",
+  "date.today": "Hoy",
   "nav.today": "Hoy",
   "nav.households": "Hogares",
   "nav.sync": "Sincronizar",
