@@ -201,27 +201,20 @@ fn seen<T: AnswerGroup>(gate: &Gated<T>, paths: &[&'static str]) -> Vec<&'static
 }
 
 /// A sign in the words a referral slip uses (Spanish: the record is read at the health post).
-pub fn sign_words(path: &str) -> &'static str {
-    match path {
-        "danger_signs.unable_to_drink" => "no puede beber ni tomar el pecho",
-        "danger_signs.vomits_everything" => "vomita todo",
-        "danger_signs.convulsions" => "convulsiones",
-        "danger_signs.lethargic" => "muy dormido o no despierta",
-        "cough.fast_breathing" => "respiración rápida",
-        "cough.chest_indrawing" => "tiraje (se hunde la piel debajo de las costillas)",
-        "danger_signs.bleeding" => "sangrado vaginal",
-        "danger_signs.severe_headache" => "dolor de cabeza fuerte",
-        "danger_signs.swelling" => "hinchazón de cara, manos o pies",
-        "danger_signs.fever" => "fiebre",
-        "danger_signs.reduced_fetal_movement" => "el bebé se mueve menos",
-        "danger_signs.waters_broken" => "pérdida de líquido por la vagina",
-        _ => "signo de alarma",
+/// A sign's words (`sign-<path>` in the catalogue).
+pub fn sign_words(path: &str, lang: crate::Lang) -> String {
+    let id = format!("sign-{}", path.replace('.', "-"));
+    if ayllu_words::has(&id) {
+        ayllu_words::text(lang, &id)
+    } else {
+        ayllu_words::text(lang, "sign-other")
     }
 }
 
-/// The reason written on a referral made for the signs seen.
+/// The reason written on a referral made for the signs seen. It is part of the record,
+/// which is kept in Spanish (the health post's language), whatever the phone shows.
 pub fn referral_reason(signs: &[&str]) -> Option<String> {
-    let words: Vec<&str> = signs.iter().map(|s| sign_words(s)).collect();
+    let words: Vec<String> = signs.iter().map(|s| sign_words(s, crate::Lang::ES)).collect();
     (!words.is_empty()).then(|| {
         let mut text = words.join(", ");
         if let Some(first) = text.get(..1) {

@@ -1,11 +1,12 @@
-//! Code lists: closed sets of answers with stable codes and Spanish/English labels.
+//! Code lists: closed sets of answers with stable codes; their labels are in the catalogue
+//! (`ayllu-words`, `code-<list>-<code>`).
 //!
 //! The code (snake_case ASCII) is what is stored, synced and exported; labels are for people.
 
 use crate::problem::{Lang, Problem};
 
 macro_rules! code_list {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $es:literal, $en:literal;)* }) => {
+    ($(#[$doc:meta])* $name:ident $list:literal { $($variant:ident = $code:literal;)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "&'static str")]
@@ -25,10 +26,11 @@ macro_rules! code_list {
                 match code { $($code => Ok($name::$variant),)* _ => Err(Problem::UnknownCode) }
             }
 
-            pub fn label(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, Lang::Es) => $es, ($name::$variant, Lang::En) => $en,)*
-                }
+            /// The list's name: its labels are `code-<list>-<code>` in the catalogue.
+            pub const LIST: &'static str = $list;
+
+            pub fn label(self, lang: Lang) -> String {
+                ayllu_words::text(lang, &format!("code-{}-{}", $list, self.code()))
             }
         }
 
@@ -70,131 +72,131 @@ macro_rules! code_list {
 
 code_list!(
     /// Sex as recorded for WHO growth standards and population tables.
-    Sex {
-        Female = "F", "Mujer", "Female";
-        Male = "M", "Hombre", "Male";
+    Sex "sex" {
+        Female = "F";
+        Male = "M";
     }
 );
 
 code_list!(
     /// Relationship to the head of household (INEI census categories).
-    Relationship {
-        Head = "head", "Jefe o jefa del hogar", "Head of household";
-        Spouse = "spouse", "Esposo(a) o conviviente", "Spouse or partner";
-        Child = "child", "Hijo(a) o hijastro(a)", "Son or daughter";
-        ChildInLaw = "child_in_law", "Yerno o nuera", "Son- or daughter-in-law";
-        Grandchild = "grandchild", "Nieto(a)", "Grandchild";
-        Parent = "parent", "Padre, madre o suegro(a)", "Parent or parent-in-law";
-        Sibling = "sibling", "Hermano(a)", "Brother or sister";
-        OtherRelative = "other_relative", "Otro pariente", "Other relative";
-        NonRelative = "non_relative", "No pariente", "Not related";
+    Relationship "relationship" {
+        Head = "head";
+        Spouse = "spouse";
+        Child = "child";
+        ChildInLaw = "child_in_law";
+        Grandchild = "grandchild";
+        Parent = "parent";
+        Sibling = "sibling";
+        OtherRelative = "other_relative";
+        NonRelative = "non_relative";
     }
 );
 
 code_list!(
     /// Health insurance.
-    Insurance {
-        Sis = "sis", "SIS (Seguro Integral de Salud)", "SIS (public insurance)";
-        EsSalud = "essalud", "EsSalud", "EsSalud (employee insurance)";
-        Other = "other", "Otro seguro (FF.AA., privado)", "Other (armed forces, private)";
-        None = "none", "Sin seguro", "Uninsured";
-        Unknown = "unknown", "No sabe", "Don't know";
+    Insurance "insurance" {
+        Sis = "sis";
+        EsSalud = "essalud";
+        Other = "other";
+        None = "none";
+        Unknown = "unknown";
     }
 );
 
 code_list!(
     /// Highest education level reached.
-    Education {
-        None = "none", "Sin nivel", "No schooling";
-        Initial = "initial", "Educación inicial", "Pre-school";
-        PrimaryIncomplete = "primary_incomplete", "Primaria incompleta", "Primary, incomplete";
-        PrimaryComplete = "primary_complete", "Primaria completa", "Primary, complete";
-        SecondaryIncomplete = "secondary_incomplete", "Secundaria incompleta", "Secondary, incomplete";
-        SecondaryComplete = "secondary_complete", "Secundaria completa", "Secondary, complete";
-        Higher = "higher", "Superior (técnica o universitaria)", "Higher (technical or university)";
-        Unknown = "unknown", "No sabe", "Don't know";
+    Education "education" {
+        None = "none";
+        Initial = "initial";
+        PrimaryIncomplete = "primary_incomplete";
+        PrimaryComplete = "primary_complete";
+        SecondaryIncomplete = "secondary_incomplete";
+        SecondaryComplete = "secondary_complete";
+        Higher = "higher";
+        Unknown = "unknown";
     }
 );
 
 code_list!(
     /// Main source of drinking water (ENDES categories).
-    WaterSource {
-        PipedInside = "piped_inside", "Red pública dentro de la vivienda", "Piped into the dwelling";
-        PipedOutside = "piped_outside", "Red pública fuera de la vivienda (en el lote)", "Piped to yard or plot";
-        PublicTap = "public_tap", "Pilón o grifo público", "Public tap or standpipe";
-        Well = "well", "Pozo", "Well";
-        Truck = "truck", "Camión cisterna", "Tanker truck";
-        Surface = "surface", "Río, acequia o manantial", "River, canal or spring";
-        Other = "other", "Otro", "Other";
+    WaterSource "water" {
+        PipedInside = "piped_inside";
+        PipedOutside = "piped_outside";
+        PublicTap = "public_tap";
+        Well = "well";
+        Truck = "truck";
+        Surface = "surface";
+        Other = "other";
     }
 );
 
 code_list!(
     /// Sanitation facility.
-    Sanitation {
-        SewerInside = "sewer_inside", "Red pública de desagüe dentro de la vivienda", "Sewer connection inside the dwelling";
-        SewerOutside = "sewer_outside", "Red pública de desagüe fuera de la vivienda", "Sewer connection outside the dwelling";
-        SepticTank = "septic_tank", "Pozo séptico o biodigestor", "Septic tank or biodigester";
-        Latrine = "latrine", "Letrina o pozo ciego", "Pit latrine";
-        River = "river", "Río, acequia o canal", "River or canal";
-        OpenField = "open_field", "Campo abierto, no tiene", "Open field, none";
-        Other = "other", "Otro", "Other";
+    Sanitation "sanitation" {
+        SewerInside = "sewer_inside";
+        SewerOutside = "sewer_outside";
+        SepticTank = "septic_tank";
+        Latrine = "latrine";
+        River = "river";
+        OpenField = "open_field";
+        Other = "other";
     }
 );
 
 code_list!(
     /// Main floor material.
-    Floor {
-        Earth = "earth", "Tierra", "Earth";
-        Cement = "cement", "Cemento", "Cement";
-        Wood = "wood", "Madera o entablado", "Wood planks";
-        Tiles = "tiles", "Losetas, cerámica o parquet", "Tiles or parquet";
-        Other = "other", "Otro", "Other";
+    Floor "floor" {
+        Earth = "earth";
+        Cement = "cement";
+        Wood = "wood";
+        Tiles = "tiles";
+        Other = "other";
     }
 );
 
 code_list!(
     /// Main wall material.
-    Walls {
-        Brick = "brick", "Ladrillo o bloque de cemento", "Brick or cement block";
-        Adobe = "adobe", "Adobe o tapia", "Adobe or rammed earth";
-        Wood = "wood", "Madera", "Wood";
-        Quincha = "quincha", "Quincha (caña con barro)", "Wattle and daub";
-        Stone = "stone", "Piedra con barro", "Stone with mud";
-        Mat = "mat", "Estera", "Reed mat";
-        Other = "other", "Otro", "Other";
+    Walls "walls" {
+        Brick = "brick";
+        Adobe = "adobe";
+        Wood = "wood";
+        Quincha = "quincha";
+        Stone = "stone";
+        Mat = "mat";
+        Other = "other";
     }
 );
 
 code_list!(
     /// Main cooking fuel.
-    CookingFuel {
-        Gas = "gas", "Gas (GLP o natural)", "Gas (LPG or natural)";
-        Electricity = "electricity", "Electricidad", "Electricity";
-        Wood = "wood", "Leña", "Firewood";
-        Dung = "dung", "Bosta o estiércol", "Dung";
-        Charcoal = "charcoal", "Carbón", "Charcoal";
-        Kerosene = "kerosene", "Kerosene", "Kerosene";
-        NoCooking = "no_cooking", "No cocinan", "No cooking";
-        Other = "other", "Otro", "Other";
+    CookingFuel "cooking_fuel" {
+        Gas = "gas";
+        Electricity = "electricity";
+        Wood = "wood";
+        Dung = "dung";
+        Charcoal = "charcoal";
+        Kerosene = "kerosene";
+        NoCooking = "no_cooking";
+        Other = "other";
     }
 );
 
 code_list!(
     /// How a child's length or height was taken.
-    Position {
-        Lying = "lying", "Echado (longitud)", "Lying (length)";
-        Standing = "standing", "De pie (talla)", "Standing (height)";
+    Position "position" {
+        Lying = "lying";
+        Standing = "standing";
     }
 );
 
 code_list!(
     /// Where a baby was born.
-    DeliveryPlace {
-        Facility = "facility", "En un establecimiento de salud", "At a health facility";
-        Home = "home", "En casa", "At home";
-        OnTheWay = "on_the_way", "En el camino", "On the way";
-        Other = "other", "Otro lugar", "Elsewhere";
+    DeliveryPlace "delivery_place" {
+        Facility = "facility";
+        Home = "home";
+        OnTheWay = "on_the_way";
+        Other = "other";
     }
 );
 
@@ -232,13 +234,10 @@ mod tests {
     }
 
     #[test]
-    fn labels_exist_in_both_languages() {
-        assert_eq!(WaterSource::Surface.label(Lang::Es), "Río, acequia o manantial");
-        assert_eq!(Insurance::Sis.label(Lang::En), "SIS (public insurance)");
-        for e in Education::ALL {
-            assert_ne!(e.label(Lang::Es), "");
-            assert_ne!(e.label(Lang::En), "");
-        }
+    fn labels_come_from_the_catalogue_in_each_language() {
+        assert_eq!(WaterSource::Surface.label(Lang::ES), "Río, acequia o manantial");
+        let en = Lang::parse("en").unwrap();
+        assert_eq!(Insurance::Sis.label(en), "SIS (public insurance)");
     }
 
     #[test]
@@ -281,62 +280,47 @@ mod dictionary {
     }
 }
 
-/// One answer of a code list, for pickers: the stored code and its labels.
+/// The answers of a code list, in the order pickers show them. Their labels are in the
+/// catalogue (`code-<list>-<code>`): the UI reads them from there in its own language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CodeOption {
     pub code: String,
-    pub es: String,
-    pub en: String,
 }
 
-macro_rules! options {
+fn options(codes: impl IntoIterator<Item = &'static str>) -> Vec<CodeOption> {
+    codes
+        .into_iter()
+        .map(|c| CodeOption { code: c.to_string() })
+        .collect()
+}
+
+macro_rules! list {
     ($t:ty) => {
-        <$t>::ALL
-            .iter()
-            .map(|v| CodeOption {
-                code: v.code().to_string(),
-                es: v.label(Lang::Es).to_string(),
-                en: v.label(Lang::En).to_string(),
-            })
-            .collect()
+        (<$t>::LIST, options(<$t>::ALL.iter().map(|v| v.code())))
     };
 }
 
 /// Every code list, keyed by the field name it answers (`sex`, `water`, …), so a UI
-/// never repeats a code or a label.
+/// never repeats a code.
 pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
     [
-        ("sex", options!(Sex)),
-        ("relationship", options!(Relationship)),
-        ("insurance", options!(Insurance)),
-        ("education", options!(Education)),
-        ("water", options!(WaterSource)),
-        ("sanitation", options!(Sanitation)),
-        ("floor", options!(Floor)),
-        ("walls", options!(Walls)),
-        ("cooking_fuel", options!(CookingFuel)),
-        ("position", options!(Position)),
-        ("delivery_place", options!(DeliveryPlace)),
-        (
-            "growth_class",
-            worded(
-                crate::growth::Classification::ALL,
-                |c| c.code(),
-                |c, l| c.words(l),
-            ),
-        ),
-        (
-            "growth_flag",
-            worded(crate::growth::Flag::ALL, |f| f.code(), |f, l| f.words(l)),
-        ),
+        list!(Sex),
+        list!(Relationship),
+        list!(Insurance),
+        list!(Education),
+        list!(WaterSource),
+        list!(Sanitation),
+        list!(Floor),
+        list!(Walls),
+        list!(CookingFuel),
+        list!(Position),
+        list!(DeliveryPlace),
+        list!(crate::growth::Classification),
+        list!(crate::growth::Flag),
         (
             "due_rule",
-            worded(
-                &crate::followup::RULES.iter().map(|r| r.rule).collect::<Vec<_>>(),
-                |r| r.code(),
-                |r, l| r.title(l),
-            ),
+            options(crate::followup::RULES.iter().map(|r| r.rule.code())),
         ),
     ]
     .into_iter()
@@ -344,33 +328,20 @@ pub fn catalogue() -> std::collections::BTreeMap<String, Vec<CodeOption>> {
     .collect()
 }
 
-fn worded<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    words: fn(T, Lang) -> &'static str,
-) -> Vec<CodeOption> {
-    all.iter()
-        .map(|v| CodeOption {
-            code: code(*v).to_string(),
-            es: words(*v, Lang::Es).to_string(),
-            en: words(*v, Lang::En).to_string(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod catalogue_tests {
     use super::*;
 
     #[test]
-    fn the_catalogue_lists_every_code_with_both_labels() {
+    fn every_code_of_every_list_has_words_in_the_catalogue() {
         let c = catalogue();
         assert_eq!(c["sex"].len(), Sex::ALL.len());
         assert_eq!(c["water"].len(), WaterSource::ALL.len());
-        for options in c.values() {
+        for (list, options) in &c {
             assert!(!options.is_empty());
             for o in options {
-                assert!(!o.es.is_empty() && !o.en.is_empty(), "{o:?}");
+                let id = format!("code-{list}-{}", o.code);
+                assert!(ayllu_words::has(&id), "no words for {id}");
             }
         }
         assert_eq!(

@@ -265,12 +265,8 @@ pub enum Rule {
 pub struct RuleSpec {
     pub rule: Rule,
     pub urgency: Urgency,
-    /// A few words for a list line, Spanish and English.
-    pub title_es: &'static str,
-    pub title_en: &'static str,
-    /// The reason shown to the promotor, Spanish and English.
-    pub es: &'static str,
-    pub en: &'static str,
+    // Its words are in the catalogue: `code-due_rule-<code>` (a few words for a list line)
+    // and `rule-<code>-reason` (the reason shown to the promotora).
     find: fn(&History, NaiveDate) -> Option<Finding>,
 }
 
@@ -295,10 +291,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::DangerSignReferral,
         urgency: Urgency::Urgent,
-        title_es: "Referencia urgente",
-        title_en: "Urgent referral",
-        es: "Signo general de peligro: referir de urgencia al establecimiento",
-        en: "General danger sign: urgent referral to the health post",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             (c.danger_sign && !c.referral_attended()).then(|| from_check(&c, c.date))
@@ -307,10 +299,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::SevereWastingReferral,
         urgency: Urgency::Urgent,
-        title_es: "Referencia urgente: desnutrición",
-        title_en: "Urgent referral: wasting",
-        es: "Desnutrición aguda severa (peso para la talla < −3 DE): referir de urgencia",
-        en: "Severe wasting (weight-for-length < −3 SD): urgent referral",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             if c.referral_attended() || c.weight_kg.is_none() || c.length.is_none() {
@@ -325,10 +313,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PneumoniaReferral,
         urgency: Urgency::Urgent,
-        title_es: "Referir hoy: neumonía",
-        title_en: "Refer today: pneumonia",
-        es: "Tos con respiración rápida o tiraje: referir ahora al establecimiento",
-        en: "Cough with fast breathing or chest indrawing: refer to the health post now",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             (c.pneumonia_signs && !c.danger_sign && !c.referral_attended()).then(|| from_check(&c, c.date))
@@ -337,10 +321,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PregnancyDangerSignReferral,
         urgency: Urgency::Urgent,
-        title_es: "Referencia urgente: gestante",
-        title_en: "Urgent referral: pregnancy",
-        es: "Signo de peligro en el embarazo: referir de urgencia al establecimiento",
-        en: "Pregnancy danger sign: urgent referral to the health post",
         find: |h, today| {
             let c = h.last_antenatal_check().filter(|_| h.is_pregnant_on(today))?;
             (c.danger_sign && !matches!(c.referral, Some(Some(_)))).then_some(Finding {
@@ -353,10 +333,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PneumoniaRecheck,
         urgency: Urgency::Soon,
-        title_es: "Volver a ver: tos",
-        title_en: "See again: cough",
-        es: "Tos con respiración rápida o tiraje: volver a ver a los 2 días",
-        en: "Cough with fast breathing or chest indrawing: see again after 2 days",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             c.pneumonia_signs
@@ -366,10 +342,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::DiarrhoeaRecheck,
         urgency: Urgency::Soon,
-        title_es: "Volver a ver: diarrea",
-        title_en: "See again: diarrhoea",
-        es: "Diarrea: volver a ver a los 2 días (suero oral, zinc, signos de deshidratación)",
-        en: "Diarrhoea: see again after 2 days (ORS, zinc, signs of dehydration)",
         find: |h, today| {
             let c = h.last_child_check().filter(|_| h.is_child_on(today))?;
             c.diarrhoea
@@ -379,10 +351,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::ReferralNotConfirmed,
         urgency: Urgency::Soon,
-        title_es: "Confirmar referencia",
-        title_en: "Confirm referral",
-        es: "Referencia sin confirmar: preguntar si acudió al establecimiento",
-        en: "Referral not confirmed: ask whether they went to the health post",
         find: |h, today| {
             // The urgent rules above already chase danger signs and pneumonia; this one is
             // for the other referrals a promotor writes.
@@ -405,10 +373,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::AntenatalCareBehind,
         urgency: Urgency::Soon,
-        title_es: "Atención prenatal atrasada",
-        title_en: "Antenatal care behind",
-        es: "Sus atenciones prenatales no están al día: acompañarla o citarla al establecimiento",
-        en: "Antenatal care is not up to date: take or book her to the health post",
         find: |h, today| {
             let c = h.last_antenatal_check().filter(|_| h.is_pregnant_on(today))?;
             c.anc_behind.then_some(Finding {
@@ -421,10 +385,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::DeliveryNotRecorded,
         urgency: Urgency::Soon,
-        title_es: "Parto por registrar",
-        title_en: "Delivery to record",
-        es: "Pasó la fecha probable de parto: visitarla, registrar el parto y al recién nacido",
-        en: "The expected delivery date has passed: visit her, record the delivery and the newborn",
         find: |h, today| {
             let edd = h.expected_delivery?;
             let open = h.delivered_on.is_none() && edd < today && today <= edd + Days::new(POSTPARTUM_DAYS);
@@ -438,10 +398,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::NewbornVisit,
         urgency: Urgency::Soon,
-        title_es: "Visita al recién nacido",
-        title_en: "Newborn visit",
-        es: "Recién nacido: visitarlo a él y a su madre en su primera semana",
-        en: "Newborn: visit the baby and the mother in the first week",
         find: |h, today| {
             let age = (today - h.birth).num_days();
             (h.child_checks.is_empty() && (0..=NEONATAL_DAYS).contains(&age)).then_some(Finding {
@@ -454,10 +410,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PostpartumVisit,
         urgency: Urgency::Soon,
-        title_es: "Visita después del parto",
-        title_en: "Postpartum visit",
-        es: "Dio a luz: visitarla en su primera semana (sangrado, fiebre, pechos, ánimo) y recordarle su control puerperal",
-        en: "She gave birth: visit her in the first week (bleeding, fever, breasts, mood) and remind her of her postpartum check",
         find: |h, today| {
             let on = h.delivered_on?;
             let within = on <= today && today <= on + Days::new(POSTPARTUM_DAYS);
@@ -472,10 +424,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::GrowthCheckDue,
         urgency: Urgency::Routine,
-        title_es: "Control CRED",
-        title_en: "Growth check (CRED)",
-        es: "Control de crecimiento y desarrollo (CRED) pendiente: llevar al establecimiento",
-        en: "Growth and development check (CRED) due: take to the health post",
         find: |h, today| {
             if !h.is_child_on(today) {
                 return None;
@@ -504,10 +452,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::ChildNotVisited,
         urgency: Urgency::Routine,
-        title_es: "Visita pendiente",
-        title_en: "Visit due",
-        es: "Niño o niña menor de 5 años sin visita en más de 30 días",
-        en: "Child under five not visited for over 30 days",
         find: |h, today| {
             if !h.is_child_on(today) {
                 return None;
@@ -523,10 +467,6 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         rule: Rule::PregnancyNotVisited,
         urgency: Urgency::Routine,
-        title_es: "Visita a gestante",
-        title_en: "Antenatal visit due",
-        es: "Gestante sin visita en más de 30 días",
-        en: "Pregnant woman not visited for over 30 days",
         find: |h, today| {
             if !h.is_pregnant_on(today) {
                 return None;
@@ -573,12 +513,8 @@ impl Rule {
     pub fn urgency(self) -> Urgency {
         self.spec().urgency
     }
-    pub fn title(self, lang: Lang) -> &'static str {
-        let s = self.spec();
-        match lang {
-            Lang::Es => s.title_es,
-            Lang::En => s.title_en,
-        }
+    pub fn title(self, lang: Lang) -> String {
+        ayllu_words::text(lang, &format!("code-due_rule-{}", self.code()))
     }
     pub fn code(self) -> &'static str {
         match self {
@@ -598,12 +534,8 @@ impl Rule {
             Rule::PostpartumVisit => "postpartum_visit",
         }
     }
-    pub fn reason(self, lang: Lang) -> &'static str {
-        let s = self.spec();
-        match lang {
-            Lang::Es => s.es,
-            Lang::En => s.en,
-        }
+    pub fn reason(self, lang: Lang) -> String {
+        ayllu_words::text(lang, &format!("rule-{}-reason", self.code()))
     }
 }
 
@@ -696,7 +628,9 @@ mod tests {
             "table ordered by urgency"
         );
         for s in RULES {
-            assert!(!s.es.is_empty() && !s.en.is_empty() && !s.title_es.is_empty() && !s.title_en.is_empty());
+            for id in [format!("code-due_rule-{}", s.rule.code()), format!("rule-{}-reason", s.rule.code())] {
+                assert!(ayllu_words::has(&id), "no words for {id}");
+            }
             // The code is what serde writes.
             assert_eq!(serde_json::to_value(s.rule).unwrap(), s.rule.code());
         }

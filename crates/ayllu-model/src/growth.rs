@@ -263,7 +263,7 @@ pub struct Score {
 }
 
 macro_rules! worded {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $es:literal, $en:literal;)* }) => {
+    ($(#[$doc:meta])* $name:ident $list:literal { $($variant:ident = $code:literal;)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -275,10 +275,11 @@ macro_rules! worded {
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code,)* }
             }
-            pub fn words(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, Lang::Es) => $es, ($name::$variant, Lang::En) => $en,)*
-                }
+            /// The list's name: its words are `code-<list>-<code>` in the catalogue.
+            pub const LIST: &'static str = $list;
+
+            pub fn words(self, lang: Lang) -> String {
+                ayllu_words::text(lang, &format!("code-{}-{}", $list, self.code()))
             }
         }
     };
@@ -286,32 +287,25 @@ macro_rules! worded {
 
 worded!(
     /// Something about the measurement that whoever reads the scores should know.
-    Flag {
-        AgeOutOfRange = "age_out_of_range",
-            "Edad fuera de 0 a 59 meses: sin puntaje", "Age outside 0–59 months: no scores";
-        StandingBeforeNineMonths = "standing_before_9_months",
-            "Medido de pie antes de los 9 meses: se toma como posición desconocida, sin corrección",
-            "Measured standing before 9 months: taken as position unknown, not corrected";
-        HeightPlus07 = "standing_before_day_731",
-            "Medido de pie antes de los 2 años: se sumó 0,7 cm", "Measured standing before age 2: 0.7 cm added";
-        LengthMinus07 = "lying_from_day_731",
-            "Medido echado desde los 2 años: se restó 0,7 cm", "Measured lying from age 2: 0.7 cm subtracted";
-        OutsideWeightForLength = "outside_weight_for_length_range",
-            "Talla fuera de la tabla de peso para la talla: sin puntaje", "Length/height outside the weight-for-length/height table: no score";
-        Implausible = "implausible",
-            "Valor improbable: revise la medición", "Implausible value: check the measurement";
+    Flag "growth_flag" {
+        AgeOutOfRange = "age_out_of_range";
+        StandingBeforeNineMonths = "standing_before_9_months";
+        HeightPlus07 = "standing_before_day_731";
+        LengthMinus07 = "lying_from_day_731";
+        OutsideWeightForLength = "outside_weight_for_length_range";
+        Implausible = "implausible";
     }
 );
 
 worded!(
     /// WHO classifications, most severe of each kind only.
-    Classification {
-        SevereStunting = "severe_stunting", "Talla baja severa", "Severe stunting";
-        Stunting = "stunting", "Talla baja (desnutrición crónica)", "Stunting";
-        Underweight = "underweight", "Bajo peso para la edad", "Underweight";
-        SevereWasting = "severe_wasting", "Desnutrición aguda severa", "Severe wasting";
-        Wasting = "wasting", "Desnutrición aguda", "Wasting";
-        Overweight = "overweight", "Sobrepeso", "Overweight";
+    Classification "growth_class" {
+        SevereStunting = "severe_stunting";
+        Stunting = "stunting";
+        Underweight = "underweight";
+        SevereWasting = "severe_wasting";
+        Wasting = "wasting";
+        Overweight = "overweight";
     }
 );
 
@@ -736,10 +730,10 @@ mod tests {
     #[test]
     fn words_exist_for_every_flag_and_classification() {
         for f in Flag::ALL {
-            assert!(!f.words(Lang::Es).is_empty() && !f.words(Lang::En).is_empty());
+            assert!(ayllu_words::has(&format!("code-{}-{}", Flag::LIST, f.code())), "{f:?}");
         }
         for c in Classification::ALL {
-            assert!(!c.words(Lang::Es).is_empty() && !c.words(Lang::En).is_empty());
+            assert!(ayllu_words::has(&format!("code-{}-{}", Classification::LIST, c.code())), "{c:?}");
         }
     }
 }
