@@ -401,7 +401,7 @@ fn a_sync_cut_anywhere_completes_next_time() {
             cuts += 1;
             // Connected, then cut: never "cannot reach the health post".
             assert!(matches!(e, ClientError::Cut { .. }), "round {round}: {e}");
-            let words = ayllu_ops::OpsError::Hub(e).words().0;
+            let words = ayllu_ops::OpsError::Hub(e).words().render(ayllu_model::Lang::ES);
             assert!(
                 words.contains("se cortó") && !words.contains("¿Hay señal?"),
                 "{words}"

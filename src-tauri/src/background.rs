@@ -39,9 +39,8 @@ pub struct SyncStatus {
     pub exchanges: u32,
     pub sent: u32,
     pub received: u32,
-    /// The last failure in plain words, Spanish and English.
-    pub error_es: Option<String>,
-    pub error_en: Option<String>,
+    /// The last failure, in words (a catalogue message).
+    pub error: Option<ayllu_words::Message>,
     /// Seconds until the next try, when one is scheduled.
     pub next_try_secs: Option<u32>,
 }
@@ -119,8 +118,7 @@ fn initial_status(store: &Mutex<Store>) -> SyncStatus {
         exchanges: 0,
         sent: 0,
         received: 0,
-        error_es: None,
-        error_en: None,
+        error: None,
         next_try_secs: None,
     }
 }
@@ -221,20 +219,18 @@ fn run(
                     s.phase = SyncPhase::Idle;
                     s.last_success = Some(now);
                     s.waiting = waiting;
-                    s.error_es = None;
-                    s.error_en = None;
+                    s.error = None;
                     s.next_try_secs = Some(every.as_secs() as u32);
                 });
             }
             Err(e) => {
                 let delay = backoff.failed(rand::rng().random::<f64>());
                 next = Some(Instant::now() + delay);
-                let (es, en) = e.words();
+                let words = e.words();
                 update(&|s| {
                     s.phase = SyncPhase::Failed;
                     s.waiting = waiting;
-                    s.error_es = Some(es.clone());
-                    s.error_en = Some(en.clone());
+                    s.error = Some(words.clone());
                     s.next_try_secs = Some(delay.as_secs() as u32);
                 });
             }

@@ -3,29 +3,33 @@
 
 use std::marker::PhantomData;
 
-use ayllu_model::{FieldError, Lang};
+use ayllu_model::FieldError;
+use ayllu_words::Message;
 use ayllu_ops::OpsError;
 use ayllu_store::StoreError;
 use serde::de::DeserializeOwned;
 
 /// A refusal: which field (dotted path, empty when none), a stable code, and the reason
-/// in Spanish and English. Nothing was changed.
+/// as a catalogue message the UI renders in its language. Nothing was changed.
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]
 pub struct UiError {
     pub field: String,
     pub code: String,
-    pub es: String,
-    pub en: String,
+    pub message: Message,
 }
 
 impl UiError {
-    pub fn other(code: &str, es: impl Into<String>, en: impl Into<String>) -> UiError {
+    pub fn other(code: &str, message: Message) -> UiError {
         UiError {
             field: String::new(),
             code: code.to_string(),
-            es: es.into(),
-            en: en.into(),
+            message,
         }
+    }
+
+    /// Something that should not happen, with what the system said (for support staff).
+    pub fn internal(reason: impl std::fmt::Display) -> UiError {
+        UiError::other("internal", Message::new("app-internal").with("reason", reason.to_string()))
     }
 }
 
@@ -35,8 +39,7 @@ impl From<FieldError> for UiError {
             field: e.field.clone(),
             code: e.problem.code().to_string(),
             // Shown next to the field, so the field's name is not repeated.
-            es: e.problem.message(Lang::Es).to_string(),
-            en: e.problem.message(Lang::En).to_string(),
+            message: e.problem.words(),
         }
     }
 }
@@ -49,12 +52,10 @@ impl From<StoreError> for UiError {
 
 impl From<OpsError> for UiError {
     fn from(e: OpsError) -> UiError {
-        let (es, en) = e.words();
         UiError {
             field: e.field_name().unwrap_or_default().to_string(),
             code: e.code().to_string(),
-            es,
-            en,
+            message: e.words(),
         }
     }
 }
@@ -102,6 +103,8 @@ mod tests {
         let e = input.parse().unwrap_err();
         assert_eq!(e.field, "dni");
         assert_eq!(e.code, "dni_format");
-        assert!(e.es.contains("8"), "{}", e.es);
+        assert_eq!(e.message.id, "problem-dni_format");
+        let es = e.message.render(ayllu_model::Lang::ES);
+        assert!(es.contains("8"), "{es}");
     }
 }

@@ -37,8 +37,6 @@ pub struct FacilityStatus {
     pub addresses: Vec<String>,
     pub hub_id: Option<String>,
     pub devices: Vec<DeviceInfo>,
-    pub error_es: Option<String>,
-    pub error_en: Option<String>,
 }
 
 /// A fresh enrollment code with a QR code of address + code for a phone to scan.
@@ -96,8 +94,7 @@ impl Facility {
         let hub = Arc::new(Hub::shared(store).map_err(|e| {
             UiError::other(
                 "internal",
-                format!("No se pudo iniciar el hub: {e}"),
-                format!("Could not start the hub: {e}"),
+                ayllu_words::Message::new("facility-start_failed").with("reason", e.to_string()),
             )
         })?);
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port)))
@@ -105,8 +102,9 @@ impl Facility {
             .map_err(|e| UiError {
                 field: "port".into(),
                 code: "port_unavailable".into(),
-                es: format!("El puerto {port} no está disponible ({e})."),
-                en: format!("Port {port} is not available ({e})."),
+                message: ayllu_words::Message::new("facility-port_unavailable")
+                    .with("port", port.to_string())
+                    .with("reason", e.to_string()),
             })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -146,8 +144,6 @@ impl Facility {
                 .unwrap_or_default(),
             hub_id: running.as_ref().map(|r| r.hub_id.clone()),
             devices,
-            error_es: None,
-            error_en: None,
         })
     }
 

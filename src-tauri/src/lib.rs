@@ -149,7 +149,7 @@ pub fn run() {
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(facility::DEFAULT_PORT);
                     if let Err(e) = state.facility.start(store, port).await {
-                        eprintln!("facility mode could not start: {}", e.en);
+                        eprintln!("facility mode could not start: {}", e.message.render(ayllu_model::Lang::ES));
                     }
                 });
             }

@@ -179,6 +179,9 @@ export type AppInfo_Serialize = {
 	today: string,
 };
 
+/**  A value in a message: text as given, or a number (which picks plural forms). */
+export type Arg = string | number | null;
+
 /**  The z-scores of one measurement, with what was adjusted and what it means. */
 export type Assessment = Assessment_Serialize | Assessment_Deserialize;
 
@@ -355,11 +358,12 @@ export type ChildGrowth_Serialize = {
 /**  WHO classifications, most severe of each kind only. */
 export type Classification = "severe_stunting" | "stunting" | "underweight" | "severe_wasting" | "wasting" | "overweight";
 
-/**  One answer of a code list, for pickers: the stored code and its labels. */
+/**
+ *  The answers of a code list, in the order pickers show them. Their labels are in the
+ *  catalogue (`code-<list>-<code>`): the UI reads them from there in its own language.
+ */
 export type CodeOption = {
 	code: string,
-	es: string,
-	en: string,
 };
 
 /**
@@ -596,8 +600,6 @@ export type DueItem_Deserialize = {
 	/**  The visit the finding comes from, and its date. */
 	visit?: VisitId | null,
 	seen_on?: string | null,
-	reason_es: string,
-	reason_en: string,
 	/**  The finding's visit wrote a referral not yet confirmed as attended. */
 	referral_open: boolean,
 	/**  WHO classifications at the child's latest measurement (stunting, wasting…). */
@@ -622,8 +624,6 @@ export type DueItem_Serialize = {
 	/**  The visit the finding comes from, and its date. */
 	visit: VisitId | null,
 	seen_on: string | null,
-	reason_es: string,
-	reason_en: string,
 	/**  The finding's visit wrote a referral not yet confirmed as attended. */
 	referral_open: boolean,
 	/**  WHO classifications at the child's latest measurement (stunting, wasting…). */
@@ -658,8 +658,6 @@ export type FacilityStatus_Deserialize = {
 	addresses: string[],
 	hub_id?: string | null,
 	devices: DeviceInfo_Deserialize[],
-	error_es?: string | null,
-	error_en?: string | null,
 };
 
 /**  What the facility screen shows. */
@@ -670,8 +668,6 @@ export type FacilityStatus_Serialize = {
 	addresses: string[],
 	hub_id: string | null,
 	devices: DeviceInfo_Serialize[],
-	error_es: string | null,
-	error_en: string | null,
 };
 
 /**  Something about the measurement that whoever reads the scores should know. */
@@ -979,6 +975,15 @@ export type Member_Serialize = {
 	mother: MemberId | null,
 };
 
+/**
+ *  Something to say, by its id in the catalogue and its arguments; rendered where it is
+ *  read (a screen, the command line) in that person's language.
+ */
+export type Message = {
+	id: string,
+	args: { [key in string]: Arg },
+};
+
 /**  A fresh enrollment code with a QR code of address + code for a phone to scan. */
 export type NewEnrollment = {
 	code: string,
@@ -1157,8 +1162,8 @@ export type RefusedHousehold = {
 	code: string,
 	/**  What the other side said, as it said it. */
 	detail: string,
-	es: string,
-	en: string,
+	/**  What it means, in words (`refusal-<code>`). */
+	message: Message,
 };
 
 /**  Relationship to the head of household (INEI census categories). */
@@ -1230,9 +1235,8 @@ export type SyncStatus_Deserialize = {
 	exchanges: number,
 	sent: number,
 	received: number,
-	/**  The last failure in plain words, Spanish and English. */
-	error_es?: string | null,
-	error_en?: string | null,
+	/**  The last failure, in words (a catalogue message). */
+	error?: Message | null,
 	/**  Seconds until the next try, when one is scheduled. */
 	next_try_secs?: number | null,
 };
@@ -1248,9 +1252,8 @@ export type SyncStatus_Serialize = {
 	exchanges: number,
 	sent: number,
 	received: number,
-	/**  The last failure in plain words, Spanish and English. */
-	error_es: string | null,
-	error_en: string | null,
+	/**  The last failure, in words (a catalogue message). */
+	error: Message | null,
 	/**  Seconds until the next try, when one is scheduled. */
 	next_try_secs: number | null,
 };
@@ -1266,13 +1269,12 @@ export type Table = "weight_for_age" |
 
 /**
  *  A refusal: which field (dotted path, empty when none), a stable code, and the reason
- *  in Spanish and English. Nothing was changed.
+ *  as a catalogue message the UI renders in its language. Nothing was changed.
  */
 export type UiError = {
 	field: string,
 	code: string,
-	es: string,
-	en: string,
+	message: Message,
 };
 
 /**  How soon something must be done; the list is sorted by it. */

@@ -30,11 +30,10 @@ impl From<anyhow::Error> for Failure {
 
 impl Failure {
     pub fn report(self, lang: Lang) -> ExitCode {
-        let es = lang == Lang::Es;
+        let text = |id: &str| ayllu_words::text(lang, id);
         match self {
             Failure::Ops(OpsError::Invalid(e)) => {
-                let label = if es { "dato no válido" } else { "invalid input" };
-                eprintln!("{label}: {}", e.message(lang));
+                eprintln!("{}: {}", text("cli-invalid_input"), e.message(lang));
                 eprintln!(
                     "{}",
                     json!({"error": {"field": e.field, "code": e.problem.code(), "message": e.problem.message(lang), "detail": e.detail}})
@@ -45,18 +44,19 @@ impl Failure {
                 let OpsError::RowsRejected(rows) = &e else {
                     unreachable!()
                 };
+                let mut listed = Vec::new();
                 for r in rows {
-                    let (line, words) = if es { ("línea", &r.es) } else { ("line", &r.en) };
-                    eprintln!("{line} {}: {} «{}»: {words}", r.line, r.column, r.value);
+                    let words = r.words(lang);
+                    eprintln!("{} {}: {} «{}»: {words}", text("cli-line"), r.line, r.column, r.value);
+                    listed.push(json!({"line": r.line, "column": r.column, "value": r.value,
+                                       "code": r.code, "message": words}));
                 }
-                println!("{}", json!({"imported": 0, "rejected": rows}));
-                let (words_es, words_en) = e.words();
-                eprintln!("{}", if es { words_es } else { words_en });
+                println!("{}", json!({"imported": 0, "rejected": listed}));
+                eprintln!("{}", e.words().render(lang));
                 ExitCode::from(2)
             }
             Failure::Ops(e) => {
-                let (words_es, words_en) = e.words();
-                eprintln!("error: {}", if es { words_es } else { words_en });
+                eprintln!("error: {}", e.words().render(lang));
                 // The technical cause too, for whoever supports the health post.
                 if !matches!(e, OpsError::NoStore(_)) {
                     eprintln!("  ({e})");

@@ -24,7 +24,7 @@ struct Cli {
     /// Data folder (created by `init`).
     #[arg(long, global = true, env = "AYLLU_DATA", default_value = "ayllu-data")]
     data: PathBuf,
-    /// Language of messages: es (default) or en.
+    /// Language of messages: es (default), or any other the catalogue has (en).
     #[arg(long, global = true, env = "AYLLU_LANG", default_value = "es")]
     lang: Lang,
     /// Who is making the change (defaults to the promotor set with `init`).

@@ -64,7 +64,7 @@ fn household_columns() -> &'static [&'static str] {
 }
 
 /// A row refused, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Rejected {
     /// Line in the file (the header is line 1).
     pub line: usize,
@@ -72,8 +72,8 @@ pub struct Rejected {
     pub column: String,
     pub value: String,
     pub code: String,
-    pub es: String,
-    pub en: String,
+    /// Why, in words (rendered in the reader's language).
+    pub message: ayllu_words::Message,
 }
 
 impl Rejected {
@@ -83,14 +83,16 @@ impl Rejected {
             column: column.to_string(),
             value: value.to_string(),
             code: problem.code().to_string(),
-            es: problem.message(Lang::Es).to_string(),
-            en: problem.message(Lang::En).to_string(),
+            message: problem.words(),
         }
     }
-    fn with_words(mut self, es: &str, en: &str) -> Rejected {
-        self.es = es.to_string();
-        self.en = en.to_string();
+    fn with_words(mut self, message: ayllu_words::Message) -> Rejected {
+        self.message = message;
         self
+    }
+
+    pub fn words(&self, lang: Lang) -> String {
+        self.message.render(lang)
     }
 }
 
@@ -121,12 +123,14 @@ fn boolean(v: &str) -> Option<bool> {
     }
 }
 
-/// A code from its stored code or its Spanish or English label, accents and case ignored.
+/// A code from its stored code or its label in any language of the catalogue, accents and
+/// case ignored.
 fn code(list: &str, v: &str) -> Option<String> {
     let folded = fold(v);
     catalogue().get(list)?.iter().find_map(|o| {
-        (o.code == v || fold(&o.code) == folded || fold(&o.es) == folded || fold(&o.en) == folded)
-            .then(|| o.code.clone())
+        let id = format!("code-{list}-{}", o.code);
+        let labelled = || Lang::all().into_iter().any(|l| fold(&ayllu_words::text(l, &id)) == folded);
+        (o.code == v || fold(&o.code) == folded || labelled()).then(|| o.code.clone())
     })
 }
 
@@ -220,7 +224,7 @@ fn household_json(row: &Row, out: &mut Vec<Rejected>) -> Map<String, Value> {
 }
 
 fn yes_no(line: usize, col: &str, v: &str) -> Rejected {
-    Rejected::new(line, col, v, Problem::InvalidFormat).with_words("escriba sí o no", "write yes or no")
+    Rejected::new(line, col, v, Problem::InvalidFormat).with_words(ayllu_words::Message::new("import-yes_or_no"))
 }
 
 fn member_json(row: &Row, out: &mut Vec<Rejected>) -> Value {
@@ -386,8 +390,9 @@ pub fn read_csv(text: &str, today: NaiveDate) -> Result<Vec<Imported>, Vec<Rejec
                 if !b.is_empty() && a != b {
                     problems.push(
                         Rejected::new(row.line, col, b, Problem::InvalidFormat).with_words(
-                            &format!("no coincide con la línea {} del mismo hogar («{a}»)", first.line),
-                            &format!("differs from line {} of the same household (“{a}”)", first.line),
+                            ayllu_words::Message::new("import-differs")
+                                .with("line", first.line)
+                                .with("value", a),
                         ),
                     );
                 }

@@ -79,8 +79,11 @@ fn every_bad_row_is_listed_with_its_line_column_and_reason_and_nothing_is_return
         ]
     );
     let differs = rejected.iter().find(|r| r.line == 6).unwrap();
-    assert!(differs.es.contains("línea 5"), "{}", differs.es);
-    assert!(rejected.iter().all(|r| !r.es.is_empty() && !r.en.is_empty()));
+    let es = differs.words(ayllu_model::Lang::ES);
+    assert!(es.contains("línea 5"), "{es}");
+    let en = ayllu_model::Lang::parse("en").unwrap();
+    assert!(differs.words(en).contains("line 5"), "{}", differs.words(en));
+    assert!(rejected.iter().all(|r| ayllu_words::has(&r.message.id)));
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! A conflict as staff read it: the field's Spanish name and each value in words, not a
-//! document path and JSON ("Casa azul" / "Casa verde" for "Dirección", "Mujer" for `F`).
+//! A conflict as staff read it: the field's name and each value in words (in the reader's
+//! language, from the catalogue), not a document path and JSON ("Casa azul" / "Casa verde" for "Dirección", "Mujer" for `F`).
 
-use ayllu_model::Household;
+use ayllu_model::{Household, Lang};
+use ayllu_words::{Message, text};
 use ayllu_store::Conflict;
 use serde::Serialize;
 
@@ -17,39 +18,11 @@ pub struct ConflictWords {
     pub current: usize,
 }
 
-fn field_label(key: &str) -> &'static str {
-    match key {
-        "address" => "Dirección",
-        "community" => "Comunidad",
-        "sector" => "Sector",
-        "consent" => "Consentimiento",
-        "gps" => "Ubicación GPS",
-        "water" => "Agua",
-        "sanitation" => "Servicio higiénico",
-        "floor" => "Piso",
-        "walls" => "Paredes",
-        "cooking_fuel" => "Combustible para cocinar",
-        "electricity" => "Electricidad",
-        "rooms" => "Habitaciones",
-        "given_names" => "Nombres",
-        "surnames" => "Apellidos",
-        "sex" => "Sexo",
-        "birth" | "date" => "Fecha",
-        "relationship" => "Parentesco",
-        "dni" => "DNI",
-        "insurance" => "Seguro",
-        "education" => "Nivel educativo",
-        "pregnancy" => "Embarazo",
-        "expected_delivery" => "Fecha probable de parto",
-        "mother" => "Madre",
-        "notes" => "Notas",
-        "promotor" => "Promotor(a)",
-        "weight_kg" => "Peso",
-        "length" => "Talla",
-        "referral" => "Referencia",
-        "dissolved" => "Baja del hogar",
-        _ => "Dato",
-    }
+/// A field's name in words (`field-<key>`), or None for a key that is not a field people
+/// know by name (a map key, an id).
+fn field_label(key: &str, lang: Lang) -> Option<String> {
+    let id = format!("field-{key}");
+    (key != "other" && ayllu_words::has(&id)).then(|| ayllu_words::text(lang, &id))
 }
 
 fn iso_to_dmy(s: &str) -> Option<String> {
@@ -57,19 +30,23 @@ fn iso_to_dmy(s: &str) -> Option<String> {
     Some(d.format("%d/%m/%Y").to_string())
 }
 
-fn words(h: &Household, key: &str, v: &serde_json::Value) -> String {
+fn words(h: &Household, key: &str, v: &serde_json::Value, lang: Lang) -> String {
     use serde_json::Value as J;
     match v {
-        J::Null => "(sin dato)".into(),
-        J::Bool(true) => "Sí".into(),
-        J::Bool(false) => "No".into(),
-        J::Number(n) => n.to_string().replace('.', ","),
+        J::Null => text(lang, "conflict-no_value"),
+        J::Bool(true) => text(lang, "common-yes"),
+        J::Bool(false) => text(lang, "common-no"),
+        J::Number(n) => {
+            // The decimal separator is the language's own (a comma in Spanish).
+            let sep = text(lang, "number-decimal_separator");
+            n.to_string().replace('.', &sep)
+        }
         J::String(s) => {
             if let Some(label) = ayllu_model::codes::catalogue()
                 .get(key)
                 .and_then(|list| list.iter().find(|o| &o.code == s))
             {
-                return label.es.clone();
+                return text(lang, &format!("code-{key}-{}", label.code));
             }
             if let Some(m) = s.parse().ok().and_then(|id| h.members.get(&id)) {
                 return m.full_name();
@@ -80,10 +57,10 @@ fn words(h: &Household, key: &str, v: &serde_json::Value) -> String {
             let parts: Vec<String> = map
                 .iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| words(h, k, v))
+                .map(|(k, v)| words(h, k, v, lang))
                 .collect();
             if parts.is_empty() {
-                "(sin dato)".into()
+                text(lang, "conflict-no_value")
             } else {
                 parts.join(", ")
             }
@@ -93,34 +70,38 @@ fn words(h: &Household, key: &str, v: &serde_json::Value) -> String {
 }
 
 /// The conflict's field in words: whose it is (member, visit) and what it is.
-fn label(h: &Household, path: &str) -> String {
+fn label(h: &Household, path: &str, lang: Lang) -> String {
     let parts: Vec<&str> = path.split('.').collect();
-    let leaf = parts
+    let what = parts
         .iter()
         .rev()
-        .find(|p| field_label(p) != "Dato")
-        .copied()
-        .unwrap_or("");
-    let what = field_label(leaf);
+        .find_map(|p| field_label(p, lang))
+        .unwrap_or_else(|| text(lang, "field-other"));
     match parts.as_slice() {
         ["members", id, ..] => match id.parse().ok().and_then(|id| h.members.get(&id)) {
-            Some(m) => format!("{}: {what}", m.full_name()),
-            None => what.to_string(),
+            Some(m) => Message::new("conflict-member")
+                .with("name", m.full_name())
+                .with("what", what)
+                .render(lang),
+            None => what,
         },
         ["visits", id, ..] => match id.parse().ok().and_then(|id| h.visits.get(&id)) {
-            Some(v) => format!("Visita del {}: {what}", v.date.format("%d/%m/%Y")),
-            None => what.to_string(),
+            Some(v) => Message::new("conflict-visit")
+                .with("date", v.date.format("%d/%m/%Y").to_string())
+                .with("what", what)
+                .render(lang),
+            None => what,
         },
-        _ => what.to_string(),
+        _ => what,
     }
 }
 
-pub fn in_words(h: &Household, c: &Conflict) -> ConflictWords {
+pub fn in_words(h: &Household, c: &Conflict, lang: Lang) -> ConflictWords {
     let leaf = c.field.rsplit('.').next().unwrap_or("");
     ConflictWords {
         field: c.field.clone(),
-        label: label(h, &c.field),
-        values: c.values.iter().map(|v| words(h, leaf, v)).collect(),
+        label: label(h, &c.field, lang),
+        values: c.values.iter().map(|v| words(h, leaf, v, lang)).collect(),
         current: c.current,
     }
 }
@@ -151,6 +132,7 @@ mod tests {
                 "info.address".into(),
                 vec![json!("Casa azul"), json!("Casa verde")],
             ),
+            Lang::ES,
         );
         assert_eq!(
             (w.label.as_str(), w.values.clone()),
@@ -162,6 +144,7 @@ mod tests {
                 format!("members.{}.insurance", ids[0]),
                 vec![json!("sis"), json!("none")],
             ),
+            Lang::ES,
         );
         assert_eq!(w.label, "Rosa Huamán: Seguro");
         assert!(w.values[0].starts_with("SIS"), "{:?}", w.values);
@@ -171,11 +154,13 @@ mod tests {
                 format!("members.{}.birth", ids[0]),
                 vec![json!({"date": "1994-03-02", "estimated": false})],
             ),
+            Lang::ES,
         );
         assert_eq!(w.values, ["02/03/1994, No"]);
         let w = in_words(
             &h,
             &c("info.housing.electricity".into(), vec![json!(true), json!(null)]),
+            Lang::ES,
         );
         assert_eq!(
             (w.label.as_str(), w.values.clone()),

@@ -1,16 +1,18 @@
-//! What an operation can refuse or fail with, in words for both faces.
+//! What an operation can refuse or fail with, and its words (a catalogue message) for
+//! both faces.
 
 use std::path::PathBuf;
 
 use ayllu_hub::AdminError;
-use ayllu_model::{FieldError, Lang, Problem};
+use ayllu_model::{FieldError, Problem};
+use ayllu_words::Message;
 use ayllu_store::StoreError;
 use ayllu_sync::http::ClientError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
     /// Input refused, naming its field; nothing was changed.
-    #[error("{}", .0.message(Lang::En))]
+    #[error("{}", .0)]
     Invalid(FieldError),
     /// Rows of a spreadsheet refused; nothing was imported.
     #[error("{} rows rejected: nothing was imported", .0.len())]
@@ -83,122 +85,47 @@ impl OpsError {
         }
     }
 
-    /// What went wrong, in Spanish and English, for a person to act on. A refused field's
-    /// words do not repeat the field's name (the UI shows them beside it).
-    pub fn words(&self) -> (String, String) {
+    /// What went wrong, in words a person can act on (rendered in their language). A
+    /// refused field's words do not repeat the field's name (the UI shows them beside it).
+    pub fn words(&self) -> Message {
         match self {
-            OpsError::Invalid(e) => (
-                e.problem.message(Lang::Es).to_string(),
-                e.problem.message(Lang::En).to_string(),
-            ),
-            OpsError::RowsRejected(rows) => (
-                format!("{} filas rechazadas: no se importó nada", rows.len()),
-                format!("{} rows rejected: nothing was imported", rows.len()),
-            ),
-            OpsError::NoStore(p) => (
-                format!(
-                    "No hay datos de Ayllu en {} (ejecute `ayllu --data {} init`)",
-                    p.display(),
-                    p.display()
-                ),
-                self.to_string(),
-            ),
-            OpsError::NotEnrolled => (
-                "Este equipo aún no está registrado con el puesto de salud: pida un código de registro."
-                    .into(),
-                "This device is not enrolled with the health post yet: ask for an enrollment code.".into(),
-            ),
-            OpsError::CodeRefused(_) => (
-                "El código no es válido, ya se usó o venció. Pida uno nuevo en el puesto de salud.".into(),
-                "The code is not valid, was already used or has expired. Ask the health post for a new one."
-                    .into(),
-            ),
+            OpsError::Invalid(e) => e.problem.words(),
+            OpsError::RowsRejected(rows) => Message::new("ops-rows_rejected").with("n", rows.len()),
+            OpsError::NoStore(p) => Message::new("ops-no_store").with("path", p.display().to_string()),
+            OpsError::NotEnrolled => Message::new("ops-not_enrolled"),
+            OpsError::CodeRefused(_) => Message::new("ops-code_refused"),
             OpsError::Hub(e) => hub_words(e),
-            OpsError::Bundle { file, reason } => (
-                format!("El paquete {file} no se puede leer, no se cambió nada: {reason}"),
-                self.to_string(),
-            ),
-            OpsError::UnknownDevice(d) => (
-                format!("No hay un equipo registrado con el número {d}"),
-                self.to_string(),
-            ),
-            OpsError::HubOff => (
-                "Primero active el modo puesto de salud.".into(),
-                "Switch facility mode on first.".into(),
-            ),
-            OpsError::Report(e) => (format!("No se pudo guardar: {e}"), format!("Could not save: {e}")),
-            OpsError::Io { path, source } => (
-                format!("No se pudo leer o escribir {}: {source}", path.display()),
-                self.to_string(),
-            ),
-            OpsError::Store(e) => (
-                format!("Error interno del almacenamiento: {e}"),
-                format!("Internal storage error: {e}"),
-            ),
-            OpsError::Admin(e) => (
-                format!("Error del servidor del puesto de salud: {e}"),
-                format!("Hub error: {e}"),
-            ),
-            OpsError::Sync(e) => (
-                format!("La sincronización falló: {e}"),
-                format!("The sync failed: {e}"),
-            ),
+            OpsError::Bundle { file, reason } => Message::new("ops-bundle_unreadable")
+                .with("file", file.as_str())
+                .with("reason", reason.as_str()),
+            OpsError::UnknownDevice(d) => Message::new("ops-unknown_device").with("device", d.as_str()),
+            OpsError::HubOff => Message::new("ops-hub_off"),
+            OpsError::Report(e) => Message::new("ops-export_failed").with("reason", e.to_string()),
+            OpsError::Io { path, source } => Message::new("ops-io")
+                .with("path", path.display().to_string())
+                .with("reason", source.to_string()),
+            OpsError::Store(e) => Message::new("ops-store").with("reason", e.to_string()),
+            OpsError::Admin(e) => Message::new("ops-admin").with("reason", e.to_string()),
+            OpsError::Sync(e) => Message::new("ops-sync").with("reason", e.to_string()),
         }
     }
 }
 
-/// A failure to talk to the hub, in words a promotora can act on: Spanish whatever the
-/// hub said (its own message is English, for staff), and "puesto de salud", never "hub".
-fn hub_words(e: &ClientError) -> (String, String) {
-    let (es, en): (&str, &str) = match e {
-        ClientError::Cut { .. } => (
-            "La conexión con el puesto de salud se cortó antes de recibir su respuesta. Puede que allá ya tengan lo enviado; aquí no se perdió nada: la próxima sincronización lo confirma.",
-            "The link to the health post was cut before its answer arrived. It may already hold what was sent; nothing was lost here: the next sync confirms it.",
-        ),
-        ClientError::Unreachable { url, .. } => {
-            return (
-                format!("No se puede conectar con el puesto de salud ({url}). ¿Hay señal? ¿Está encendido?"),
-                format!("Cannot reach the health post ({url}). Is there signal? Is it on?"),
-            );
-        }
-        ClientError::Refused { status: 401, .. } => (
-            "El puesto de salud ya no reconoce este celular (401). Pida un nuevo código de registro.",
-            "The health post no longer recognises this device (401). Ask for a new enrollment code.",
-        ),
+/// A failure to talk to the hub, in words a promotora can act on: in her language whatever
+/// the hub said (its own message is English, for staff), and "puesto de salud", never "hub".
+fn hub_words(e: &ClientError) -> Message {
+    match e {
+        ClientError::Cut { .. } => Message::new("hub-cut"),
+        ClientError::Unreachable { url, .. } => Message::new("hub-unreachable").with("url", url.as_str()),
+        ClientError::Refused { status: 401, .. } => Message::new("hub-unauthorized"),
         ClientError::Refused { code, status, .. } => match code.as_str() {
-            "out_of_scope" => (
-                "Este celular envió hogares de comunidades que no tiene asignadas; el puesto de salud no los recibió.",
-                "This device sent households of communities not assigned to it; the health post did not take them.",
-            ),
-            "too_many_requests" => (
-                "El puesto de salud está atendiendo a muchos celulares; se volverá a intentar en un momento.",
-                "The health post is busy with many devices; it will try again shortly.",
-            ),
-            "timeout" => (
-                "La conexión se cortó mientras se enviaban los datos; se volverá a intentar.",
-                "The link dropped while sending; it will try again.",
-            ),
-            "too_large" => (
-                "Lo enviado es demasiado grande para una sola vez; avise al personal del puesto de salud.",
-                "What was sent is too large for one exchange; tell the health post's staff.",
-            ),
-            "internal" => (
-                "El puesto de salud tuvo un error interno; avise al personal.",
-                "The health post had an internal error; tell its staff.",
-            ),
-            _ => {
-                return (
-                    format!("El puesto de salud no aceptó la sincronización ({status})."),
-                    format!("The health post refused the sync ({status})."),
-                );
+            "out_of_scope" | "too_many_requests" | "timeout" | "too_large" | "internal" => {
+                Message::new(format!("hub-{code}"))
             }
+            _ => Message::new("hub-refused").with("status", *status),
         },
-        _ => (
-            "La respuesta del puesto de salud no se entendió; se volverá a intentar.",
-            "The health post's answer was not understood; it will try again.",
-        ),
-    };
-    (es.to_string(), en.to_string())
+        _ => Message::new("hub-not_understood"),
+    }
 }
 
 impl From<FieldError> for OpsError {
@@ -241,6 +168,7 @@ impl From<ClientError> for OpsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ayllu_model::Lang;
 
     /// What the hub says is English, for staff; what a promotora reads is Spanish and
     /// speaks of the health post.
@@ -268,7 +196,7 @@ mod tests {
             OpsError::Hub(ClientError::Protocol("garbage".into())),
         ];
         for e in cases {
-            let (es, _) = e.words();
+            let es = e.words().render(Lang::ES);
             assert!(!es.to_lowercase().contains("hub"), "{es}");
             assert!(!es.contains("the device"), "{es}");
             assert!(

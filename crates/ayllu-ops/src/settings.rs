@@ -18,13 +18,10 @@ pub fn set_promotor(store: &Store, name: &str) -> Result<PersonName, OpsError> {
     Ok(name)
 }
 
+/// Any language with a catalogue (`ayllu-words`): adding one is adding its files.
 pub fn set_lang(store: &Store, lang: &str) -> Result<Lang, OpsError> {
-    let parsed = match lang {
-        "es" => Lang::Es,
-        "en" => Lang::En,
-        _ => return Err(OpsError::field(LANG, Problem::UnknownCode)),
-    };
-    store.set_setting(LANG, lang)?;
+    let parsed = Lang::parse(lang).map_err(|_| OpsError::field(LANG, Problem::UnknownCode))?;
+    store.set_setting(LANG, parsed.tag())?;
     Ok(parsed)
 }
 
@@ -50,8 +47,13 @@ pub fn large_text(store: &Store) -> Result<bool, OpsError> {
     Ok(store.setting(TEXT_SIZE)?.as_deref() == Some("large"))
 }
 
-pub fn lang(store: &Store) -> Result<String, OpsError> {
-    Ok(store.setting(LANG)?.unwrap_or_else(|| "es".into()))
+/// The language chosen on this device; Spanish when none was, or when the chosen one's
+/// catalogue is no longer shipped.
+pub fn lang(store: &Store) -> Result<Lang, OpsError> {
+    Ok(store
+        .setting(LANG)?
+        .and_then(|tag| Lang::parse(&tag).ok())
+        .unwrap_or_default())
 }
 
 /// Who signs a change made now: `by` when a face names someone (the command's

@@ -94,8 +94,8 @@ pub struct RefusedHousehold {
     pub code: String,
     /// What the other side said, as it said it.
     pub detail: String,
-    pub es: String,
-    pub en: String,
+    /// What it means, in words (`refusal-<code>`).
+    pub message: ayllu_words::Message,
 }
 
 /// Households that could not be sent (or received), with the reason: they stay on this
@@ -119,17 +119,17 @@ pub fn refusals(store: &Store) -> Result<Vec<RefusedHousehold>, OpsError> {
             .household(r.household_id)?
             .map(|h| format!("{} · {}", h.info.community, h.info.address))
             .unwrap_or_default();
-        let (es, en) = RefusalCode::from_code(&r.code)
-            .map(|c| c.words())
-            .unwrap_or(("el registro no es válido", "the record is not valid"));
+        let message = match RefusalCode::from_code(&r.code) {
+            Some(c) => ayllu_words::Message::new(format!("refusal-{}", c.as_str())),
+            None => ayllu_words::Message::new("refusal-other"),
+        };
         out.push(RefusedHousehold {
             household: r.household_id,
             place,
             direction: r.direction,
             code: r.code,
             detail: r.reason,
-            es: es.into(),
-            en: en.into(),
+            message,
         });
     }
     Ok(out)

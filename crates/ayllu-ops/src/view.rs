@@ -4,7 +4,7 @@
 use ayllu_model::checklist::{self, ChildForm, Question};
 use ayllu_model::followup::History;
 use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
-use ayllu_model::{GestationWeeks, Household, HouseholdId, HouseholdInfo, Member, MemberId, Visit, VisitId};
+use ayllu_model::{GestationWeeks, Household, HouseholdId, HouseholdInfo, Lang, Member, MemberId, Visit, VisitId};
 use ayllu_store::{Conflict, DueItem, Store, StoreError};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -47,7 +47,8 @@ pub fn household(store: &Store, id: HouseholdId, today: NaiveDate) -> Result<Hou
         edited_after_dissolution,
         ..
     } = stored(store, id)?;
-    let mut view = view(id, household, conflicts, today);
+    let lang = crate::settings::lang(store)?;
+    let mut view = view(id, household, conflicts, today, lang);
     view.edited_after_dissolution = edited_after_dissolution;
     Ok(view)
 }
@@ -153,10 +154,10 @@ fn child_growth(id: MemberId, member: &Member, h: &Household, today: NaiveDate) 
     }
 }
 
-fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDate) -> HouseholdView {
+fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDate, lang: Lang) -> HouseholdView {
     let conflicts_in_words = conflicts
         .iter()
-        .map(|c| crate::conflict_words::in_words(&h, c))
+        .map(|c| crate::conflict_words::in_words(&h, c, lang))
         .collect();
     let due = DueItem::for_household(id, &h, today, 7);
     let growth = h

@@ -31,8 +31,6 @@ pub struct DueItem {
     /// The visit the finding comes from, and its date.
     pub visit: Option<VisitId>,
     pub seen_on: Option<NaiveDate>,
-    pub reason_es: String,
-    pub reason_en: String,
     /// The finding's visit wrote a referral not yet confirmed as attended.
     pub referral_open: bool,
     /// WHO classifications at the child's latest measurement (stunting, wasting…).
@@ -68,8 +66,6 @@ impl DueItem {
             days_overdue: (today - d.finding.due_on).num_days(),
             visit: d.finding.visit,
             seen_on: d.finding.seen_on,
-            reason_es: d.rule.reason(Lang::Es).to_string(),
-            reason_en: d.rule.reason(Lang::En).to_string(),
             referral_open,
             growth,
         }
@@ -115,11 +111,9 @@ impl DueItem {
         items
     }
 
-    pub fn reason(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Es => &self.reason_es,
-            Lang::En => &self.reason_en,
-        }
+    /// Why it is due, in words (`rule-<code>-reason` in the catalogue).
+    pub fn reason(&self, lang: Lang) -> String {
+        self.rule.reason(lang)
     }
 }
 

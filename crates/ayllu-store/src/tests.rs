@@ -654,8 +654,8 @@ fn the_due_list_comes_from_the_projection_and_follows_the_rules() {
     assert_eq!((recheck.rule, recheck.days_overdue), (Rule::DiarrhoeaRecheck, -1));
     assert_eq!(recheck.household, id);
     assert_eq!(
-        recheck.reason_es,
-        Rule::DiarrhoeaRecheck.reason(ayllu_model::Lang::Es)
+        recheck.reason(ayllu_model::Lang::ES),
+        Rule::DiarrhoeaRecheck.reason(ayllu_model::Lang::ES)
     );
 
     // Another community, filtered out by name.

@@ -110,47 +110,7 @@ impl RefusalCode {
         RefusalCode::ALL.into_iter().find(|c| c.as_str() == code)
     }
 
-    /// What it means for the promotora, in Spanish and English.
-    pub fn words(self) -> (&'static str, &'static str) {
-        match self {
-            RefusalCode::Unreadable => (
-                "el puesto de salud no pudo leer lo que se envió",
-                "the health post could not read what was sent",
-            ),
-            RefusalCode::Invalid => (
-                "los datos no cumplen las reglas del registro",
-                "the record breaks the census rules",
-            ),
-            RefusalCode::Shape => (
-                "tiene datos que esta versión no conoce: actualice la aplicación",
-                "it has data this version does not know: update the app",
-            ),
-            RefusalCode::TooLarge => (
-                "el hogar tiene demasiados datos para enviarse",
-                "the household holds too much data to be sent",
-            ),
-            RefusalCode::OutOfScope => (
-                "la comunidad de este hogar no está asignada a este celular",
-                "this household's community is not assigned to this phone",
-            ),
-            RefusalCode::ForeignActor => (
-                "tiene cambios que no se hicieron en este celular",
-                "it has changes not made on this phone",
-            ),
-            RefusalCode::Transition => (
-                "ese cambio solo lo puede hacer el personal del establecimiento",
-                "only facility staff can make that change",
-            ),
-            RefusalCode::Unknown => (
-                "el puesto de salud no tiene este hogar: se enviará completo",
-                "the health post does not have this household: it will be sent whole",
-            ),
-            RefusalCode::Later => (
-                "se enviará en la próxima sincronización",
-                "it will go with the next sync",
-            ),
-        }
-    }
+    // What each means for the promotora is in the catalogue: `refusal-<code>` (ayllu-words).
 
     /// Stable text code (stored by phones, shown in logs and JSON).
     pub fn as_str(self) -> &'static str {

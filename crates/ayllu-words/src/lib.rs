@@ -104,13 +104,13 @@ impl<'de> Deserialize<'de> for Lang {
 
 #[cfg(feature = "specta")]
 impl specta::Type for Lang {
-    fn inline(types: &mut specta::TypeCollection, generics: specta::Generics) -> specta::datatype::DataType {
-        <String as specta::Type>::inline(types, generics)
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
     }
 }
 
 /// A value in a message: text as given, or a number (which picks plural forms).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(untagged)]
 pub enum Arg {
@@ -141,7 +141,7 @@ number_args!(i32, i64, u16, u32, u64, usize, f64);
 
 /// Something to say, by its id in the catalogue and its arguments; rendered where it is
 /// read (a screen, the command line) in that person's language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Message {
     pub id: String,

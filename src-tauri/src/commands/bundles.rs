@@ -40,7 +40,7 @@ pub async fn write_bundle(
         }
     } else {
         let dir = folder(&state);
-        std::fs::create_dir_all(&dir).map_err(|e| UiError::other("io", e.to_string(), e.to_string()))?;
+        std::fs::create_dir_all(&dir).map_err(UiError::internal)?;
         dir.join(name)
     };
     Ok(Some(bundle::write(&mut state.store(), &target, None)?))

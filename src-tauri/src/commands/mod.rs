@@ -51,5 +51,5 @@ impl AppState {
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, UiError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))
+        .map_err(UiError::internal)
 }

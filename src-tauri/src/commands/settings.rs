@@ -17,7 +17,7 @@ pub struct AppInfo {
     pub device_id: String,
     /// The promotor signing records made here; `None` until set on first start.
     pub promotor: Option<String>,
-    pub lang: String,
+    pub lang: ayllu_model::Lang,
     /// Large text on screen (the setting `text_size`).
     pub large_text: bool,
     pub data_dir: String,

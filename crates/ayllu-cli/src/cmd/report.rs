@@ -88,7 +88,7 @@ pub fn growth(cx: &Context, a: GrowthArgs) -> Result<Value, Failure> {
     let m = Measurement::parse(&a.sex, a.age_days, a.weight, a.height, a.measured.as_deref())?;
     let assessment = assess(&m);
     let mut out = json(&assessment)?;
-    let words: Vec<&str> = assessment
+    let words: Vec<String> = assessment
         .classifications
         .iter()
         .map(|c| c.words(cx.lang))

@@ -365,3 +365,8 @@ sync-chip_facility = Health post
 facility-other_community = Another community (no households yet)
 facility-revoked = revoked
 facility-all_communities = all communities
+
+## What the app's shell says (Rust)
+app-internal = Internal error: { $reason }
+facility-start_failed = Could not start the health post's server: { $reason }
+facility-port_unavailable = Port { $port } is not available ({ $reason }).

@@ -365,3 +365,8 @@ sync-chip_facility = Puesto de salud
 facility-other_community = Otra comunidad (aún sin hogares)
 facility-revoked = revocado
 facility-all_communities = todas las comunidades
+
+## What the app's shell says (Rust)
+app-internal = Error interno: { $reason }
+facility-start_failed = No se pudo iniciar el servidor del puesto de salud: { $reason }
+facility-port_unavailable = El puerto { $port } no está disponible ({ $reason }).

@@ -1,0 +1,84 @@
+# What an operation refuses or fails with (the command line and the app).
+
+ops-rows_rejected = { $n ->
+        [one] { $n } row rejected: nothing was imported
+       *[other] { $n } rows rejected: nothing was imported
+    }
+ops-no_store = No Ayllu store in { $path } (run `ayllu --data { $path } init`)
+ops-not_enrolled = This device is not enrolled with the health post yet: ask for an enrollment code.
+ops-code_refused = The code is not valid, was already used or has expired. Ask the health post for a new one.
+ops-bundle_unreadable = The bundle { $file } cannot be read, nothing was changed: { $reason }
+ops-unknown_device = No enrolled device { $device }
+ops-hub_off = Switch facility mode on first.
+ops-export_failed = Could not save: { $reason }
+ops-io = Could not read or write { $path }: { $reason }
+ops-store = Internal storage error: { $reason }
+ops-admin = Health post server error: { $reason }
+ops-sync = The sync failed: { $reason }
+
+## Talking to the health post
+hub-cut = The link to the health post was cut before its answer arrived. It may already hold what was sent; nothing was lost here: the next sync confirms it.
+hub-unreachable = Cannot reach the health post ({ $url }). Is there signal? Is it on?
+hub-unauthorized = The health post no longer recognises this device (401). Ask for a new enrollment code.
+hub-out_of_scope = This device sent households of communities not assigned to it; the health post did not take them.
+hub-too_many_requests = The health post is busy with many devices; it will try again shortly.
+hub-timeout = The link dropped while sending; it will try again.
+hub-too_large = What was sent is too large for one exchange; tell the health post's staff.
+hub-internal = The health post had an internal error; tell its staff.
+hub-refused = The health post refused the sync ({ $status }).
+hub-not_understood = The health post's answer was not understood; it will try again.
+
+## Why the other side did not take a household (refusal-<code>)
+refusal-unreadable = the health post could not read what was sent
+refusal-invalid = the record breaks the census rules
+refusal-shape = it has data this version does not know: update the app
+refusal-too_large = the household holds too much data to be sent
+refusal-out_of_scope = this household's community is not assigned to this phone
+refusal-foreign_actor = it has changes not made on this phone
+refusal-transition = only facility staff can make that change
+refusal-unknown = the health post does not have this household: it will be sent whole
+refusal-later = it will go with the next sync
+refusal-other = the record is not valid
+
+## A record's fields, as a conflict names them (field-<key>)
+field-address = Address
+field-community = Community
+field-sector = Sector
+field-consent = Consent
+field-gps = GPS location
+field-water = Water
+field-sanitation = Toilet
+field-floor = Floor
+field-walls = Walls
+field-cooking_fuel = Cooking fuel
+field-electricity = Electricity
+field-rooms = Rooms
+field-given_names = Given names
+field-surnames = Surnames
+field-sex = Sex
+field-birth = Date
+field-date = Date
+field-relationship = Relationship
+field-dni = DNI
+field-insurance = Insurance
+field-education = Education
+field-pregnancy = Pregnancy
+field-expected_delivery = Expected delivery date
+field-mother = Mother
+field-notes = Notes
+field-promotor = Promotor
+field-weight_kg = Weight
+field-length = Length/height
+field-referral = Referral
+field-dissolved = Household closed
+field-other = Field
+conflict-visit = Visit of { $date }: { $what }
+conflict-member = { $name }: { $what }
+conflict-no_value = (no value)
+
+## How numbers are written
+number-decimal_separator = { "." }
+
+## The command line
+cli-invalid_input = invalid input
+cli-line = line

@@ -1,0 +1,84 @@
+# What an operation refuses or fails with (the command line and the app).
+
+ops-rows_rejected = { $n ->
+        [one] { $n } fila rechazada: no se importó nada
+       *[other] { $n } filas rechazadas: no se importó nada
+    }
+ops-no_store = No hay datos de Ayllu en { $path } (ejecute `ayllu --data { $path } init`)
+ops-not_enrolled = Este equipo aún no está registrado con el puesto de salud: pida un código de registro.
+ops-code_refused = El código no es válido, ya se usó o venció. Pida uno nuevo en el puesto de salud.
+ops-bundle_unreadable = El paquete { $file } no se puede leer, no se cambió nada: { $reason }
+ops-unknown_device = No hay un equipo registrado con el número { $device }
+ops-hub_off = Primero active el modo puesto de salud.
+ops-export_failed = No se pudo guardar: { $reason }
+ops-io = No se pudo leer o escribir { $path }: { $reason }
+ops-store = Error interno del almacenamiento: { $reason }
+ops-admin = Error del servidor del puesto de salud: { $reason }
+ops-sync = La sincronización falló: { $reason }
+
+## Talking to the health post (never "hub": a promotora knows the puesto de salud)
+hub-cut = La conexión con el puesto de salud se cortó antes de recibir su respuesta. Puede que allá ya tengan lo enviado; aquí no se perdió nada: la próxima sincronización lo confirma.
+hub-unreachable = No se puede conectar con el puesto de salud ({ $url }). ¿Hay señal? ¿Está encendido?
+hub-unauthorized = El puesto de salud ya no reconoce este celular (401). Pida un nuevo código de registro.
+hub-out_of_scope = Este celular envió hogares de comunidades que no tiene asignadas; el puesto de salud no los recibió.
+hub-too_many_requests = El puesto de salud está atendiendo a muchos celulares; se volverá a intentar en un momento.
+hub-timeout = La conexión se cortó mientras se enviaban los datos; se volverá a intentar.
+hub-too_large = Lo enviado es demasiado grande para una sola vez; avise al personal del puesto de salud.
+hub-internal = El puesto de salud tuvo un error interno; avise al personal.
+hub-refused = El puesto de salud no aceptó la sincronización ({ $status }).
+hub-not_understood = La respuesta del puesto de salud no se entendió; se volverá a intentar.
+
+## Why the other side did not take a household (refusal-<code>)
+refusal-unreadable = el puesto de salud no pudo leer lo que se envió
+refusal-invalid = los datos no cumplen las reglas del registro
+refusal-shape = tiene datos que esta versión no conoce: actualice la aplicación
+refusal-too_large = el hogar tiene demasiados datos para enviarse
+refusal-out_of_scope = la comunidad de este hogar no está asignada a este celular
+refusal-foreign_actor = tiene cambios que no se hicieron en este celular
+refusal-transition = ese cambio solo lo puede hacer el personal del establecimiento
+refusal-unknown = el puesto de salud no tiene este hogar: se enviará completo
+refusal-later = se enviará en la próxima sincronización
+refusal-other = el registro no es válido
+
+## A record's fields, as a conflict names them (field-<key>)
+field-address = Dirección
+field-community = Comunidad
+field-sector = Sector
+field-consent = Consentimiento
+field-gps = Ubicación GPS
+field-water = Agua
+field-sanitation = Servicio higiénico
+field-floor = Piso
+field-walls = Paredes
+field-cooking_fuel = Combustible para cocinar
+field-electricity = Electricidad
+field-rooms = Habitaciones
+field-given_names = Nombres
+field-surnames = Apellidos
+field-sex = Sexo
+field-birth = Fecha
+field-date = Fecha
+field-relationship = Parentesco
+field-dni = DNI
+field-insurance = Seguro
+field-education = Nivel educativo
+field-pregnancy = Embarazo
+field-expected_delivery = Fecha probable de parto
+field-mother = Madre
+field-notes = Notas
+field-promotor = Promotor(a)
+field-weight_kg = Peso
+field-length = Talla
+field-referral = Referencia
+field-dissolved = Baja del hogar
+field-other = Dato
+conflict-visit = Visita del { $date }: { $what }
+conflict-member = { $name }: { $what }
+conflict-no_value = (sin dato)
+
+## How numbers are written
+number-decimal_separator = { "," }
+
+## The command line
+cli-invalid_input = dato no válido
+cli-line = línea
