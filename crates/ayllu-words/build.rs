@@ -17,7 +17,11 @@ fn main() {
     let mut out = String::from("pub(crate) static FILES: &[(&str, &str, &str)] = &[\n");
     for dir in langs {
         println!("cargo:rerun-if-changed={}", dir.display());
-        let tag = dir.file_name().unwrap().to_str().expect("a language folder named by its tag");
+        let tag = dir
+            .file_name()
+            .unwrap()
+            .to_str()
+            .expect("a language folder named by its tag");
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -27,7 +31,12 @@ fn main() {
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
             let name = f.file_name().unwrap().to_str().unwrap();
-            writeln!(out, "    ({tag:?}, {name:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+            writeln!(
+                out,
+                "    ({tag:?}, {name:?}, include_str!({:?})),",
+                f.display().to_string()
+            )
+            .unwrap();
         }
     }
     out.push_str("];\n");

@@ -4,9 +4,9 @@
 use std::marker::PhantomData;
 
 use ayllu_model::FieldError;
-use ayllu_words::Message;
 use ayllu_ops::OpsError;
 use ayllu_store::StoreError;
+use ayllu_words::Message;
 use serde::de::DeserializeOwned;
 
 /// A refusal: which field (dotted path, empty when none), a stable code, and the reason
@@ -29,7 +29,10 @@ impl UiError {
 
     /// Something that should not happen, with what the system said (for support staff).
     pub fn internal(reason: impl std::fmt::Display) -> UiError {
-        UiError::other("internal", Message::new("app-internal").with("reason", reason.to_string()))
+        UiError::other(
+            "internal",
+            Message::new("app-internal").with("reason", reason.to_string()),
+        )
     }
 }
 

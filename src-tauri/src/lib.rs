@@ -149,7 +149,10 @@ pub fn run() {
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(facility::DEFAULT_PORT);
                     if let Err(e) = state.facility.start(store, port).await {
-                        eprintln!("facility mode could not start: {}", e.message.render(ayllu_model::Lang::ES));
+                        eprintln!(
+                            "facility mode could not start: {}",
+                            e.message.render(ayllu_model::Lang::ES)
+                        );
                     }
                 });
             }
@@ -174,5 +177,73 @@ mod tests {
             before, after,
             "ui/src/bindings.ts was stale and has been regenerated: commit it"
         );
+    }
+
+    /// Every text the UI asks for is in the Spanish catalogue (and so, by the catalogue's
+    /// own test, in every language): the literal ids in `ui/src`, and the ids it builds
+    /// from the questions, urgencies and code lists Rust gives it.
+    #[test]
+    fn every_text_the_ui_asks_for_is_in_the_catalogue() {
+        use ayllu_model::checklist::{ChildForm, antenatal_questions};
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src");
+        let mut ids = std::collections::BTreeSet::new();
+        let mut stack = vec![ui];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "svelte" || x == "ts")
+                    && !path.ends_with("bindings.ts")
+                {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    // t("some.id" — the literal ids (not format("…" or split("…").
+                    for (at, _) in text.match_indices("t(\"") {
+                        let before = text[..at].chars().next_back();
+                        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                            continue;
+                        }
+                        let piece = &text[at + 3..];
+                        let id: String = piece
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                            .collect();
+                        if piece[id.len()..].starts_with('"') && !id.is_empty() {
+                            ids.insert(id.replace('.', "-"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(ids.len() > 200, "the UI's ids are found ({})", ids.len());
+        // Every question a form can ask, with every gate open, at every age.
+        let all_yes: ayllu_model::ChildCheck = serde_json::from_value(serde_json::json!({
+            "danger_signs": {"answer": "yes"}, "cough": {"answer": "yes"}, "diarrhoea": {"answer": "yes"}}))
+        .unwrap();
+        let born = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        for months in [1, 8, 30, 50] {
+            let on = born.checked_add_months(chrono::Months::new(months)).unwrap();
+            for q in ChildForm::of(&all_yes, born, on).questions {
+                ids.insert(format!("child-{}", q.path.replace('.', "-")));
+            }
+        }
+        let anc: ayllu_model::AntenatalCheck =
+            serde_json::from_value(serde_json::json!({"danger_signs": {"answer": "yes"}})).unwrap();
+        for q in antenatal_questions(&anc) {
+            ids.insert(format!("anc-{}", q.path.replace('.', "-")));
+        }
+        for u in ["urgent", "soon", "routine"] {
+            ids.insert(format!("due-{u}"));
+        }
+        for (list, options) in ayllu_model::codes::catalogue() {
+            for o in options {
+                ids.insert(format!("code-{list}-{}", o.code));
+            }
+        }
+        for r in ayllu_model::followup::RULES {
+            ids.insert(format!("rule-{}-reason", r.rule.code()));
+        }
+        let missing: Vec<_> = ids.iter().filter(|id| !ayllu_words::has(id)).collect();
+        assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
     }
 }

@@ -1,7 +1,7 @@
 // App-wide state: the current screen, app info, code lists and the sync status.
 import { commands, events } from "./bindings";
 import type { AppInfo, CodeOption, HouseholdId, MemberId, SyncStatus, UiError, VisitId } from "./bindings";
-import { i18n, type Lang } from "./i18n.svelte";
+import { i18n, say, t } from "./i18n.svelte";
 
 export type Route =
   | { name: "today" }
@@ -53,17 +53,17 @@ export async function call<T>(p: Promise<Result<T>>): Promise<T> {
 }
 
 export function isUiError(e: unknown): e is UiError {
-  return typeof e === "object" && e !== null && "code" in e && "es" in e;
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
 export function message(e: UiError): string {
-  return i18n.lang === "en" ? e.en : e.es;
+  return say(e.message);
 }
 
+/// An answer of a code list in words (`code-<list>-<code>` in the catalogue).
 export function label(list: string, code: string | null | undefined): string {
   if (!code) return "—";
-  const o = app.codes[list]?.find((c) => c.code === code);
-  return o ? (i18n.lang === "en" ? o.en : o.es) : code;
+  return t(`code-${list}-${code}`);
 }
 
 export function toast(text: string) {
@@ -75,7 +75,7 @@ export function toast(text: string) {
 
 export async function start() {
   app.info = await call(commands.appInfo());
-  i18n.lang = (app.info.lang as Lang) ?? "es";
+  i18n.lang = app.info.lang ?? "es";
   app.codes = await call(commands.codeLists());
   app.sync = await call(commands.syncStatus());
   await events.syncChanged.listen((e) => {

@@ -47,7 +47,13 @@ impl Failure {
                 let mut listed = Vec::new();
                 for r in rows {
                     let words = r.words(lang);
-                    eprintln!("{} {}: {} «{}»: {words}", text("cli-line"), r.line, r.column, r.value);
+                    eprintln!(
+                        "{} {}: {} «{}»: {words}",
+                        text("cli-line"),
+                        r.line,
+                        r.column,
+                        r.value
+                    );
                     listed.push(json!({"line": r.line, "column": r.column, "value": r.value,
                                        "code": r.code, "message": words}));
                 }

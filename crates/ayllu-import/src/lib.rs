@@ -129,7 +129,11 @@ fn code(list: &str, v: &str) -> Option<String> {
     let folded = fold(v);
     catalogue().get(list)?.iter().find_map(|o| {
         let id = format!("code-{list}-{}", o.code);
-        let labelled = || Lang::all().into_iter().any(|l| fold(&ayllu_words::text(l, &id)) == folded);
+        let labelled = || {
+            Lang::all()
+                .into_iter()
+                .any(|l| fold(&ayllu_words::text(l, &id)) == folded)
+        };
         (o.code == v || fold(&o.code) == folded || labelled()).then(|| o.code.clone())
     })
 }
@@ -224,7 +228,8 @@ fn household_json(row: &Row, out: &mut Vec<Rejected>) -> Map<String, Value> {
 }
 
 fn yes_no(line: usize, col: &str, v: &str) -> Rejected {
-    Rejected::new(line, col, v, Problem::InvalidFormat).with_words(ayllu_words::Message::new("import-yes_or_no"))
+    Rejected::new(line, col, v, Problem::InvalidFormat)
+        .with_words(ayllu_words::Message::new("import-yes_or_no"))
 }
 
 fn member_json(row: &Row, out: &mut Vec<Rejected>) -> Value {

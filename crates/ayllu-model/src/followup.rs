@@ -628,7 +628,10 @@ mod tests {
             "table ordered by urgency"
         );
         for s in RULES {
-            for id in [format!("code-due_rule-{}", s.rule.code()), format!("rule-{}-reason", s.rule.code())] {
+            for id in [
+                format!("code-due_rule-{}", s.rule.code()),
+                format!("rule-{}-reason", s.rule.code()),
+            ] {
                 assert!(ayllu_words::has(&id), "no words for {id}");
             }
             // The code is what serde writes.

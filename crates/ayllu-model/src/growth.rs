@@ -730,10 +730,16 @@ mod tests {
     #[test]
     fn words_exist_for_every_flag_and_classification() {
         for f in Flag::ALL {
-            assert!(ayllu_words::has(&format!("code-{}-{}", Flag::LIST, f.code())), "{f:?}");
+            assert!(
+                ayllu_words::has(&format!("code-{}-{}", Flag::LIST, f.code())),
+                "{f:?}"
+            );
         }
         for c in Classification::ALL {
-            assert!(ayllu_words::has(&format!("code-{}-{}", Classification::LIST, c.code())), "{c:?}");
+            assert!(
+                ayllu_words::has(&format!("code-{}-{}", Classification::LIST, c.code())),
+                "{c:?}"
+            );
         }
     }
 }

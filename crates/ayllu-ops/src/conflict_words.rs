@@ -2,8 +2,8 @@
 //! language, from the catalogue), not a document path and JSON ("Casa azul" / "Casa verde" for "Dirección", "Mujer" for `F`).
 
 use ayllu_model::{Household, Lang};
-use ayllu_words::{Message, text};
 use ayllu_store::Conflict;
+use ayllu_words::{Message, text};
 use serde::Serialize;
 
 /// One field two phones changed at once, in words. `field` and the value's position are

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use ayllu_hub::AdminError;
 use ayllu_model::{FieldError, Problem};
-use ayllu_words::Message;
 use ayllu_store::StoreError;
 use ayllu_sync::http::ClientError;
+use ayllu_words::Message;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {

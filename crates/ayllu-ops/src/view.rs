@@ -4,7 +4,9 @@
 use ayllu_model::checklist::{self, ChildForm, Question};
 use ayllu_model::followup::History;
 use ayllu_model::growth::{self, Assessment, CurvePoint, Table};
-use ayllu_model::{GestationWeeks, Household, HouseholdId, HouseholdInfo, Lang, Member, MemberId, Visit, VisitId};
+use ayllu_model::{
+    GestationWeeks, Household, HouseholdId, HouseholdInfo, Lang, Member, MemberId, Visit, VisitId,
+};
 use ayllu_store::{Conflict, DueItem, Store, StoreError};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -154,7 +156,13 @@ fn child_growth(id: MemberId, member: &Member, h: &Household, today: NaiveDate) 
     }
 }
 
-fn view(id: HouseholdId, h: Household, conflicts: Vec<Conflict>, today: NaiveDate, lang: Lang) -> HouseholdView {
+fn view(
+    id: HouseholdId,
+    h: Household,
+    conflicts: Vec<Conflict>,
+    today: NaiveDate,
+    lang: Lang,
+) -> HouseholdView {
     let conflicts_in_words = conflicts
         .iter()
         .map(|c| crate::conflict_words::in_words(&h, c, lang))

@@ -189,10 +189,11 @@ fn catalogue() -> &'static Catalogue {
             // Left-to-right languages only: no invisible isolation marks around values.
             bundle.set_use_isolating(false);
             for (tag, name, source) in files::FILES.iter().filter(|(t, _, _)| *t == lang.0) {
-                let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errs)| {
-                    errors.extend(errs.iter().map(|e| format!("{tag}/{name}: {e:?}")));
-                    partial
-                });
+                let resource =
+                    FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errs)| {
+                        errors.extend(errs.iter().map(|e| format!("{tag}/{name}: {e:?}")));
+                        partial
+                    });
                 if let Err(errs) = bundle.add_resource(resource) {
                     errors.extend(errs.iter().map(|e| format!("{tag}/{name}: {e:?}")));
                 }
@@ -232,7 +233,9 @@ pub fn format(lang: Lang, id: &str, args: &[(&str, &Arg)]) -> String {
     for b in [bundle(lang), bundle(Lang::ES)] {
         if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
             let mut errs = Vec::new();
-            return b.format_pattern(pattern, Some(&fluent_args), &mut errs).into_owned();
+            return b
+                .format_pattern(pattern, Some(&fluent_args), &mut errs)
+                .into_owned();
         }
     }
     id.to_string()
@@ -309,7 +312,9 @@ mod tests {
 
     #[test]
     fn a_message_serializes_as_its_id_and_arguments() {
-        let m = Message::new("sync-failed").with("status", 503).with("url", "http://x");
+        let m = Message::new("sync-failed")
+            .with("status", 503)
+            .with("url", "http://x");
         assert_eq!(
             serde_json::to_value(&m).unwrap(),
             serde_json::json!({"id": "sync-failed", "args": {"status": 503.0, "url": "http://x"}})
