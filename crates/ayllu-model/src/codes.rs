@@ -278,6 +278,47 @@ mod dictionary {
             );
         }
     }
+
+    /// Its words are the catalogue's (the one owner): a row that says otherwise fails.
+    #[test]
+    fn the_data_dictionary_words_are_the_catalogues() {
+        let doc = include_str!("../../../docs/data-dictionary.md");
+        let en = Lang::parse("en").unwrap();
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        macro_rules! rows {
+            ($($t:ty),*) => {$(
+                rows.extend(<$t>::ALL.iter().map(|c| (c.code().to_string(), c.label(Lang::ES), c.label(en))));
+            )*};
+        }
+        rows!(
+            Sex,
+            Relationship,
+            Insurance,
+            Education,
+            WaterSource,
+            Sanitation,
+            Floor,
+            Walls,
+            CookingFuel,
+            Position,
+            DeliveryPlace
+        );
+        let lists_end = doc.find("## Error codes").expect("the error codes section");
+        for (code, es, en) in rows {
+            let row = format!("| `{code}` | {es} | {en} |");
+            assert!(
+                doc[..lists_end].contains(&row),
+                "data-dictionary.md: expected {row}"
+            );
+        }
+        for p in Problem::ALL {
+            let row = format!("| `{}` | {} | {} |", p.code(), p.message(Lang::ES), p.message(en));
+            assert!(
+                doc[lists_end..].contains(&row),
+                "data-dictionary.md: expected {row}"
+            );
+        }
+    }
 }
 
 /// The answers of a code list, in the order pickers show them. Their labels are in the
