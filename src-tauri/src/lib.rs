@@ -56,6 +56,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::visits::undo_referral_attended,
             commands::visits::void_visit,
             commands::visits::correct_visit,
+            commands::households::expected_delivery_from_weeks,
             commands::export::export_report,
             commands::households::resolve_conflict,
             commands::sync::sync_status,

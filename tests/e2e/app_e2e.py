@@ -232,6 +232,19 @@ def test_register_visit_search_and_reopen():
         # Dates as people write them here: day/month/year.
         fill_member(d, 0, dict(given_names="Rosa", surnames="Núñez Huamán", sex="F", birth="02/03/1994",
                                relationship="head", dni="45871236", insurance="sis"))
+        # "¿Cuántas semanas de embarazo tiene?" gives the expected delivery date (and a number
+        # of weeks no pregnancy has is refused beside the field). Rosa is not pregnant after all.
+        rosa = css(d, '[data-member-index="0"]')
+        press(d, rosa.find_element(By.CSS_SELECTOR, "input[name=pregnant]"))
+        typ(d, "input[name=weeks_now]", "3", rosa)
+        err = field_error(d, "members[0].pregnancy.weeks")
+        assert "semanas" in err.text, err.text
+        typ(d, "input[name=weeks_now]", "20", rosa)
+        edd = dt.date.today() + dt.timedelta(days=280 - 20 * 7)
+        wait(d, lambda: rosa.find_element(By.CSS_SELECTOR, "input[name=expected_delivery]").get_attribute("value")
+             == edd.strftime("%d/%m/%Y"), what="the expected delivery from the weeks")
+        assert not d.find_elements(By.CSS_SELECTOR, '[data-field="members[0].pregnancy.weeks"]'), "error cleared"
+        press(d, rosa.find_element(By.CSS_SELECTOR, "input[name=pregnant]"))
         click(d, "[data-testid=add-member-row]")
         child_birth = months_ago(18)
         # First a birth date in the future: refused next to the field, nothing saved.

@@ -84,6 +84,8 @@ export const commands = {
 	voidVisit: (household: HouseholdId, visit: VisitId, reason: string) => typedError<null, UiError>(__TAURI_INVOKE("void_visit", { household, visit, reason })),
 	/**  Corrects the answers of a saved visit (the wizard opened on it). */
 	correctVisit: (household: HouseholdId, id: VisitId, visit: Visit_Deserialize) => typedError<null, UiError>(__TAURI_INVOKE("correct_visit", { household, id, visit })),
+	/**  Weeks of pregnancy today → the expected delivery date (the member form fills it). */
+	expectedDeliveryFromWeeks: (weeks: string) => typedError<string, UiError>(__TAURI_INVOKE("expected_delivery_from_weeks", { weeks })),
 	/**
 	 *  Writes the indicator tables for `year` (one community, or all). With `choose`, a save
 	 *  dialog asks where (none returned if cancelled); otherwise they go to the data folder's

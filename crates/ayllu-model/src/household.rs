@@ -252,6 +252,12 @@ impl Pregnancy {
 
     /// Completed weeks of gestation on `day`, counted back from the expected delivery at
     /// 40 weeks (Naegele); none outside the pregnancy or the weeks a check can record.
+    /// The expected delivery of a pregnancy of `weeks` on `day`: the other way round from
+    /// [`Pregnancy::weeks_on`] (280 days from the last period).
+    pub fn expected_from_weeks(weeks: GestationWeeks, day: NaiveDate) -> NaiveDate {
+        day + chrono::Duration::days(280 - 7 * i64::from(weeks.get()))
+    }
+
     pub fn weeks_on(&self, day: NaiveDate) -> Option<GestationWeeks> {
         if !self.is_on(day) {
             return None;

@@ -249,6 +249,17 @@ pub fn birth_from_age(amount: &str, unit: &str, today: NaiveDate) -> Result<ayll
     })
 }
 
+/// "Semanas de embarazo" today → the expected delivery date (the form fills the date).
+pub fn expected_delivery_from_weeks(weeks: &str, today: NaiveDate) -> Result<NaiveDate, OpsError> {
+    let field = "pregnancy.weeks";
+    let n: i64 = weeks
+        .trim()
+        .parse()
+        .map_err(|_| FieldError::new(field, Problem::InvalidFormat))?;
+    let weeks = ayllu_model::GestationWeeks::new(n).map_err(|p| FieldError::new(field, p))?;
+    Ok(ayllu_model::Pregnancy::expected_from_weeks(weeks, today))
+}
+
 /// A visit from JSON, signed by `who` unless the JSON names another promotor.
 pub fn visit_from_json(mut json: serde_json::Value, who: &Signature) -> Result<Visit, OpsError> {
     if let serde_json::Value::Object(map) = &mut json {
@@ -608,6 +619,27 @@ mod age_tests {
                 .any(|(_, r)| r == "postpartum_visit" || r == "newborn_visit"),
             "{after:?}"
         );
+    }
+
+    #[test]
+    fn weeks_of_pregnancy_give_the_expected_delivery_and_back() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let edd = expected_delivery_from_weeks(" 20 ", today).unwrap();
+        assert_eq!(edd, NaiveDate::from_ymd_opt(2027, 4, 15).unwrap());
+        let p = ayllu_model::Pregnancy::expected(edd);
+        assert_eq!(p.weeks_on(today).map(|w| w.get()), Some(20));
+        for (bad, code) in [
+            ("veinte", "invalid_format"),
+            ("3", "gestation_out_of_range"),
+            ("45", "gestation_out_of_range"),
+        ] {
+            let e = expected_delivery_from_weeks(bad, today).unwrap_err();
+            assert_eq!(
+                (e.field_name(), e.code()),
+                (Some("pregnancy.weeks"), code),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

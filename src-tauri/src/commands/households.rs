@@ -106,6 +106,13 @@ pub async fn birth_from_age(amount: String, unit: String) -> Result<Birth, UiErr
     Ok(record::birth_from_age(&amount, &unit, today())?)
 }
 
+/// Weeks of pregnancy today → the expected delivery date (the member form fills it).
+#[tauri::command]
+#[specta::specta]
+pub async fn expected_delivery_from_weeks(weeks: String) -> Result<chrono::NaiveDate, UiError> {
+    Ok(record::expected_delivery_from_weeks(&weeks, today())?)
+}
+
 /// Records how a woman's pregnancy ended and registers the newborn (born alive).
 #[tauri::command]
 #[specta::specta]

@@ -200,6 +200,7 @@ form-insurance = Insurance
 form-education = Education
 form-pregnant = Is pregnant
 form-expected_delivery = Expected delivery date (day/month/year)
+form-weeks_now = or weeks of pregnancy today
 form-new_member = New member
 form-edit_member = Edit member
 

@@ -200,6 +200,7 @@ form-insurance = Seguro
 form-education = Nivel educativo
 form-pregnant = Está embarazada
 form-expected_delivery = Fecha probable de parto (día/mes/año)
+form-weeks_now = o semanas de embarazo hoy
 form-new_member = Nuevo miembro
 form-edit_member = Editar miembro
 
