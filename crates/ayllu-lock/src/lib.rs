@@ -1,0 +1,397 @@
+//! The lock on a data folder: the store is encrypted (SQLCipher) with a random key made once
+//! per install; that key is kept only wrapped, by a key derived with Argon2id from the
+//! promotora's 6-digit PIN (or, on the health post's equipment, the staff passphrase).
+//!
+//! Sans-IO: a [`LockFile`] is a value read from and written to `ayllu.lock` by the caller;
+//! this crate never touches a disk or a clock (the time is passed in). Wrong tries are
+//! counted in the lock file and slow the next try down ([`wait_after`]), so a restart does
+//! not reset them. What this does not protect against is said in `docs/security.md`.
+
+use std::fmt;
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+/// A lock file is small: anything bigger is not one of ours.
+pub const MAX_LOCK_FILE_BYTES: usize = 4096;
+const LOCK_VERSION: u32 = 1;
+/// Bound to the file's purpose: a wrapped key moved into another kind of file fails.
+const AAD: &[u8] = b"ayllu store key v1";
+
+/// What unlocks: the promotora's PIN (exactly 6 digits) or the staff passphrase (at least
+/// 10 characters). Kept out of `Debug` and wiped when dropped.
+pub struct Secret(Zeroizing<String>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretProblem {
+    #[error("a PIN is exactly 6 digits")]
+    PinFormat,
+    #[error("a passphrase has at least 10 characters")]
+    PassphraseTooShort,
+}
+
+impl SecretProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            SecretProblem::PinFormat => "pin_format",
+            SecretProblem::PassphraseTooShort => "passphrase_too_short",
+        }
+    }
+}
+
+impl Secret {
+    pub fn pin(text: &str) -> Result<Secret, SecretProblem> {
+        let t = text.trim();
+        if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Secret(Zeroizing::new(t.to_string())))
+        } else {
+            Err(SecretProblem::PinFormat)
+        }
+    }
+
+    pub fn passphrase(text: &str) -> Result<Secret, SecretProblem> {
+        let t = text.trim_end_matches(['\n', '\r']);
+        if t.chars().count() >= 10 {
+            Ok(Secret(Zeroizing::new(t.to_string())))
+        } else {
+            Err(SecretProblem::PassphraseTooShort)
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// The store's key: 32 random bytes, given to SQLCipher as a raw key. Wiped when dropped.
+pub struct StoreKey(Zeroizing<[u8; 32]>);
+
+impl StoreKey {
+    pub fn random() -> StoreKey {
+        let mut k = Zeroizing::new([0u8; 32]);
+        getrandom::fill(k.as_mut()).expect("the system's random source");
+        StoreKey(k)
+    }
+
+    /// SQLCipher's raw-key form for `PRAGMA key`: `x'…'` (no key derivation inside
+    /// SQLCipher: the key is already random).
+    pub fn sqlcipher_pragma(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}'", hex::encode(self.0.as_ref())))
+    }
+}
+
+impl fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoreKey(…)")
+    }
+}
+
+/// Argon2id's cost. [`KdfParams::STANDARD`] is what new lock files use; the parameters are
+/// written in the file, so a file made with others still opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KdfParams {
+    pub m_kib: u32,
+    pub t: u32,
+    pub p: u32,
+}
+
+impl KdfParams {
+    /// 64 MiB, 3 passes, 1 lane: 118 ms on the build machine, about a second on a low-end
+    /// phone (docs/benchmarks.md, "Unlocking").
+    pub const STANDARD: KdfParams = KdfParams {
+        m_kib: 64 * 1024,
+        t: 3,
+        p: 1,
+    };
+
+    /// Bounds on what a lock file may ask for: a file that asks for 4 GiB of memory is
+    /// refused, not obeyed.
+    fn check(self) -> Result<Params, LockError> {
+        if !(8 * 1024..=1024 * 1024).contains(&self.m_kib)
+            || !(1..=20).contains(&self.t)
+            || !(1..=8).contains(&self.p)
+        {
+            return Err(LockError::Corrupt("argon2 parameters out of bounds"));
+        }
+        Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| LockError::Corrupt("argon2 parameters"))
+    }
+}
+
+/// How long to wait before the next try after `failures` wrong ones in a row: none for the
+/// first three (a thumb slips), then 5 s doubling each time, at most an hour.
+pub fn wait_after(failures: u32) -> TimeDelta {
+    if failures < 3 {
+        return TimeDelta::zero();
+    }
+    let secs = 5i64.saturating_mul(1i64 << (failures - 3).min(20));
+    TimeDelta::seconds(secs.min(3600))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LockError {
+    /// The secret did not open the key. `failures` in a row so far; the next try waits
+    /// `wait`.
+    #[error("wrong PIN or passphrase ({failures} in a row)")]
+    Wrong { failures: u32, wait: TimeDelta },
+    /// Too soon after wrong tries: nothing was tried.
+    #[error("too many wrong tries: wait {} s", .wait.num_seconds())]
+    TooSoon { wait: TimeDelta },
+    #[error("the lock file is not valid: {0}")]
+    Corrupt(&'static str),
+}
+
+/// The lock file's contents (`ayllu.lock` in the data folder, JSON). Nothing in it is
+/// secret: the wrapped key is useless without the PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockFile {
+    pub version: u32,
+    /// "pin" or "passphrase": what the screen asks for.
+    pub unlocked_by: Unlock,
+    pub kdf: KdfParams,
+    salt: String,
+    nonce: String,
+    wrapped_key: String,
+    /// Wrong tries in a row, and when the last one was: the wait survives a restart.
+    pub failures: u32,
+    pub last_failure: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unlock {
+    Pin,
+    Passphrase,
+}
+
+fn derive(secret: &Secret, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>, LockError> {
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, kdf.check()?);
+    let mut out = Zeroizing::new([0u8; 32]);
+    argon
+        .hash_password_into(secret.bytes(), salt, out.as_mut())
+        .map_err(|_| LockError::Corrupt("argon2"))?;
+    Ok(out)
+}
+
+fn unhex<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], LockError> {
+    let v = hex::decode(s).map_err(|_| LockError::Corrupt(what))?;
+    v.try_into().map_err(|_| LockError::Corrupt(what))
+}
+
+impl LockFile {
+    /// A new lock over a new random store key.
+    pub fn create(
+        secret: &Secret,
+        unlocked_by: Unlock,
+        kdf: KdfParams,
+    ) -> Result<(LockFile, StoreKey), LockError> {
+        let key = StoreKey::random();
+        let file = LockFile::wrap(&key, secret, unlocked_by, kdf)?;
+        Ok((file, key))
+    }
+
+    /// The same store key under a new secret (a PIN changed).
+    pub fn wrap(
+        key: &StoreKey,
+        secret: &Secret,
+        unlocked_by: Unlock,
+        kdf: KdfParams,
+    ) -> Result<LockFile, LockError> {
+        let mut salt = [0u8; 16];
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut salt).expect("the system's random source");
+        getrandom::fill(&mut nonce).expect("the system's random source");
+        let kek = derive(secret, &salt, kdf)?;
+        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let wrapped = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: key.0.as_ref(),
+                    aad: AAD,
+                },
+            )
+            .map_err(|_| LockError::Corrupt("encrypt"))?;
+        Ok(LockFile {
+            version: LOCK_VERSION,
+            unlocked_by,
+            kdf,
+            salt: hex::encode(salt),
+            nonce: hex::encode(nonce),
+            wrapped_key: hex::encode(wrapped),
+            failures: 0,
+            last_failure: None,
+        })
+    }
+
+    /// How long until a try is allowed, if it is not yet.
+    pub fn wait_before_try(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        let last = self.last_failure?;
+        let until = last + wait_after(self.failures);
+        (until > now).then(|| until - now)
+    }
+
+    /// Opens the store key with `secret`, or counts a wrong try. The caller writes the file
+    /// back after every call that changed it (`failures`), before saying anything.
+    pub fn unlock(&mut self, secret: &Secret, now: DateTime<Utc>) -> Result<StoreKey, LockError> {
+        if let Some(wait) = self.wait_before_try(now) {
+            return Err(LockError::TooSoon { wait });
+        }
+        let salt: [u8; 16] = unhex(&self.salt, "salt")?;
+        let nonce: [u8; 24] = unhex(&self.nonce, "nonce")?;
+        let wrapped: [u8; 48] = unhex(&self.wrapped_key, "wrapped key")?;
+        let kek = derive(secret, &salt, self.kdf)?;
+        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        match cipher.decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &wrapped,
+                aad: AAD,
+            },
+        ) {
+            Ok(mut plain) => {
+                let mut key = Zeroizing::new([0u8; 32]);
+                key.copy_from_slice(&plain);
+                plain.zeroize();
+                self.failures = 0;
+                self.last_failure = None;
+                Ok(StoreKey(key))
+            }
+            Err(_) => {
+                self.failures = self.failures.saturating_add(1);
+                self.last_failure = Some(now);
+                Err(LockError::Wrong {
+                    failures: self.failures,
+                    wait: wait_after(self.failures),
+                })
+            }
+        }
+    }
+
+    /// Reads a lock file's bytes, bounded and checked before anything is derived from them.
+    pub fn parse(bytes: &[u8]) -> Result<LockFile, LockError> {
+        if bytes.len() > MAX_LOCK_FILE_BYTES {
+            return Err(LockError::Corrupt("too large"));
+        }
+        let file: LockFile =
+            serde_json::from_slice(bytes).map_err(|_| LockError::Corrupt("not a lock file"))?;
+        if file.version != LOCK_VERSION {
+            return Err(LockError::Corrupt("unknown version"));
+        }
+        file.kdf.check()?;
+        unhex::<16>(&file.salt, "salt")?;
+        unhex::<24>(&file.nonce, "nonce")?;
+        unhex::<48>(&file.wrapped_key, "wrapped key")?;
+        Ok(file)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("a lock file serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cheap parameters for tests: the code path is the same.
+    const FAST: KdfParams = KdfParams {
+        m_kib: 8 * 1024,
+        t: 1,
+        p: 1,
+    };
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn the_right_pin_opens_the_same_key_and_a_wrong_one_opens_nothing() {
+        let pin = Secret::pin("482913").unwrap();
+        let (file, key) = LockFile::create(&pin, Unlock::Pin, FAST).unwrap();
+        let mut read = LockFile::parse(&file.to_bytes()).unwrap();
+        let again = read.unlock(&pin, at(0)).unwrap();
+        assert_eq!(key.sqlcipher_pragma(), again.sqlcipher_pragma());
+        let wrong = Secret::pin("482914").unwrap();
+        assert!(matches!(
+            read.unlock(&wrong, at(1)),
+            Err(LockError::Wrong { failures: 1, .. })
+        ));
+        // The key never appears in the file.
+        let text = String::from_utf8(read.to_bytes()).unwrap();
+        assert!(!text.contains(&key.sqlcipher_pragma()[2..66]));
+    }
+
+    #[test]
+    fn wrong_tries_slow_down_and_the_wait_is_in_the_file() {
+        let pin = Secret::pin("482913").unwrap();
+        let wrong = Secret::pin("000000").unwrap();
+        let (mut file, _) = LockFile::create(&pin, Unlock::Pin, FAST).unwrap();
+        let mut now = at(0);
+        for n in 1..=10 {
+            // Each try waits out the last one's delay.
+            now += wait_after(n - 1);
+            match file.unlock(&wrong, now) {
+                Err(LockError::Wrong { failures, wait }) => {
+                    assert_eq!(failures, n);
+                    assert_eq!(wait, wait_after(n));
+                }
+                other => panic!("try {n}: {other:?}"),
+            }
+        }
+        assert_eq!(wait_after(10), TimeDelta::seconds(640));
+        // A restart reads the file again: the wait is still there, even for the right PIN.
+        let mut reread = LockFile::parse(&file.to_bytes()).unwrap();
+        let soon = now + TimeDelta::seconds(600);
+        assert!(matches!(
+            reread.unlock(&pin, soon),
+            Err(LockError::TooSoon { .. })
+        ));
+        assert_eq!(reread.failures, 10, "a refused-too-soon try is not counted");
+        let later = now + TimeDelta::seconds(640);
+        assert!(reread.unlock(&pin, later).is_ok());
+        assert_eq!((reread.failures, reread.last_failure), (0, None));
+    }
+
+    #[test]
+    fn pins_and_passphrases_are_checked() {
+        for bad in ["12345", "1234567", "12a456", "", "١٢٣٤٥٦"] {
+            assert_eq!(Secret::pin(bad).unwrap_err(), SecretProblem::PinFormat, "{bad:?}");
+        }
+        assert!(Secret::pin(" 123456 ").is_ok());
+        assert!(Secret::passphrase("short").is_err());
+        assert!(Secret::passphrase("puesto de salud Ccorca\n").is_ok());
+        assert_eq!(format!("{:?}", Secret::pin("123456").unwrap()), "Secret(…)");
+    }
+
+    #[test]
+    fn a_hostile_lock_file_is_refused_before_any_work() {
+        let pin = Secret::pin("482913").unwrap();
+        let (file, _) = LockFile::create(&pin, Unlock::Pin, FAST).unwrap();
+        let mut greedy = serde_json::to_value(&file).unwrap();
+        greedy["kdf"]["m_kib"] = serde_json::json!(4u64 * 1024 * 1024);
+        assert!(LockFile::parse(&serde_json::to_vec(&greedy).unwrap()).is_err());
+        let mut short = serde_json::to_value(&file).unwrap();
+        short["wrapped_key"] = serde_json::json!("00");
+        assert!(LockFile::parse(&serde_json::to_vec(&short).unwrap()).is_err());
+        assert!(LockFile::parse(&vec![b' '; MAX_LOCK_FILE_BYTES + 1]).is_err());
+        assert!(LockFile::parse(b"{}").is_err());
+        // A wrapped key from another file under the same PIN does not open (salt, nonce).
+        let (other, _) = LockFile::create(&pin, Unlock::Pin, FAST).unwrap();
+        let mut mixed = serde_json::to_value(&file).unwrap();
+        mixed["wrapped_key"] = serde_json::to_value(&other).unwrap()["wrapped_key"].clone();
+        let mut mixed = LockFile::parse(&serde_json::to_vec(&mixed).unwrap()).unwrap();
+        assert!(matches!(mixed.unlock(&pin, at(0)), Err(LockError::Wrong { .. })));
+    }
+}
