@@ -59,6 +59,11 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database schema: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// The key does not open this store (or the file is not a store).
+    #[error("the key does not open this store")]
+    WrongKey,
+    #[error("store file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// A household as read back, with its id.
@@ -98,9 +103,73 @@ fn check_scope(scope: Option<&Scope>, household: &Household) -> Result<(), Store
 const CHECKPOINT_SAFETY_NET: u32 = 1000;
 
 impl Store {
-    /// Opens (creating if needed) the store in the SQLite file at `path`.
+    /// Opens (creating if needed) a plain store in the SQLite file at `path`: for tests and
+    /// benches. A data folder's store is always encrypted ([`Store::open_encrypted`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let mut conn = Connection::open(path)?;
+        Store::setup(Connection::open(path)?)
+    }
+
+    /// Opens (creating if needed) the store at `path`, encrypted with `key` (SQLCipher:
+    /// every page of the file and of its WAL). A wrong key is refused as `WrongKey`.
+    pub fn open_encrypted(path: &Path, key: &ayllu_lock::StoreKey) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+        // SQLCipher reads the first page only when asked: ask, so a wrong key says so here.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|_| StoreError::WrongKey)?;
+        Store::setup(conn)
+    }
+
+    /// Whether the file at `path` is a plain SQLite database (an older install's store,
+    /// to encrypt): its first bytes say so; an encrypted file's look random.
+    pub fn is_plain(path: &Path) -> std::io::Result<bool> {
+        use std::io::Read;
+        let mut head = [0u8; 16];
+        let mut f = std::fs::File::open(path)?;
+        let n = f.read(&mut head)?;
+        Ok(n == 16 && &head == b"SQLite format 3\0")
+    }
+
+    /// Encrypts a plain store in place with `key`, crash-safe: the encrypted copy is
+    /// written beside it and renamed over it only when complete and synced, so a kill at any
+    /// moment leaves either the plain store whole (and this is done again) or the encrypted
+    /// one whole. The plain store's WAL is folded in first and removed before the rename.
+    pub fn encrypt_in_place(path: &Path, key: &ayllu_lock::StoreKey) -> Result<(), StoreError> {
+        let copy = path.with_extension("encrypting");
+        let _ = std::fs::remove_file(&copy);
+        {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            conn.execute(
+                &format!(
+                    "ATTACH DATABASE ?1 AS encrypted KEY \"{}\"",
+                    key.sqlcipher_pragma().as_str()
+                ),
+                [copy.to_string_lossy()],
+            )?;
+            conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+            // The schema's version travels apart from the tables (migrations read it).
+            conn.execute_batch(&format!("PRAGMA encrypted.user_version = {version}"))?;
+            conn.execute_batch("DETACH DATABASE encrypted")?;
+            conn.close().map_err(|(_, e)| e)?;
+        }
+        std::fs::File::open(&copy)?.sync_all()?;
+        // The plain WAL is empty after the checkpoint; it must not outlive its database.
+        for side in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(side);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+        std::fs::rename(&copy, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL keeps readers off the writer's back; FULL syncs the WAL on every commit, so
         // a save that returned survives a power cut.

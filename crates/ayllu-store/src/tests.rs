@@ -875,3 +875,95 @@ fn an_edit_made_without_knowing_of_a_dissolution_is_shown_not_folded_in() {
         "still dissolved"
     );
 }
+
+/// Every byte of the store's files (database, WAL, shared memory) as one buffer.
+fn bytes_of_store(path: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for side in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(side);
+        if let Ok(b) = std::fs::read(std::path::PathBuf::from(p)) {
+            all.extend(b);
+        }
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn an_encrypted_store_keeps_no_name_or_dni_in_its_files_and_opens_only_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    // A plain store shows what the bytes would give away.
+    let plain = dir.path().join("plain.sqlite3");
+    let mut store = Store::open(&plain).unwrap();
+    store.create_household(sample(), today(), &who()).unwrap();
+    let bytes = bytes_of_store(&plain);
+    assert!(
+        contains(&bytes, "45871236") && contains(&bytes, "Núñez"),
+        "the check can see"
+    );
+    drop(store);
+
+    let path = dir.path().join("ayllu.sqlite3");
+    let key = ayllu_lock::StoreKey::random();
+    let mut store = Store::open_encrypted(&path, &key).unwrap();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    // Read while the WAL still holds the change, then after a checkpoint.
+    for moment in ["with its WAL", "checkpointed"] {
+        let bytes = bytes_of_store(&path);
+        for secret in ["45871236", "Núñez", "Rosa", "Ccorca", "capilla"] {
+            assert!(!contains(&bytes, secret), "{secret} readable {moment}");
+        }
+        store.checkpoint().unwrap();
+    }
+    drop(store);
+    assert!(!Store::is_plain(&path).unwrap());
+    assert!(matches!(
+        Store::open_encrypted(&path, &ayllu_lock::StoreKey::random()),
+        Err(StoreError::WrongKey)
+    ));
+    assert!(Store::open(&path).is_err(), "no key, no store");
+    let store = Store::open_encrypted(&path, &key).unwrap();
+    assert!(store.household(id).unwrap().is_some());
+}
+
+#[test]
+fn a_plain_store_is_encrypted_in_place_with_everything_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ayllu.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let households = Census::new(7, today()).households(30);
+    let ids: Vec<HouseholdId> = households
+        .iter()
+        .map(|h| {
+            let id = HouseholdId::new();
+            store.insert_household(id, h, &who()).unwrap();
+            id
+        })
+        .collect();
+    let before: Vec<_> = ids.iter().map(|id| store.household(*id).unwrap()).collect();
+    let device = store.device_id();
+    // Left open with changes in its WAL, as a killed app leaves it.
+    std::mem::forget(store);
+    assert!(Store::is_plain(&path).unwrap());
+
+    let key = ayllu_lock::StoreKey::random();
+    Store::encrypt_in_place(&path, &key).unwrap();
+    assert!(!Store::is_plain(&path).unwrap());
+    let store = Store::open_encrypted(&path, &key).unwrap();
+    let after: Vec<_> = ids.iter().map(|id| store.household(*id).unwrap()).collect();
+    assert_eq!(before, after);
+    assert_eq!(store.device_id(), device, "the same device, its keys and cursors");
+    let bytes = bytes_of_store(&path);
+    let name = households[0]
+        .members
+        .values()
+        .next()
+        .unwrap()
+        .surnames
+        .to_string();
+    assert!(!contains(&bytes, &name), "{name} readable after the migration");
+}
