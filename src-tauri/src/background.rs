@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn saves_are_checkpointed_once_the_promotor_pauses() {
         let dir = tempfile::tempdir().unwrap();
-        let store = ayllu_ops::folder::open_or_create(dir.path()).unwrap();
+        let store = ayllu_ops::folder::open_or_create(dir.path(), "482913", ayllu_lock::Unlock::Pin).unwrap();
         let store = Arc::new(Mutex::new(store));
         let worker = SyncWorker::start(store.clone(), Duration::from_secs(3600), |_| {});
         {

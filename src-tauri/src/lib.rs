@@ -11,7 +11,7 @@ pub mod commands;
 pub mod facility;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
 
 use tauri::Manager;
@@ -28,6 +28,9 @@ pub struct SyncChanged(pub SyncStatus);
 pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(collect_commands![
+            commands::lock::lock_state,
+            commands::lock::set_pin,
+            commands::lock::unlock,
             commands::settings::app_info,
             commands::settings::code_lists,
             commands::settings::set_setting,
@@ -108,6 +111,14 @@ fn data_dir(app: &tauri::App) -> PathBuf {
     }
 }
 
+/// Idle seconds before the lock screen comes back: `--lock-after SECS` or
+/// `AYLLU_LOCK_AFTER_SECS` (tests), else 5 minutes.
+pub fn lock_after_secs() -> u32 {
+    option("--lock-after", "AYLLU_LOCK_AFTER_SECS")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300)
+}
+
 /// How often an enrolled device syncs when nothing else prompts it (default a minute).
 fn sync_period() -> Duration {
     option("--sync-every", "AYLLU_SYNC_EVERY_SECS")
@@ -125,38 +136,15 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let dir = data_dir(app);
-            let store = Arc::new(Mutex::new(ayllu_ops::folder::open_or_create(&dir)?));
-            let facility_on = store.lock().map(|s| facility::enabled(&s)).unwrap_or(false);
+            std::fs::create_dir_all(&dir)?;
+            // The store opens on the lock screen (commands::lock); then sync starts.
             let handle = app.handle().clone();
-            let sync = SyncWorker::start(store.clone(), sync_period(), move |status| {
-                let _ = SyncChanged(status.clone()).emit(&handle);
-            });
-            let state = AppState {
-                store: store.clone(),
-                data_dir: dir,
-                sync,
-                facility: facility::Facility::default(),
-            };
-            app.manage(state);
-            if facility_on {
-                let handle = app.handle().clone();
-                tauri::async_runtime::spawn(async move {
-                    let state = handle.state::<AppState>();
-                    let port = state
-                        .store
-                        .lock()
-                        .ok()
-                        .and_then(|s| s.setting(facility::PORT).ok().flatten())
-                        .and_then(|p| p.parse().ok())
-                        .unwrap_or(facility::DEFAULT_PORT);
-                    if let Err(e) = state.facility.start(store, port).await {
-                        eprintln!(
-                            "facility mode could not start: {}",
-                            e.message.render(ayllu_model::Lang::ES)
-                        );
-                    }
-                });
-            }
+            app.manage(AppState::new(dir, move |store| {
+                let handle = handle.clone();
+                SyncWorker::start(store, sync_period(), move |status| {
+                    let _ = SyncChanged(status.clone()).emit(&handle);
+                })
+            }));
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -27,6 +27,10 @@ CLI = os.environ["AYLLU_CLI"]
 WEBDRIVER = os.environ.get("WEBDRIVER_URL", "http://127.0.0.1:4444")
 SHOTS = os.environ.get("SHOTS", "docs/screenshots")
 PHONE = (360, 740)
+PIN = "482913"
+# What the command line needs to open the folders the tests share with the app (a hub's
+# folder asks for the passphrase; cheap Argon2id for the folders the command creates).
+CLI_ENV = {**os.environ, "AYLLU_PIN": PIN, "AYLLU_PASSPHRASE": "puesto de salud de prueba", "AYLLU_KDF_FAST": "1"}
 DESKTOP = (1280, 800)
 
 
@@ -39,13 +43,25 @@ class TauriOptions(ArgOptions):
         return {"browserName": "wry", "tauri:options": {"application": APP, "args": self.app_args}}
 
 
-def open_app(data_dir, size=PHONE, args=()):
-    """Starts the app on `data_dir` (arguments: tauri-driver does not pass our environment)."""
+def open_app(data_dir, size=PHONE, args=(), unlock=True):
+    """Starts the app on `data_dir` (arguments: tauri-driver does not pass our environment)
+    and, unless `unlock` is false, sets or types the PIN on the lock screen."""
     driver = webdriver.Remote(command_executor=WEBDRIVER, options=TauriOptions(["--data", data_dir, *args]))
     driver.implicitly_wait(0)
     resize(driver, size)
-    wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, ".welcome, .topbar"), what="the app started")
+    wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, "[data-testid=lock]"), what="the lock screen")
+    if unlock:
+        enter_pin(driver)
     return driver
+
+
+def enter_pin(driver, pin=PIN):
+    """Types the PIN (twice when it is being set) and waits for the app behind the lock."""
+    typ(driver, "[data-testid=lock] input[name=pin]", pin)
+    if driver.find_elements(By.CSS_SELECTOR, "input[name=pin_again]"):
+        typ(driver, "input[name=pin_again]", pin)
+    click(driver, "[data-testid=lock-submit]")
+    wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, ".welcome, .topbar"), what="the app behind the lock")
 
 
 def resize(driver, size):
@@ -153,7 +169,7 @@ def shot(driver, name):
 
 def cli(data_dir, *args, stdin=None):
     out = subprocess.run(
-        [CLI, "--data", data_dir, *args], input=stdin, capture_output=True, text=True, check=True
+        [CLI, "--data", data_dir, *args], input=stdin, capture_output=True, text=True, check=True, env=CLI_ENV
     )
     return json.loads(out.stdout) if out.stdout.strip() else None
 
@@ -216,8 +232,17 @@ def fill_member(driver, index, m):
 
 def test_register_visit_search_and_reopen():
     data = tempfile.mkdtemp(prefix="ayllu-e2e-")
-    d = open_app(data)
+    d = open_app(data, unlock=False)
     try:
+        # First start: a PIN is chosen, typed twice (a different second one is refused).
+        wait(d, lambda: css(d, "input[name=pin_again]"), what="the PIN to set")
+        shot(d, "lock-set-phone")
+        typ(d, "[data-testid=lock] input[name=pin]", PIN)
+        typ(d, "input[name=pin_again]", "482914")
+        click(d, "[data-testid=lock-submit]")
+        field_error(d, "pin_again")
+        assert not os.path.exists(os.path.join(data, "ayllu.sqlite3")), "nothing made before the PIN"
+        enter_pin(d)
         shot(d, "welcome-phone")
         welcome(d)
         shot(d, "today-phone")
@@ -437,10 +462,27 @@ def test_register_visit_search_and_reopen():
     finally:
         d.quit()
 
-    # Close and reopen: everything is still there.
+    # On disk nothing can be read without the PIN: no name, DNI or place in any file.
+    for name in os.listdir(data):
+        path = os.path.join(data, name)
+        if os.path.isfile(path):
+            raw = open(path, "rb").read()
+            for secret in ["Núñez", "45871236", "Ccorca", "capilla"]:
+                assert secret.encode() not in raw, f"{secret} readable in {name}"
+
+    # Close and reopen: the PIN is asked again; a wrong one is refused; then everything is
+    # still there.
     time.sleep(1)
-    d = open_app(data)
+    d = open_app(data, unlock=False)
     try:
+        assert not d.find_elements(By.CSS_SELECTOR, "input[name=pin_again]"), "asked, not set again"
+        typ(d, "[data-testid=lock] input[name=pin]", "111111")
+        click(d, "[data-testid=lock-submit]")
+        err = field_error(d, "pin")
+        assert "PIN incorrecto" in err.text, err.text
+        shot(d, "lock-wrong-phone")
+        assert not d.find_elements(By.CSS_SELECTOR, ".topbar"), "a wrong PIN opens nothing"
+        enter_pin(d)
         wait(d, lambda: css(d, ".topbar"), what="the main screen (no welcome: the promotor is remembered)")
         click(d, "[data-nav=households]")
         typ(d, "input[name=search]", "Núñez")
@@ -625,7 +667,7 @@ def test_a_home_visit_in_few_taps():
 
 def start_hub(hub_dir):
     p = subprocess.Popen([CLI, "--data", hub_dir, "hub", "serve", "--listen", "127.0.0.1:0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=CLI_ENV)
     line = p.stdout.readline()
     assert line.startswith("listening on "), line
     return p, line.split()[-1]

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/../.."
 source scripts/env.sh
 bash scripts/build.sh -q
 AYLLU="$CARGO_TARGET_DIR/debug/ayllu"
+# The sample folder is made plain; the first command locks it with this PIN and encrypts it.
+export AYLLU_PIN=482913 AYLLU_KDF_FAST=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$CARGO_TARGET_DIR/debug/sample-census" "$work/data" 300

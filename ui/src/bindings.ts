@@ -7,6 +7,21 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**
+	 *  What the data folder asks for: a PIN to set (first start, or an install from before the
+	 *  PIN), or the PIN (and how long to wait after wrong ones).
+	 */
+	lockState: () => typedError<FolderState, UiError>(__TAURI_INVOKE("lock_state")),
+	/**
+	 *  Sets the PIN, typed twice, and opens the store with it (created, or an older plain one
+	 *  encrypted in place).
+	 */
+	setPin: (pin: string, again: string) => typedError<null, UiError>(__TAURI_INVOKE("set_pin", { pin, again })),
+	/**
+	 *  Opens the store with the PIN; once open (after idle), only checks it. A wrong PIN is
+	 *  counted before the refusal (the wait survives a restart).
+	 */
+	unlock: (pin: string) => typedError<null, UiError>(__TAURI_INVOKE("unlock", { pin })),
 	appInfo: () => typedError<AppInfo_Serialize, UiError>(__TAURI_INVOKE("app_info")),
 	/**  Every code list with Spanish and English labels. */
 	codeLists: () => typedError<{ [key in string]: CodeOption[] }, UiError>(__TAURI_INVOKE("code_lists")),
@@ -166,6 +181,8 @@ export type AppInfo_Deserialize = {
 	data_dir: string,
 	facility: boolean,
 	today: string,
+	/**  Idle seconds after which the lock screen comes back (`--lock-after`, default 300). */
+	lock_after_secs: number,
 };
 
 export type AppInfo_Serialize = {
@@ -179,6 +196,8 @@ export type AppInfo_Serialize = {
 	data_dir: string,
 	facility: boolean,
 	today: string,
+	/**  Idle seconds after which the lock screen comes back (`--lock-after`, default 300). */
+	lock_after_secs: number,
 };
 
 /**  A value in a message: text as given, or a number (which picks plural forms). */
@@ -677,6 +696,15 @@ export type Flag = "age_out_of_range" | "standing_before_9_months" | "standing_b
 
 /**  Main floor material. */
 export type Floor = string;
+
+/**  What a data folder needs before it opens: the lock screen reads it. */
+export type FolderState = 
+/**  Nothing here yet: the first start sets the PIN. */
+{ state: "new" } | 
+/**  A store from before stores were encrypted: setting the PIN encrypts it. */
+{ state: "unlocked" } | 
+/**  Locked: `by` is what opens it; `wait_secs` after too many wrong tries. */
+{ state: "locked"; by: Unlock; wait_secs: number };
 
 /**  Where a bundle file was found. */
 export type Found = 
@@ -1278,6 +1306,8 @@ export type UiError = {
 	code: string,
 	message: Message,
 };
+
+export type Unlock = "pin" | "passphrase";
 
 /**  How soon something must be done; the list is sorted by it. */
 export type Urgency = 

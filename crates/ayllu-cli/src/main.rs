@@ -2,6 +2,7 @@
 //! call to `ayllu-ops` (the operations the app's commands call too) and its result into
 //! JSON on stdout; refused input exits with status 2 naming the field (see `failure`).
 
+use ayllu_lock::Unlock;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +31,11 @@ struct Cli {
     /// Who is making the change (defaults to the promotor set with `init`).
     #[arg(long, global = true)]
     promotor: Option<String>,
+    /// A file holding the PIN (a phone's folder) or the staff passphrase (a hub's) that
+    /// unlocks the data folder. Never on the command line: it would show in `ps`. Without
+    /// it, AYLLU_PIN (a phone's folder) or AYLLU_PASSPHRASE (a hub's) is read.
+    #[arg(long, global = true)]
+    pin_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,6 +45,49 @@ pub struct Context {
     pub data: PathBuf,
     pub lang: Lang,
     pub promotor: Option<String>,
+    pin_file: Option<PathBuf>,
+}
+
+impl Context {
+    /// The secret that unlocks the data folder: `--pin-file`, else `AYLLU_PIN` for a PIN
+    /// or `AYLLU_PASSPHRASE` for the staff passphrase.
+    fn secret(&self, by: Unlock) -> Result<zeroize::Zeroizing<String>, Failure> {
+        use anyhow::Context as _;
+        let (var, missing) = match by {
+            Unlock::Pin => ("AYLLU_PIN", "cli-no_pin"),
+            Unlock::Passphrase => ("AYLLU_PASSPHRASE", "cli-no_passphrase"),
+        };
+        let text = match &self.pin_file {
+            Some(path) => {
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+            }
+            None => std::env::var(var)
+                .map_err(|_| anyhow::anyhow!("{}", ayllu_words::text(self.lang, missing)))?,
+        };
+        Ok(zeroize::Zeroizing::new(
+            text.trim_end_matches(['\n', '\r']).to_string(),
+        ))
+    }
+
+    /// What the folder's lock asks for (a folder without one will be locked by `by`).
+    fn lock_kind(&self, by: Unlock) -> Result<Unlock, Failure> {
+        Ok(match ayllu_ops::folder::state(&self.data, chrono::Utc::now())? {
+            ayllu_ops::folder::FolderState::Locked { by, .. } => by,
+            _ => by,
+        })
+    }
+
+    /// The data folder's store, unlocked.
+    pub fn open(&self) -> Result<ayllu_store::Store, Failure> {
+        let secret = self.secret(self.lock_kind(Unlock::Pin)?)?;
+        Ok(ayllu_ops::folder::open(&self.data, &secret)?)
+    }
+
+    /// The data folder's store, created (and locked by `by`) when there is none.
+    pub fn open_or_create(&self, by: Unlock) -> Result<ayllu_store::Store, Failure> {
+        let secret = self.secret(self.lock_kind(by)?)?;
+        Ok(ayllu_ops::folder::open_or_create(&self.data, &secret, by)?)
+    }
 }
 
 #[derive(Subcommand)]
@@ -88,6 +137,7 @@ fn main() -> ExitCode {
         data: cli.data,
         lang: cli.lang,
         promotor: cli.promotor,
+        pin_file: cli.pin_file,
     };
     match run(&cx, cli.command) {
         Ok(output) => {

@@ -7,6 +7,13 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
+/// What unlocks the test data folders (cheap Argon2id: the code path is the same).
+const SECRETS: [(&str, &str); 3] = [
+    ("AYLLU_PIN", "482913"),
+    ("AYLLU_PASSPHRASE", "puesto de salud de prueba"),
+    ("AYLLU_KDF_FAST", "1"),
+];
+
 struct Data {
     _dir: tempfile::TempDir,
     path: PathBuf,
@@ -23,6 +30,7 @@ fn data() -> Data {
 
 fn ayllu(d: &Data, args: &[&str], stdin: Option<&Value>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
         .arg("--data")
         .arg(&d.path)
         .args(args)
@@ -270,6 +278,7 @@ fn bad_input_names_the_field_and_changes_nothing() {
     // Malformed JSON is refused the same way.
     let before = snapshot(&d);
     let mut child_proc = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
         .arg("--data")
         .arg(&d.path)
         .args(["household", "add"])

@@ -17,6 +17,13 @@ use ayllu_synth::Census;
 use ayllu_synth::hostile::{bloom_message, chunk, message_with_changes};
 use serde_json::Value;
 
+/// What unlocks the test data folders (cheap Argon2id: the code path is the same).
+const SECRETS: [(&str, &str); 3] = [
+    ("AYLLU_PIN", "482913"),
+    ("AYLLU_PASSPHRASE", "puesto de salud de prueba"),
+    ("AYLLU_KDF_FAST", "1"),
+];
+
 /// The hub runs with this much address space at most: an allocation of gigabytes aborts it.
 const ADDRESS_SPACE: u64 = 1536 * 1024 * 1024;
 
@@ -44,6 +51,7 @@ impl HubProcess {
             .args(["hub", "serve", "--listen", "127.0.0.1:0"])
             // Fewer malloc arenas: the limit measures what the hub uses, not reservations.
             .env("MALLOC_ARENA_MAX", "2")
+            .envs(SECRETS)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -83,6 +91,7 @@ impl HubProcess {
 
     fn code(&self, args: &[&str]) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+            .envs(SECRETS)
             .arg("--data")
             .arg(&self.data)
             .args(["hub", "enroll", "--promotor", "Juana Condori"])
@@ -97,7 +106,7 @@ impl HubProcess {
     /// The hub's store, opened beside the running hub (SQLite in WAL mode: readers and
     /// the hub's writer do not block each other).
     fn store(&self) -> Store {
-        Store::open(&self.data.join("ayllu.sqlite3")).unwrap()
+        ayllu_ops::folder::open(&self.data, SECRETS[1].1).unwrap()
     }
 }
 
@@ -474,6 +483,7 @@ fn enrollment_fails_closed() {
     let data = root.path().join("hub");
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_ayllu"))
+            .envs(SECRETS)
             .arg("--data")
             .arg(&data)
             .args(args)
@@ -648,6 +658,7 @@ fn guessing_enrollment_codes_is_slowed_down() {
 /// Runs `ayllu --data DATA ARGS`: exit code, stdout as JSON, stderr.
 fn cli(data: &Path, args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
         .arg("--data")
         .arg(data)
         .args(args)
@@ -671,7 +682,7 @@ fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
     let (rc, _, err) = cli(&phone, &["enroll", "--hub", &hub.url, "--code", &code]);
     assert_eq!(rc, 0, "{err}");
     let ids = {
-        let mut store = Store::open(&phone.join("ayllu.sqlite3")).unwrap();
+        let mut store = ayllu_ops::folder::open(&phone, SECRETS[0].1).unwrap();
         // A tampered phone: its own check on its communities switched off.
         store.set_device_scope(&ayllu_model::Scope::All).unwrap();
         let mut census = Census::new(21, today());
@@ -711,7 +722,7 @@ fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
     let applied = hub_documents(&hub);
 
     // Row 6: a crafted bundle — a household's members emptied, its address replaced.
-    let store = Store::open(&phone.join("ayllu.sqlite3")).unwrap();
+    let store = ayllu_ops::folder::open(&phone, SECRETS[0].1).unwrap();
     let mut doc = Automerge::load(&store.document_bytes(ids[0]).unwrap()).unwrap();
     doc.set_actor(store.actor().clone());
     let heads = doc.get_heads();

@@ -7,8 +7,16 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
+/// What unlocks the test data folders (cheap Argon2id: the code path is the same).
+const SECRETS: [(&str, &str); 3] = [
+    ("AYLLU_PIN", "482913"),
+    ("AYLLU_PASSPHRASE", "puesto de salud de prueba"),
+    ("AYLLU_KDF_FAST", "1"),
+];
+
 fn ayllu(data: &Path, args: &[&str], stdin: Option<&Value>) -> (i32, Value, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
         .arg("--data")
         .arg(data)
         .args(args)
@@ -47,6 +55,7 @@ impl Drop for HubProcess {
 
 fn start_hub(data: &Path) -> (HubProcess, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
         .arg("--data")
         .arg(data)
         .args(["hub", "serve", "--listen", "127.0.0.1:0"])

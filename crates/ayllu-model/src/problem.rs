@@ -59,6 +59,10 @@ problems! {
     AgeDaysOutOfRange = "age_days_out_of_range";
     YearOutOfRange = "year_out_of_range";
     GestationOutOfRange = "gestation_out_of_range";
+    PinFormat = "pin_format";
+    PassphraseTooShort = "passphrase_too_short";
+    PinMismatch = "pin_mismatch";
+    PinAlreadySet = "pin_already_set";
     NotUnderFive = "not_under_five";
     BeforeBirth = "before_birth";
     UnknownMember = "unknown_member";

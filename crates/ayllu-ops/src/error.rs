@@ -30,6 +30,13 @@ pub enum OpsError {
     Bundle { file: String, reason: String },
     #[error("no enrolled device {0}")]
     UnknownDevice(String),
+    /// The lock refused: a wrong PIN or passphrase, too soon after wrong ones, or a lock
+    /// file that is not one.
+    #[error("{0}")]
+    Lock(ayllu_lock::LockError),
+    /// The folder has no lock to open (nothing to unlock yet).
+    #[error("this data folder has no lock")]
+    NotLocked,
     /// Facility mode is off: there is no hub to enroll phones with.
     #[error("facility mode is off")]
     HubOff,
@@ -63,6 +70,9 @@ impl OpsError {
             OpsError::Invalid(e) => Some(&e.field),
             OpsError::CodeRefused(_) => Some("code"),
             OpsError::Hub(_) => Some("hub_url"),
+            OpsError::Lock(ayllu_lock::LockError::Wrong { .. } | ayllu_lock::LockError::TooSoon { .. }) => {
+                Some("pin")
+            }
             _ => None,
         }
     }
@@ -79,6 +89,10 @@ impl OpsError {
             OpsError::Bundle { .. } => "bundle_unreadable",
             OpsError::UnknownDevice(_) => "unknown_device",
             OpsError::HubOff => "hub_off",
+            OpsError::Lock(ayllu_lock::LockError::Wrong { .. }) => "wrong_secret",
+            OpsError::Lock(ayllu_lock::LockError::TooSoon { .. }) => "wait",
+            OpsError::Lock(ayllu_lock::LockError::Corrupt(_)) => "lock_corrupt",
+            OpsError::NotLocked => "not_locked",
             OpsError::Report(_) => "export_failed",
             OpsError::Io { .. } => "io",
             OpsError::Store(_) | OpsError::Admin(_) | OpsError::Sync(_) => "internal",
@@ -100,6 +114,16 @@ impl OpsError {
                 .with("reason", reason.as_str()),
             OpsError::UnknownDevice(d) => Message::new("ops-unknown_device").with("device", d.as_str()),
             OpsError::HubOff => Message::new("ops-hub_off"),
+            OpsError::Lock(ayllu_lock::LockError::Wrong { failures, wait }) => Message::new("lock-wrong")
+                .with("n", *failures)
+                .with("secs", wait.num_seconds()),
+            OpsError::Lock(ayllu_lock::LockError::TooSoon { wait }) => {
+                Message::new("lock-too_soon").with("secs", wait.num_seconds().max(1))
+            }
+            OpsError::Lock(ayllu_lock::LockError::Corrupt(why)) => {
+                Message::new("lock-corrupt").with("reason", *why)
+            }
+            OpsError::NotLocked => Message::new("lock-none"),
             OpsError::Report(e) => Message::new("ops-export_failed").with("reason", e.to_string()),
             OpsError::Io { path, source } => Message::new("ops-io")
                 .with("path", path.display().to_string())

@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn a_year_without_data_is_refused_naming_the_field() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::folder::open_or_create(dir.path()).unwrap();
+        let store = crate::folder::open_or_create(dir.path(), "482913", ayllu_lock::Unlock::Pin).unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let out = dir.path().join("x.xlsx");
         let e = Request::new(2031, None, ExportFormat::Xlsx)

@@ -43,7 +43,7 @@ pub async fn write_bundle(
         std::fs::create_dir_all(&dir).map_err(UiError::internal)?;
         dir.join(name)
     };
-    Ok(Some(bundle::write(&mut state.store(), &target, None)?))
+    Ok(Some(bundle::write(&mut *state.store()?, &target, None)?))
 }
 
 /// Bundle files here and on any USB stick or SD card, to pick from a list.
@@ -76,9 +76,9 @@ pub async fn read_bundle(
             }
         }
     };
-    let report = bundle::read(&mut state.store(), &path, apply)?;
+    let report = bundle::read(&mut *state.store()?, &path, apply)?;
     if apply && !report.changed.is_empty() {
-        state.sync.nudge(crate::background::Nudge::Saved);
+        state.sync()?.nudge(crate::background::Nudge::Saved);
     }
     Ok(Some((path, Outcome::from(&report))))
 }

@@ -43,7 +43,7 @@ pub async fn export_report(
         state.data_dir.join("exportes").join(&name)
     };
     Ok(Some(request.write(
-        &state.store(),
+        &*state.store()?,
         &target,
         ayllu_ops::today(),
     )?))

@@ -11,7 +11,7 @@ use crate::facility::{self, FacilityStatus, NewEnrollment};
 #[tauri::command]
 #[specta::specta]
 pub async fn facility_status(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
-    state.facility.status(&state.store())
+    state.facility.status(&*state.store()?)
 }
 
 /// Switches facility mode on: this app becomes the hub, now and at every start.
@@ -22,17 +22,20 @@ pub async fn facility_start(state: State<'_, AppState>, port: u32) -> Result<Fac
         .ok()
         .filter(|p| *p >= 1024)
         .ok_or_else(|| ayllu_model::FieldError::new("port", Problem::PortOutOfRange))?;
-    let port = state.facility.start(state.store.clone(), port).await?;
-    facility::remember(&state.store(), Some(port))?;
-    state.facility.status(&state.store())
+    let port = state
+        .facility
+        .start(state.unlocked()?.store.clone(), port)
+        .await?;
+    facility::remember(&*state.store()?, Some(port))?;
+    state.facility.status(&*state.store()?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn facility_stop(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
     state.facility.stop();
-    facility::remember(&state.store(), None)?;
-    state.facility.status(&state.store())
+    facility::remember(&*state.store()?, None)?;
+    state.facility.status(&*state.store()?)
 }
 
 /// A one-time enrollment code for a promotor's phone, limited to some communities
@@ -51,7 +54,7 @@ pub async fn facility_new_code(
     } else {
         Grant::Only(communities)
     };
-    let code = ayllu_ops::facility::new_code(&state.store(), &promotor, grant, days.into())?.code;
+    let code = ayllu_ops::facility::new_code(&*state.store()?, &promotor, grant, days.into())?.code;
     let link = format!("ayllu://enroll?hub={address}&code={code}");
     Ok(NewEnrollment {
         qr_svg: facility::qr_svg(&link),
@@ -67,6 +70,6 @@ pub async fn facility_revoke(
     state: State<'_, AppState>,
     device_id: String,
 ) -> Result<FacilityStatus, UiError> {
-    ayllu_ops::facility::revoke(&state.store(), &device_id)?;
-    state.facility.status(&state.store())
+    ayllu_ops::facility::revoke(&*state.store()?, &device_id)?;
+    state.facility.status(&*state.store()?)
 }

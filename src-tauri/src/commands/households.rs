@@ -13,7 +13,7 @@ use crate::boundary::{Input, UiError};
 #[tauri::command]
 #[specta::specta]
 pub async fn places(state: State<'_, AppState>) -> Result<Vec<Place>, UiError> {
-    Ok(state.store().places()?)
+    Ok(state.store()?.places()?)
 }
 
 /// Households matching `query` (a name, a DNI, a place; accents ignored), or all of them
@@ -27,7 +27,7 @@ pub async fn find_households(
     sector: Option<String>,
 ) -> Result<Vec<SearchHit>, UiError> {
     Ok(view::find(
-        &state.store(),
+        &*state.store()?,
         &query,
         community.as_deref(),
         sector.as_deref(),
@@ -37,7 +37,7 @@ pub async fn find_households(
 #[tauri::command]
 #[specta::specta]
 pub async fn household(state: State<'_, AppState>, id: HouseholdId) -> Result<HouseholdView, UiError> {
-    Ok(view::household(&state.store(), id, today())?)
+    Ok(view::household(&*state.store()?, id, today())?)
 }
 
 #[tauri::command]

@@ -6,12 +6,13 @@ pub mod bundles;
 pub mod export;
 pub mod facility;
 pub mod households;
+pub mod lock;
 pub mod settings;
 pub mod sync;
 pub mod visits;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ayllu_store::Store;
 
@@ -19,16 +20,59 @@ use crate::background::{Nudge, SyncWorker};
 use crate::boundary::UiError;
 use crate::facility::Facility;
 
+/// The app's state. Until the PIN is given the store is closed: only the lock screen's
+/// commands work, and every other one is refused as `locked`.
 pub struct AppState {
-    pub store: Arc<Mutex<Store>>,
     pub data_dir: PathBuf,
-    pub sync: SyncWorker,
     pub facility: Facility,
+    unlocked: OnceLock<Unlocked>,
+    /// Starts the sync thread over the store once it is open (publishing to the window).
+    start_sync: Box<dyn Fn(Arc<Mutex<Store>>) -> SyncWorker + Send + Sync>,
+}
+
+/// What runs once the store is open.
+pub struct Unlocked {
+    pub store: Arc<Mutex<Store>>,
+    pub sync: SyncWorker,
 }
 
 impl AppState {
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn new(
+        data_dir: PathBuf,
+        start_sync: impl Fn(Arc<Mutex<Store>>) -> SyncWorker + Send + Sync + 'static,
+    ) -> AppState {
+        AppState {
+            data_dir,
+            facility: Facility::default(),
+            unlocked: OnceLock::new(),
+            start_sync: Box::new(start_sync),
+        }
+    }
+
+    pub fn unlocked(&self) -> Result<&Unlocked, UiError> {
+        self.unlocked
+            .get()
+            .ok_or_else(|| UiError::other("locked", ayllu_words::Message::new("lock-locked")))
+    }
+
+    /// Keeps the store opened by the lock screen and starts what runs over it. Opened once:
+    /// later unlocks (after idle) only check the PIN.
+    pub fn opened(&self, store: Store) -> &Unlocked {
+        self.unlocked.get_or_init(|| {
+            let store = Arc::new(Mutex::new(store));
+            Unlocked {
+                sync: (self.start_sync)(store.clone()),
+                store,
+            }
+        })
+    }
+
+    fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, UiError> {
+        Ok(self.unlocked()?.store.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn sync(&self) -> Result<&SyncWorker, UiError> {
+        Ok(&self.unlocked()?.sync)
     }
 
     /// Runs `op` with the store and who signs for this device; the sync thread is told
@@ -38,11 +82,11 @@ impl AppState {
         op: impl FnOnce(&mut Store, &ayllu_store::Signature) -> Result<T, ayllu_ops::OpsError>,
     ) -> Result<T, UiError> {
         let out = {
-            let mut store = self.store();
+            let mut store = self.store()?;
             let who = ayllu_ops::settings::signature(&store, None)?;
             op(&mut store, &who)?
         };
-        self.sync.nudge(Nudge::Saved);
+        self.sync()?.nudge(Nudge::Saved);
         Ok(out)
     }
 }

@@ -23,6 +23,8 @@ pub struct AppInfo {
     pub data_dir: String,
     pub facility: bool,
     pub today: chrono::NaiveDate,
+    /// Idle seconds after which the lock screen comes back (`--lock-after`, default 300).
+    pub lock_after_secs: u32,
 }
 
 fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
@@ -35,13 +37,14 @@ fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
         data_dir: state.data_dir.display().to_string(),
         facility: facility::enabled(store),
         today: ayllu_ops::today(),
+        lock_after_secs: crate::lock_after_secs(),
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
-    info(&state, &state.store())
+    info(&state, &*state.store()?)
 }
 
 /// Every code list with Spanish and English labels.
@@ -56,7 +59,7 @@ pub async fn code_lists() -> Result<BTreeMap<String, Vec<CodeOption>>, UiError> 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<AppInfo, UiError> {
-    let store = state.store();
+    let store = state.store()?;
     settings::set(&store, &key, &value)?;
     info(&state, &store)
 }

@@ -11,7 +11,7 @@ use crate::boundary::UiError;
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
-    Ok(state.sync.status())
+    Ok(state.sync()?.status())
 }
 
 /// Households that could not be sent (or received), with the reason: they stay on this
@@ -19,21 +19,21 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, UiErr
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_refusals(state: State<'_, AppState>) -> Result<Vec<RefusedHousehold>, UiError> {
-    Ok(ayllu_ops::sync::refusals(&state.store())?)
+    Ok(ayllu_ops::sync::refusals(&*state.store()?)?)
 }
 
 /// Households the health post does not have yet as they are here (marked "sin enviar").
 #[tauri::command]
 #[specta::specta]
 pub async fn unsent_households(state: State<'_, AppState>) -> Result<Vec<ayllu_model::HouseholdId>, UiError> {
-    Ok(ayllu_ops::sync::unsent(&state.store())?)
+    Ok(ayllu_ops::sync::unsent(&*state.store()?)?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
-    state.sync.nudge(Nudge::Now);
-    Ok(state.sync.status())
+    state.sync()?.nudge(Nudge::Now);
+    Ok(state.sync()?.status())
 }
 
 /// Enrolls this device with a hub using a one-time code from the health post, then
@@ -46,12 +46,12 @@ pub async fn enroll(
     code: String,
 ) -> Result<SyncStatus, UiError> {
     let request = Request::parse(&hub_url, &code)?;
-    let applicant = Applicant::of(&state.store(), None)?;
+    let applicant = Applicant::of(&*state.store()?, None)?;
     // The network call runs without the store locked and off the async workers.
     // (reqwest's blocking client must be made and dropped outside the async runtime.)
     let sent = request.clone();
     let enrollment = blocking(move || sent.send(&applicant)).await??;
-    request.finish(&state.store(), enrollment)?;
-    state.sync.nudge(Nudge::Now);
-    Ok(state.sync.status())
+    request.finish(&*state.store()?, enrollment)?;
+    state.sync()?.nudge(Nudge::Now);
+    Ok(state.sync()?.status())
 }

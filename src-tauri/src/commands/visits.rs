@@ -59,7 +59,7 @@ pub async fn check_visit(
 ) -> Result<VisitPreview, UiError> {
     let visit = visit.parse()?;
     Ok(view::check_visit(
-        &state.store(),
+        &*state.store()?,
         household,
         visit,
         correcting,
@@ -77,7 +77,7 @@ pub async fn visit_form(
     visit: Input<Visit>,
 ) -> Result<Vec<PersonForm>, UiError> {
     let visit = visit.parse()?;
-    Ok(view::visit_form(&state.store(), household, &visit)?)
+    Ok(view::visit_form(&*state.store()?, household, &visit)?)
 }
 
 /// Keeps the visit in progress (the wizard's state, a JSON object) on this phone.
@@ -88,7 +88,7 @@ pub async fn save_visit_draft(
     household: HouseholdId,
     draft: String,
 ) -> Result<(), UiError> {
-    Ok(draft::save(&state.store(), household, &draft)?)
+    Ok(draft::save(&*state.store()?, household, &draft)?)
 }
 
 /// The visit in progress for a household, to resume.
@@ -98,20 +98,20 @@ pub async fn visit_draft(
     state: State<'_, AppState>,
     household: HouseholdId,
 ) -> Result<Option<String>, UiError> {
-    Ok(draft::load(&state.store(), household)?)
+    Ok(draft::load(&*state.store()?, household)?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn discard_visit_draft(state: State<'_, AppState>, household: HouseholdId) -> Result<(), UiError> {
-    Ok(draft::discard(&state.store(), household)?)
+    Ok(draft::discard(&*state.store()?, household)?)
 }
 
 /// Every unfinished visit, for Today.
 #[tauri::command]
 #[specta::specta]
 pub async fn visit_drafts(state: State<'_, AppState>) -> Result<Vec<DraftRow>, UiError> {
-    Ok(draft::list(&state.store())?)
+    Ok(draft::list(&*state.store()?)?)
 }
 
 /// Who is due for follow-up, by community, most urgent first; `within_days` adds what
@@ -127,7 +127,7 @@ pub async fn due_list(
         community: community.filter(|c| !c.trim().is_empty()),
         within_days: u64::from(within_days.min(366)),
     };
-    Ok(state.store().due(today(), &filter)?)
+    Ok(state.store()?.due(today(), &filter)?)
 }
 
 /// Records that a referral made at a visit was attended, on `on` (dd/mm/aaaa or ISO).

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::Context as _;
 use ayllu_model::{FieldError, HouseholdId, Member, MemberId, NewHousehold, VisitId};
-use ayllu_ops::{folder, record, settings, today, view};
+use ayllu_ops::{record, settings, today, view};
 use ayllu_store::{ListFilter, Signature, Store};
 use clap::Subcommand;
 use serde_json::{Value, json};
@@ -135,7 +135,7 @@ fn read_json(file: &str) -> Result<Value, Failure> {
 
 /// The store to change and who signs the change.
 fn signed(cx: &Context) -> Result<(Store, Signature), Failure> {
-    let store = folder::open(&cx.data)?;
+    let store = cx.open()?;
     let who = settings::signature(&store, cx.promotor.as_deref())?;
     Ok((store, who))
 }
@@ -157,7 +157,7 @@ pub fn household(cx: &Context, cmd: HouseholdCmd) -> Result<Value, Failure> {
             record::patch_household(&mut store, &who, id, &changes)?;
             show(&store, id)
         }
-        HouseholdCmd::Show { id } => show(&folder::open(&cx.data)?, id),
+        HouseholdCmd::Show { id } => show(&cx.open()?, id),
         HouseholdCmd::List {
             community,
             sector,
@@ -168,11 +168,11 @@ pub fn household(cx: &Context, cmd: HouseholdCmd) -> Result<Value, Failure> {
                 sector,
                 include_dissolved: all,
             };
-            let list = folder::open(&cx.data)?.list(&filter);
+            let list = cx.open()?.list(&filter);
             json(list.map_err(ayllu_ops::OpsError::from)?)
         }
         HouseholdCmd::Search { query, limit } => {
-            let hits = folder::open(&cx.data)?.search(&query, limit);
+            let hits = cx.open()?.search(&query, limit);
             json(hits.map_err(ayllu_ops::OpsError::from)?)
         }
         HouseholdCmd::Delete {
@@ -190,7 +190,7 @@ pub fn household(cx: &Context, cmd: HouseholdCmd) -> Result<Value, Failure> {
             show(&store, id)
         }
         HouseholdCmd::History { id } => {
-            let history = folder::open(&cx.data)?.history(id);
+            let history = cx.open()?.history(id);
             json(history.map_err(ayllu_ops::OpsError::from)?)
         }
     }

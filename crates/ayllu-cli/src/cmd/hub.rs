@@ -2,7 +2,6 @@
 
 use anyhow::Context as _;
 use ayllu_ops::facility::{self, Grant};
-use ayllu_ops::folder;
 use clap::Subcommand;
 use serde_json::Value;
 
@@ -49,16 +48,16 @@ pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
             } else {
                 Grant::Only(community)
             };
-            let store = folder::open_or_create(&cx.data)?;
+            let store = cx.open_or_create(ayllu_lock::Unlock::Passphrase)?;
             json(facility::new_code(&store, &promotor, grant, days)?)
         }
-        HubCmd::Devices => json(facility::devices(&folder::open(&cx.data)?)?),
-        HubCmd::Revoke { device_id } => json(facility::revoke(&folder::open(&cx.data)?, &device_id)?),
+        HubCmd::Devices => json(facility::devices(&cx.open()?)?),
+        HubCmd::Revoke { device_id } => json(facility::revoke(&cx.open()?, &device_id)?),
     }
 }
 
 fn serve(cx: &Context, listen: &str) -> Result<Value, Failure> {
-    let store = folder::open_or_create(&cx.data)?;
+    let store = cx.open_or_create(ayllu_lock::Unlock::Passphrase)?;
     let hub = std::sync::Arc::new(ayllu_hub::Hub::new(store).context("starting the hub")?);
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
     runtime.block_on(async {

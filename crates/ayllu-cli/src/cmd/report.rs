@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use ayllu_ops::export::{self, ExportFormat};
-use ayllu_ops::{OpsError, folder, record, settings, today};
+use ayllu_ops::{OpsError, record, settings, today};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -68,13 +68,13 @@ pub struct ExportArgs {
 pub fn import(cx: &Context, cmd: ImportCmd) -> Result<Value, Failure> {
     let ImportCmd::Csv { file } = cmd;
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let mut store = folder::open(&cx.data)?;
+    let mut store = cx.open()?;
     let who = settings::signature(&store, cx.promotor.as_deref())?;
     json(record::import_csv(&mut store, &who, &bytes, today())?)
 }
 
 pub fn due(cx: &Context, args: DueArgs) -> Result<Value, Failure> {
-    let store = folder::open(&cx.data)?;
+    let store = cx.open()?;
     let filter = ayllu_store::DueFilter {
         community: args.community,
         within_days: args.within,
@@ -99,7 +99,7 @@ pub fn growth(cx: &Context, a: GrowthArgs) -> Result<Value, Failure> {
 }
 
 pub fn export(cx: &Context, a: ExportArgs) -> Result<Value, Failure> {
-    let store = folder::open(&cx.data)?;
+    let store = cx.open()?;
     let written = export::Request::new(a.year, a.community, a.format).write(&store, &a.out, today())?;
     json(written)
 }

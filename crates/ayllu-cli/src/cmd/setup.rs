@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use ayllu_model::{FieldError, NewHousehold, PersonName};
-use ayllu_ops::{folder, record, settings, today};
+use ayllu_ops::{record, settings, today};
 use serde_json::{Value, json};
 
 use crate::{Context, Failure};
@@ -12,7 +12,7 @@ pub fn init(cx: &Context, promotor: Option<String>) -> Result<Value, Failure> {
     if let Some(name) = &promotor {
         PersonName::parse(name).map_err(|p| FieldError::new(settings::PROMOTOR, p))?;
     }
-    let store = folder::open_or_create(&cx.data)?;
+    let store = cx.open_or_create(ayllu_lock::Unlock::Pin)?;
     if let Some(name) = &promotor {
         settings::set_promotor(&store, name)?;
     }
@@ -20,7 +20,7 @@ pub fn init(cx: &Context, promotor: Option<String>) -> Result<Value, Failure> {
 }
 
 pub fn rebuild(cx: &Context) -> Result<Value, Failure> {
-    let mut store = folder::open(&cx.data)?;
+    let mut store = cx.open()?;
     store.rebuild_projection().map_err(ayllu_ops::OpsError::from)?;
     let households = store.household_ids().map_err(ayllu_ops::OpsError::from)?;
     Ok(json!({"rebuilt": households.len()}))
@@ -28,7 +28,7 @@ pub fn rebuild(cx: &Context) -> Result<Value, Failure> {
 
 /// The README's first command: a household with an 18-month-old and a visit, end to end.
 pub fn demo(cx: &Context) -> Result<Value, Failure> {
-    let mut store = folder::open_or_create(&cx.data)?;
+    let mut store = cx.open_or_create(ayllu_lock::Unlock::Pin)?;
     settings::set_promotor(&store, "Juana Condori")?;
     let who = settings::signature(&store, None)?;
     let t = today();

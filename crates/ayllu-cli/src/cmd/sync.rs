@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use ayllu_ops::sync::HubLink;
-use ayllu_ops::{bundle, enroll as enrolling, folder, sync as syncing};
+use ayllu_ops::{bundle, enroll as enrolling, sync as syncing};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -47,12 +47,12 @@ pub enum BundleCmd {
 }
 
 pub fn enroll(cx: &Context, a: EnrollArgs) -> Result<Value, Failure> {
-    let store = folder::open(&cx.data)?;
+    let store = cx.open()?;
     json(enrolling::enroll(&store, &a.hub, &a.code, a.name.as_deref())?)
 }
 
 pub fn sync(cx: &Context, a: SyncArgs) -> Result<Value, Failure> {
-    let mut store = folder::open(&cx.data)?;
+    let mut store = cx.open()?;
     let link = HubLink::required(&store, a.hub)?;
     let started = std::time::Instant::now();
     let progress = syncing::sync_once(&mut store, &link, |p| {
@@ -71,7 +71,7 @@ pub fn sync(cx: &Context, a: SyncArgs) -> Result<Value, Failure> {
 }
 
 pub fn bundle(cx: &Context, cmd: BundleCmd) -> Result<Value, Failure> {
-    let mut store = folder::open(&cx.data)?;
+    let mut store = cx.open()?;
     match cmd {
         BundleCmd::Write { file, for_device } => {
             json(bundle::write(&mut store, &file, for_device.as_deref())?)

@@ -371,3 +371,21 @@ facility-all_communities = all communities
 app-internal = Internal error: { $reason }
 facility-start_failed = Could not start the health post's server: { $reason }
 facility-port_unavailable = Port { $port } is not available ({ $reason }).
+
+## The lock screen
+lock-set_title = Choose your PIN
+lock-set_text = Choose a 6-digit PIN. Ayllu asks for it every time it opens and after a few idle minutes, so nobody else can read the families' records.
+lock-set_help = Do not write it on the phone or tell anyone. If you forget it, ask the health post for help.
+lock-title = Type your PIN
+lock-text = The families' records are protected.
+lock-passphrase_title = Staff passphrase
+lock-passphrase_text = This data belongs to the health post: type the staff passphrase.
+lock-pin = PIN (6 digits)
+lock-pin_again = Type the PIN again
+lock-passphrase = Passphrase
+lock-set = Save PIN
+lock-open = Enter
+lock-wait = { $n ->
+        [one] Wait { $n } second.
+       *[other] Wait { $n } seconds.
+    }

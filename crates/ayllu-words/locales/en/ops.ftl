@@ -82,3 +82,15 @@ number-decimal_separator = { "." }
 ## The command line
 cli-invalid_input = invalid input
 cli-line = line
+
+## The lock on the data folder (PIN or staff passphrase)
+lock-wrong = { $secs ->
+        [0] Wrong PIN. Try again.
+       *[other] Wrong PIN ({ $n } times in a row). Wait { $secs } seconds before trying again.
+    }
+lock-too_soon = Too many wrong tries: wait { $secs } seconds.
+lock-corrupt = The data's lock file is not valid ({ $reason }). Tell the health post's staff.
+lock-none = This data has no PIN yet.
+cli-no_pin = this data's PIN is missing: use --pin-file FILE or the variable AYLLU_PIN
+cli-no_passphrase = the staff passphrase is missing: use --pin-file FILE or the variable AYLLU_PASSPHRASE
+lock-locked = Type your PIN to enter.

@@ -371,3 +371,21 @@ facility-all_communities = todas las comunidades
 app-internal = Error interno: { $reason }
 facility-start_failed = No se pudo iniciar el servidor del puesto de salud: { $reason }
 facility-port_unavailable = El puerto { $port } no está disponible ({ $reason }).
+
+## The lock screen
+lock-set_title = Cree su PIN
+lock-set_text = Elija un PIN de 6 números. Ayllu lo pedirá cada vez que se abra y después de unos minutos sin usarlo: así nadie más puede leer los datos de las familias.
+lock-set_help = No lo escriba en el celular ni se lo diga a nadie. Si lo olvida, pida ayuda en el puesto de salud.
+lock-title = Escriba su PIN
+lock-text = Los datos de las familias están protegidos.
+lock-passphrase_title = Frase de acceso del personal
+lock-passphrase_text = Estos datos son del puesto de salud: escriba la frase de acceso del personal.
+lock-pin = PIN (6 números)
+lock-pin_again = Repita el PIN
+lock-passphrase = Frase de acceso
+lock-set = Guardar PIN
+lock-open = Entrar
+lock-wait = { $n ->
+        [one] Espere { $n } segundo.
+       *[other] Espere { $n } segundos.
+    }

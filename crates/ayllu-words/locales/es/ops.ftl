@@ -82,3 +82,15 @@ number-decimal_separator = { "," }
 ## The command line
 cli-invalid_input = dato no válido
 cli-line = línea
+
+## The lock on the data folder (PIN or staff passphrase)
+lock-wrong = { $secs ->
+        [0] PIN incorrecto. Inténtelo de nuevo.
+       *[other] PIN incorrecto ({ $n } veces seguidas). Espere { $secs } segundos antes de intentarlo de nuevo.
+    }
+lock-too_soon = Demasiados intentos equivocados: espere { $secs } segundos.
+lock-corrupt = El archivo de bloqueo de los datos no es válido ({ $reason }). Avise al personal del puesto de salud.
+lock-none = Estos datos todavía no tienen PIN.
+cli-no_pin = falta el PIN de estos datos: use --pin-file ARCHIVO o la variable AYLLU_PIN
+cli-no_passphrase = falta la frase de acceso del personal: use --pin-file ARCHIVO o la variable AYLLU_PASSPHRASE
+lock-locked = Escriba su PIN para entrar.

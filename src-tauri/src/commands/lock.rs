@@ -1,0 +1,81 @@
+//! The lock screen: a PIN set at first start, asked at every start and after 5 idle
+//! minutes. The store stays closed (its key unknown) until the PIN opens it.
+
+use ayllu_lock::Unlock;
+use ayllu_model::{FieldError, Problem};
+use ayllu_ops::folder::{self, FolderState};
+use ayllu_store::Store;
+use chrono::Utc;
+use tauri::State;
+
+use super::{AppState, blocking};
+use crate::boundary::UiError;
+use crate::facility;
+
+/// What the data folder asks for: a PIN to set (first start, or an install from before the
+/// PIN), or the PIN (and how long to wait after wrong ones).
+#[tauri::command]
+#[specta::specta]
+pub async fn lock_state(state: State<'_, AppState>) -> Result<FolderState, UiError> {
+    Ok(folder::state(&state.data_dir, Utc::now())?)
+}
+
+/// Sets the PIN, typed twice, and opens the store with it (created, or an older plain one
+/// encrypted in place).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_pin(state: State<'_, AppState>, pin: String, again: String) -> Result<(), UiError> {
+    if matches!(
+        folder::state(&state.data_dir, Utc::now())?,
+        FolderState::Locked { .. }
+    ) {
+        return Err(FieldError::new("pin", Problem::PinAlreadySet).into());
+    }
+    folder::parse_secret(&pin, Unlock::Pin)?;
+    if pin.trim() != again.trim() {
+        return Err(FieldError::new("pin_again", Problem::PinMismatch).into());
+    }
+    let dir = state.data_dir.clone();
+    let store = blocking(move || folder::open_or_create(&dir, &pin, Unlock::Pin)).await??;
+    opened(&state, store).await;
+    Ok(())
+}
+
+/// Opens the store with the PIN; once open (after idle), only checks it. A wrong PIN is
+/// counted before the refusal (the wait survives a restart).
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock(state: State<'_, AppState>, pin: String) -> Result<(), UiError> {
+    let dir = state.data_dir.clone();
+    let key = blocking(move || folder::unlock(&dir, &pin, Utc::now())).await??;
+    if state.unlocked().is_ok() {
+        return Ok(());
+    }
+    let dir = state.data_dir.clone();
+    let store = blocking(move || folder::open_with_key(&dir, &key)).await??;
+    opened(&state, store).await;
+    Ok(())
+}
+
+/// The store is open: sync starts, and facility mode if this is the post's equipment.
+async fn opened(state: &AppState, store: Store) {
+    let unlocked = state.opened(store);
+    let port = {
+        let s = unlocked.store.lock().unwrap_or_else(|p| p.into_inner());
+        facility::enabled(&s).then(|| {
+            s.setting(facility::PORT)
+                .ok()
+                .flatten()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(facility::DEFAULT_PORT)
+        })
+    };
+    if let Some(port) = port
+        && let Err(e) = state.facility.start(unlocked.store.clone(), port).await
+    {
+        eprintln!(
+            "facility mode could not start: {}",
+            e.message.render(ayllu_model::Lang::ES)
+        );
+    }
+}
