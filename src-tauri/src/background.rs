@@ -53,8 +53,15 @@ pub enum Nudge {
 }
 
 pub struct SyncWorker {
-    nudges: Mutex<Sender<Nudge>>,
+    nudges: Mutex<Option<Sender<Nudge>>>,
     status: Arc<Mutex<SyncStatus>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for SyncWorker {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 impl SyncWorker {
@@ -67,19 +74,38 @@ impl SyncWorker {
         let (tx, rx) = std::sync::mpsc::channel();
         let status = Arc::new(Mutex::new(initial_status(&store)));
         let shared = status.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("ayllu-sync".into())
             .spawn(move || run(store, rx, shared, every, publish))
             .expect("the sync thread starts");
         SyncWorker {
-            nudges: Mutex::new(tx),
+            nudges: Mutex::new(Some(tx)),
             status,
+            thread: Mutex::new(Some(thread)),
         }
     }
 
     pub fn nudge(&self, n: Nudge) {
-        // The thread only ends with the app.
-        let _ = self.nudges.lock().unwrap_or_else(|p| p.into_inner()).send(n);
+        if let Some(tx) = self.nudges.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = tx.send(n);
+        }
+    }
+
+    /// Ends the thread (when the app quits): it finishes what it is doing, up to a few
+    /// seconds, so no store work is under way while the process tears its libraries down
+    /// (OpenSSL's cleanup at exit under a running SQLCipher connection crashes).
+    pub fn stop(&self) {
+        self.nudges.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some(thread) = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+            return;
+        };
+        let until = Instant::now() + Duration::from_secs(5);
+        while !thread.is_finished() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
     }
 
     pub fn status(&self) -> SyncStatus {

@@ -147,8 +147,16 @@ pub fn run() {
             }));
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("the Ayllu window could not start");
+        .build(tauri::generate_context!())
+        .expect("the Ayllu window could not start")
+        .run(|handle, event| {
+            // No store work under way while the process tears its libraries down.
+            if let tauri::RunEvent::Exit = event
+                && let Ok(unlocked) = handle.state::<AppState>().unlocked()
+            {
+                unlocked.sync.stop();
+            }
+        });
 }
 
 #[cfg(test)]
