@@ -333,3 +333,47 @@ fn a_phone_keeps_to_its_communities() {
     let synced = ok(&a, &["sync"], None);
     assert_eq!(synced["refused"], json!([]));
 }
+
+/// After enrolling, recording and syncing, no file of the phone's or the hub's data folder
+/// holds a name, a DNI or the phone's sync token in a readable form.
+#[test]
+fn no_file_of_either_data_folder_holds_a_name_a_dni_or_the_token() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = root.path().join("hub");
+    let (_server, url) = start_hub(&hub);
+    let phone = device(root.path(), "a", &hub, &url);
+    ok(
+        &phone,
+        &["household", "add"],
+        Some(&json!({"community": "Ccorca", "address": "Encima del puquio", "consent": true,
+                     "members": [{"given_names": "Teodora", "surnames": "Ccahuana", "sex": "F",
+                                  "birth": {"date": "1990-01-01"}, "relationship": "head",
+                                  "dni": "40817263", "insurance": "sis"}]})),
+    );
+    ok(&phone, &["sync"], None);
+    let token = {
+        let store = ayllu_ops::folder::open(&phone, SECRETS[0].1).unwrap();
+        ayllu_ops::sync::HubLink::of(&store).unwrap().unwrap().token.unwrap()
+    };
+    assert!(token.len() >= 16);
+    let hub_store = ayllu_ops::folder::open(&hub, SECRETS[1].1).unwrap();
+    assert_eq!(hub_store.household_ids().unwrap().len(), 1, "the hub has it");
+    drop(hub_store);
+    for (folder, secrets) in [(&phone, vec![token.as_str(), "Teodora", "Ccahuana", "40817263", "puquio"]),
+                              (&hub, vec!["Teodora", "Ccahuana", "40817263", "puquio"])] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            for s in &secrets {
+                assert!(
+                    !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                    "{s} readable in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
