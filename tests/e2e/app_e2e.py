@@ -28,6 +28,7 @@ WEBDRIVER = os.environ.get("WEBDRIVER_URL", "http://127.0.0.1:4444")
 SHOTS = os.environ.get("SHOTS", "docs/screenshots")
 PHONE = (360, 740)
 PIN = "482913"
+STAFF = "puesto de salud Ccorca"
 # What the command line needs to open the folders the tests share with the app (a hub's
 # folder asks for the passphrase; cheap Argon2id for the folders the command creates).
 CLI_ENV = {**os.environ, "AYLLU_PIN": PIN, "AYLLU_PASSPHRASE": "puesto de salud de prueba", "AYLLU_KDF_FAST": "1"}
@@ -809,6 +810,19 @@ def test_facility_mode():
         welcome(d, "Marleni Huamán")
         click(d, "[data-nav=settings]")
         click(d, "[data-testid=open-facility]")
+        # The health post's screens ask for the staff passphrase, not the PIN: set once here,
+        # typed twice (a PIN-length one is refused).
+        wait(d, lambda: css(d, "[data-testid=staff-gate] input[name=passphrase_again]"), what="the staff passphrase to set")
+        typ(d, "input[name=passphrase]", PIN)
+        typ(d, "input[name=passphrase_again]", PIN)
+        click(d, "[data-testid=staff-submit]")
+        field_error(d, "passphrase")
+        resize(d, PHONE)
+        shot(d, "facility-passphrase-phone")
+        resize(d, DESKTOP)
+        typ(d, "input[name=passphrase]", STAFF)
+        typ(d, "input[name=passphrase_again]", STAFF)
+        click(d, "[data-testid=staff-submit]")
         wait(d, lambda: css(d, "input[name=port]"), what="the facility screen")
         typ(d, "input[name=port]", "0")
         click(d, "[data-testid=facility-start]")

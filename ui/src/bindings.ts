@@ -22,6 +22,13 @@ export const commands = {
 	 *  counted before the refusal (the wait survives a restart).
 	 */
 	unlock: (pin: string) => typedError<null, UiError>(__TAURI_INVOKE("unlock", { pin })),
+	/**  The screen locked itself (idle): the staff passphrase is asked again too. */
+	lockNow: () => typedError<null, UiError>(__TAURI_INVOKE("lock_now")),
+	staffState: () => typedError<StaffState, UiError>(__TAURI_INVOKE("staff_state")),
+	/**  Sets the staff passphrase (typed twice) on the post's equipment, and opens its screens. */
+	staffSet: (passphrase: string, again: string) => typedError<null, UiError>(__TAURI_INVOKE("staff_set", { passphrase, again })),
+	/**  Opens the health post's screens with the staff passphrase. */
+	staffUnlock: (passphrase: string) => typedError<null, UiError>(__TAURI_INVOKE("staff_unlock", { passphrase })),
 	appInfo: () => typedError<AppInfo_Serialize, UiError>(__TAURI_INVOKE("app_info")),
 	/**  Every code list with Spanish and English labels. */
 	codeLists: () => typedError<{ [key in string]: CodeOption[] }, UiError>(__TAURI_INVOKE("code_lists")),
@@ -1235,6 +1242,12 @@ export type Sex = string;
 
 /**  A short single-line label: community, sector, address or landmark, a reason. */
 export type ShortText = string;
+
+/**  Whether the staff passphrase is set here, and given since the last lock. */
+export type StaffState = {
+	set: boolean,
+	open: boolean,
+};
 
 /**  Sent to the UI whenever the sync status changes. */
 export type SyncChanged = SyncChanged_Serialize | SyncChanged_Deserialize;

@@ -345,22 +345,33 @@ fn no_file_of_either_data_folder_holds_a_name_a_dni_or_the_token() {
     ok(
         &phone,
         &["household", "add"],
-        Some(&json!({"community": "Ccorca", "address": "Encima del puquio", "consent": true,
+        Some(
+            &json!({"community": "Ccorca", "address": "Encima del puquio", "consent": true,
                      "members": [{"given_names": "Teodora", "surnames": "Ccahuana", "sex": "F",
                                   "birth": {"date": "1990-01-01"}, "relationship": "head",
-                                  "dni": "40817263", "insurance": "sis"}]})),
+                                  "dni": "40817263", "insurance": "sis"}]}),
+        ),
     );
     ok(&phone, &["sync"], None);
     let token = {
         let store = ayllu_ops::folder::open(&phone, SECRETS[0].1).unwrap();
-        ayllu_ops::sync::HubLink::of(&store).unwrap().unwrap().token.unwrap()
+        ayllu_ops::sync::HubLink::of(&store)
+            .unwrap()
+            .unwrap()
+            .token
+            .unwrap()
     };
     assert!(token.len() >= 16);
     let hub_store = ayllu_ops::folder::open(&hub, SECRETS[1].1).unwrap();
     assert_eq!(hub_store.household_ids().unwrap().len(), 1, "the hub has it");
     drop(hub_store);
-    for (folder, secrets) in [(&phone, vec![token.as_str(), "Teodora", "Ccahuana", "40817263", "puquio"]),
-                              (&hub, vec!["Teodora", "Ccahuana", "40817263", "puquio"])] {
+    for (folder, secrets) in [
+        (
+            &phone,
+            vec![token.as_str(), "Teodora", "Ccahuana", "40817263", "puquio"],
+        ),
+        (&hub, vec!["Teodora", "Ccahuana", "40817263", "puquio"]),
+    ] {
         for entry in std::fs::read_dir(folder).unwrap() {
             let path = entry.unwrap().path();
             if !path.is_file() {

@@ -302,6 +302,42 @@ impl LockFile {
     }
 }
 
+/// What the store keeps to check the staff passphrase (facility screens, revoking a phone,
+/// exports): an Argon2id hash in the PHC format (its salt and cost inside), never the
+/// passphrase. Inside the encrypted store, so it is not even offered to an offline guesser.
+pub fn staff_verifier(secret: &Secret) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the system's random source");
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a salt");
+    let k = KdfParams::STANDARD;
+    let params = Params::new(k.m_kib, k.t, k.p, Some(32)).expect("standard parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(secret.bytes(), &salt)
+        .expect("argon2 hashes")
+        .to_string()
+}
+
+/// Whether `secret` is the staff passphrase `verifier` was made from. A verifier that
+/// asks for an unbounded cost, or is not one, matches nothing.
+pub fn staff_matches(verifier: &str, secret: &Secret) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    let Ok(hash) = PasswordHash::new(verifier) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    let bounded = KdfParams {
+        m_kib: params.m_cost(),
+        t: params.t_cost(),
+        p: params.p_cost(),
+    }
+    .check()
+    .is_ok();
+    bounded && Argon2::default().verify_password(secret.bytes(), &hash).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +399,21 @@ mod tests {
         let later = now + TimeDelta::seconds(640);
         assert!(reread.unlock(&pin, later).is_ok());
         assert_eq!((reread.failures, reread.last_failure), (0, None));
+    }
+
+    #[test]
+    fn the_staff_passphrase_is_checked_against_its_hash_only() {
+        let pass = Secret::passphrase("puesto de salud Ccorca").unwrap();
+        let v = staff_verifier(&pass);
+        assert!(v.starts_with("$argon2id$") && !v.contains("Ccorca"));
+        assert!(staff_matches(&v, &pass));
+        assert!(!staff_matches(
+            &v,
+            &Secret::passphrase("puesto de salud CcorcA").unwrap()
+        ));
+        assert!(!staff_matches("not a hash", &pass));
+        let greedy = v.replace("m=65536", "m=4194304");
+        assert!(!staff_matches(&greedy, &pass), "an unbounded cost is not obeyed");
     }
 
     #[test]

@@ -63,6 +63,7 @@ problems! {
     PassphraseTooShort = "passphrase_too_short";
     PinMismatch = "pin_mismatch";
     PinAlreadySet = "pin_already_set";
+    StaffPassphraseWrong = "staff_passphrase_wrong";
     NotUnderFive = "not_under_five";
     BeforeBirth = "before_birth";
     UnknownMember = "unknown_member";

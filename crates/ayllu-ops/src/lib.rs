@@ -16,6 +16,7 @@ pub mod facility;
 pub mod folder;
 pub mod record;
 pub mod settings;
+pub mod staff;
 pub mod sync;
 pub mod view;
 

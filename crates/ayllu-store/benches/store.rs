@@ -85,7 +85,14 @@ fn main() {
     let t = Instant::now();
     Store::encrypt_in_place(&encrypted_path, &key).unwrap();
     println!("\nEncrypted in place in {:.1} s", t.elapsed().as_secs_f64());
-    let encrypted = measure("encrypted", &|| Store::open_encrypted(&encrypted_path, &key).unwrap(), &ids, n, today, &who);
+    let encrypted = measure(
+        "encrypted",
+        &|| Store::open_encrypted(&encrypted_path, &key).unwrap(),
+        &ids,
+        n,
+        today,
+        &who,
+    );
 
     println!("\n| operation | plain p50 | encrypted p50 | ratio | plain p99 | encrypted p99 | ratio |");
     println!("|---|---|---|---|---|---|---|");
@@ -114,7 +121,12 @@ fn main() {
     let k = ayllu_lock::KdfParams::STANDARD;
     println!();
     report(
-        &format!("unlock with the PIN (Argon2id {} MiB, t={}, p={})", k.m_kib / 1024, k.t, k.p),
+        &format!(
+            "unlock with the PIN (Argon2id {} MiB, t={}, p={})",
+            k.m_kib / 1024,
+            k.t,
+            k.p
+        ),
         &mut unlocks,
         None,
     );
@@ -135,7 +147,11 @@ fn measure(
     let mut out = Vec::new();
     let mut report = |name: &str, samples: &mut [Duration], target: Option<Duration>| {
         report(name, samples, target);
-        out.push((name.to_string(), percentile(samples, 0.5), percentile(samples, 0.99)));
+        out.push((
+            name.to_string(),
+            percentile(samples, 0.5),
+            percentile(samples, 0.99),
+        ));
     };
     let mut opens = Vec::new();
     for _ in 0..30 {

@@ -20,6 +20,7 @@ pub async fn export_report(
     format: ExportFormat,
     choose: bool,
 ) -> Result<Option<Exported>, UiError> {
+    state.staff()?;
     let request = Request::new(year, community, format);
     let name = request.file_name();
     let target = if choose {

@@ -11,6 +11,7 @@ use crate::facility::{self, FacilityStatus, NewEnrollment};
 #[tauri::command]
 #[specta::specta]
 pub async fn facility_status(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
+    state.staff()?;
     state.facility.status(&*state.store()?)
 }
 
@@ -18,6 +19,7 @@ pub async fn facility_status(state: State<'_, AppState>) -> Result<FacilityStatu
 #[tauri::command]
 #[specta::specta]
 pub async fn facility_start(state: State<'_, AppState>, port: u32) -> Result<FacilityStatus, UiError> {
+    state.staff()?;
     let port = u16::try_from(port)
         .ok()
         .filter(|p| *p >= 1024)
@@ -33,6 +35,7 @@ pub async fn facility_start(state: State<'_, AppState>, port: u32) -> Result<Fac
 #[tauri::command]
 #[specta::specta]
 pub async fn facility_stop(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
+    state.staff()?;
     state.facility.stop();
     facility::remember(&*state.store()?, None)?;
     state.facility.status(&*state.store()?)
@@ -48,6 +51,7 @@ pub async fn facility_new_code(
     communities: Vec<String>,
     days: u32,
 ) -> Result<NewEnrollment, UiError> {
+    state.staff()?;
     let address = state.facility.address().ok_or(ayllu_ops::OpsError::HubOff)?;
     let grant = if communities.iter().all(|c| c.trim().is_empty()) {
         Grant::All
@@ -70,6 +74,7 @@ pub async fn facility_revoke(
     state: State<'_, AppState>,
     device_id: String,
 ) -> Result<FacilityStatus, UiError> {
+    state.staff()?;
     ayllu_ops::facility::revoke(&*state.store()?, &device_id)?;
     state.facility.status(&*state.store()?)
 }

@@ -79,3 +79,52 @@ async fn opened(state: &AppState, store: Store) {
         );
     }
 }
+
+/// Whether the staff passphrase is set here, and given since the last lock.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct StaffState {
+    pub set: bool,
+    pub open: bool,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn staff_state(state: State<'_, AppState>) -> Result<StaffState, UiError> {
+    Ok(StaffState {
+        set: ayllu_ops::staff::is_set(&*state.store()?)?,
+        open: state.staff().is_ok(),
+    })
+}
+
+/// Sets the staff passphrase (typed twice) on the post's equipment, and opens its screens.
+#[tauri::command]
+#[specta::specta]
+pub async fn staff_set(state: State<'_, AppState>, passphrase: String, again: String) -> Result<(), UiError> {
+    ayllu_ops::staff::set(&*state.store()?, &passphrase, &again)?;
+    state.set_staff_open(true);
+    Ok(())
+}
+
+/// Opens the health post's screens with the staff passphrase.
+#[tauri::command]
+#[specta::specta]
+pub async fn staff_unlock(state: State<'_, AppState>, passphrase: String) -> Result<(), UiError> {
+    let store = state.unlocked()?.store.clone();
+    // Argon2id takes a moment: not on the window's thread, not holding the store for it.
+    let verifier_ok = blocking(move || {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        ayllu_ops::staff::check(&s, &passphrase)
+    })
+    .await?;
+    verifier_ok?;
+    state.set_staff_open(true);
+    Ok(())
+}
+
+/// The screen locked itself (idle): the staff passphrase is asked again too.
+#[tauri::command]
+#[specta::specta]
+pub async fn lock_now(state: State<'_, AppState>) -> Result<(), UiError> {
+    state.set_staff_open(false);
+    Ok(())
+}

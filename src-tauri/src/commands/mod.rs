@@ -26,6 +26,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub facility: Facility,
     unlocked: OnceLock<Unlocked>,
+    /// The staff passphrase was given (facility screens, exports) since the last lock.
+    staff_open: Mutex<bool>,
     /// Starts the sync thread over the store once it is open (publishing to the window).
     start_sync: Box<dyn Fn(Arc<Mutex<Store>>) -> SyncWorker + Send + Sync>,
 }
@@ -45,6 +47,7 @@ impl AppState {
             data_dir,
             facility: Facility::default(),
             unlocked: OnceLock::new(),
+            staff_open: Mutex::new(false),
             start_sync: Box::new(start_sync),
         }
     }
@@ -65,6 +68,22 @@ impl AppState {
                 store,
             }
         })
+    }
+
+    /// The health post's screens need the staff passphrase, not only the PIN.
+    fn staff(&self) -> Result<(), UiError> {
+        if *self.staff_open.lock().unwrap_or_else(|p| p.into_inner()) {
+            Ok(())
+        } else {
+            Err(UiError::other(
+                "staff_locked",
+                ayllu_words::Message::new("staff-locked"),
+            ))
+        }
+    }
+
+    fn set_staff_open(&self, open: bool) {
+        *self.staff_open.lock().unwrap_or_else(|p| p.into_inner()) = open;
     }
 
     fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, UiError> {
@@ -96,4 +115,25 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(UiError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Before the PIN there is no store to reach; the health post's screens also need the
+    /// staff passphrase, and lose it when the screen locks.
+    #[test]
+    fn nothing_opens_before_the_pin_and_staff_screens_need_their_passphrase() {
+        let state = AppState::new(PathBuf::from("/nonexistent"), |_| {
+            unreachable!("no store, no sync")
+        });
+        assert_eq!(state.unlocked().err().map(|e| e.code), Some("locked".to_string()));
+        assert_eq!(state.store().err().map(|e| e.code), Some("locked".to_string()));
+        assert_eq!(state.staff().unwrap_err().code, "staff_locked");
+        state.set_staff_open(true);
+        assert!(state.staff().is_ok());
+        state.set_staff_open(false);
+        assert!(state.staff().is_err());
+    }
 }

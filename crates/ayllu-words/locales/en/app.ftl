@@ -389,3 +389,14 @@ lock-wait = { $n ->
         [one] Wait { $n } second.
        *[other] Wait { $n } seconds.
     }
+
+## The staff passphrase (health post screens)
+staff-locked = Type the staff passphrase to enter.
+staff-set_title = Staff passphrase
+staff-set_text = The health post's screens (linking and removing phones, exports) ask for a passphrase only the staff know. Choose one of at least 10 characters.
+staff-title = Staff only
+staff-text = Type the health post staff's passphrase.
+staff-passphrase = Passphrase
+staff-passphrase_again = Type the passphrase again
+staff-set = Save passphrase
+staff-open = Enter

@@ -24,6 +24,7 @@ problem-pin_format = must be exactly 6 digits
 problem-passphrase_too_short = must have at least 10 characters
 problem-pin_mismatch = is not the same as the PIN above
 problem-pin_already_set = a PIN is already set: type it to enter
+problem-staff_passphrase_wrong = is not the staff passphrase
 problem-not_under_five = the child checklist is only for children under five at the visit date
 problem-before_birth = the visit is dated before this person was born
 problem-unknown_member = is not a member of this household

@@ -389,3 +389,14 @@ lock-wait = { $n ->
         [one] Espere { $n } segundo.
        *[other] Espere { $n } segundos.
     }
+
+## The staff passphrase (health post screens)
+staff-locked = Escriba la frase de acceso del personal para entrar.
+staff-set_title = Frase de acceso del personal
+staff-set_text = Las pantallas del puesto de salud (vincular y quitar celulares, exportar) piden una frase de acceso que solo conoce el personal. Elija una de al menos 10 caracteres.
+staff-title = Solo para el personal
+staff-text = Escriba la frase de acceso del personal del puesto de salud.
+staff-passphrase = Frase de acceso
+staff-passphrase_again = Repita la frase de acceso
+staff-set = Guardar frase
+staff-open = Entrar

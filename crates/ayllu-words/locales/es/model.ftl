@@ -24,6 +24,7 @@ problem-pin_format = debe tener exactamente 6 números
 problem-passphrase_too_short = debe tener al menos 10 caracteres
 problem-pin_mismatch = no es igual al PIN escrito arriba
 problem-pin_already_set = ya tiene un PIN: escríbalo para entrar
+problem-staff_passphrase_wrong = no es la frase de acceso del personal
 problem-not_under_five = la lista del niño es solo para menores de cinco años en la fecha de la visita
 problem-before_birth = la visita es anterior al nacimiento de esta persona
 problem-unknown_member = no es un miembro de este hogar
