@@ -12,8 +12,12 @@ fuzz_target!(|data: &[u8]| {
     };
     // Signed with a fixed key, so the fuzzer reaches what comes after the signature.
     let key = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
-    let bytes = bundle::seal(&contents, &key);
     let mut store = Store::open(std::path::Path::new(":memory:")).unwrap();
+    // Encrypted to the store that reads it, as a real bundle is.
+    let receiver = *store.signing_key().verifying_key().as_bytes();
+    let Ok(bytes) = bundle::seal(&contents, &key, &receiver) else {
+        return;
+    };
     let author = Author {
         name: "fuzz".into(),
         scope: Scope::Communities(vec!["Ccorca".into()]),

@@ -745,13 +745,18 @@ fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
         }],
     };
     // Signed by a key nobody enrolled: refused whole.
+    let hub_key = *hub.store().signing_key().verifying_key().as_bytes();
     let stranger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-    std::fs::write(&file, ayllu_sync::bundle::seal(&crafted, &stranger)).unwrap();
+    std::fs::write(
+        &file,
+        ayllu_sync::bundle::seal(&crafted, &stranger, &hub_key).unwrap(),
+    )
+    .unwrap();
     let (rc, _, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
     assert_ne!(rc, 0);
     assert!(err.contains("no está registrado"), "{err}");
     // The SHA-256-style trick (edit, then fix the check) does not work on a signature.
-    let mut altered = ayllu_sync::bundle::seal(&crafted, store.signing_key());
+    let mut altered = ayllu_sync::bundle::seal(&crafted, store.signing_key(), &hub_key).unwrap();
     let n = altered.len();
     altered[n / 2] ^= 1;
     std::fs::write(&file, &altered).unwrap();
@@ -759,7 +764,11 @@ fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
     assert_ne!(rc, 0);
     assert!(err.contains("signature"), "{err}");
     // Even with the phone's own key (a stolen phone), emptying a household is refused.
-    std::fs::write(&file, ayllu_sync::bundle::seal(&crafted, store.signing_key())).unwrap();
+    std::fs::write(
+        &file,
+        ayllu_sync::bundle::seal(&crafted, store.signing_key(), &hub_key).unwrap(),
+    )
+    .unwrap();
     let (rc, report, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
     assert_eq!(rc, 0, "{err}");
     assert_eq!(report["refused"][0]["code"], "transition", "{report}");

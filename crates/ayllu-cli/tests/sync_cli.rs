@@ -281,7 +281,7 @@ fn bundles_travel_on_a_usb_stick() {
     ok(&c, &["init"], None);
     let (code, _, err) = ayllu(&c, &["bundle", "read", broken.to_str().unwrap()], None);
     assert_eq!(code, 1);
-    assert!(err.contains("no se cambió nada"), "{err}");
+    assert!(err.contains("No se cambió nada"), "{err}");
     assert_eq!(ok(&c, &["household", "list"], None), json!([]));
     // A sound bundle from a phone this store never enrolled is refused too.
     let (code, _, err) = ayllu(&c, &["bundle", "read", stick.to_str().unwrap()], None);

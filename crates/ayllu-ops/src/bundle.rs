@@ -20,22 +20,40 @@ pub struct Written {
 /// Writes what the other side is not known to have: on a phone, for its hub; on a hub,
 /// `for_device` within that device's communities (or, with none, everything).
 pub fn write(store: &mut Store, file: &Path, for_device: Option<&str>) -> Result<Written, OpsError> {
-    let (from, peer, scope) = match for_device {
+    // Encrypted to who reads it: the device's key at the hub, the hub's key on a phone (a
+    // phone not yet enrolled has nobody to write to).
+    let (from, peer, scope, receiver) = match for_device {
         Some(device_id) => {
             let device = ayllu_hub::admin::device(store, device_id)?
+                .ok_or_else(|| OpsError::UnknownDevice(device_id.to_string()))?;
+            let receiver = device
+                .public_key
+                .as_deref()
+                .and_then(ayllu_hub::admin::parse_public_key)
                 .ok_or_else(|| OpsError::UnknownDevice(device_id.to_string()))?;
             (
                 ayllu_hub::admin::hub_id(store)?,
                 Some(device.peer()),
                 device.scope(),
+                receiver,
             )
         }
         None => {
             let peer = store.setting(HUB_ID)?.map(|h| format!("hub:{h}"));
-            (store.device_id().to_string(), peer, ayllu_sync::Scope::All)
+            let receiver = store
+                .setting(ayllu_sync::http::HUB_KEY)?
+                .as_deref()
+                .and_then(ayllu_hub::admin::parse_public_key)
+                .ok_or(OpsError::NotEnrolled)?;
+            (
+                store.device_id().to_string(),
+                peer,
+                ayllu_sync::Scope::All,
+                receiver,
+            )
         }
     };
-    let (bytes, households) = ayllu_sync::bundle::write(store, &from, peer.as_deref(), &scope)?;
+    let (bytes, households) = ayllu_sync::bundle::write(store, &from, peer.as_deref(), &scope, &receiver)?;
     // Written beside, then renamed: a stick pulled out mid-write leaves no half file.
     let partial = file.with_extension("partial");
     std::fs::write(&partial, &bytes).map_err(OpsError::io(&partial))?;
@@ -52,8 +70,13 @@ pub fn write(store: &mut Store, file: &Path, for_device: Option<&str>) -> Result
 /// it would change. A damaged or unsigned file changes nothing.
 pub fn read(store: &mut Store, file: &Path, apply: bool) -> Result<BundleReport, OpsError> {
     let bytes = std::fs::read(file).map_err(OpsError::io(file))?;
+    // The person sees the file's name, not where it is; the reason is for support staff.
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let unreadable = |reason: String| OpsError::Bundle {
-        file: file.display().to_string(),
+        file: name.clone(),
         reason,
     };
     let key = ayllu_sync::bundle::signer(&bytes).map_err(|e| unreadable(e.to_string()))?;

@@ -1,10 +1,15 @@
 //! Sync bundles: a file carried on a USB stick or SD card where no link reaches.
 //!
 //! A bundle holds, for each household, the changes the receiver is not known to have (or
-//! the whole document), and is signed by its author: `author key (32) | wire body |
-//! ed25519 signature (64)` over everything before the signature. Reading checks the
-//! signature before decompressing anything, then the author: at the hub, an enrolled and
-//! unrevoked device, whose scope and actor bound what it may change; at a phone, its hub.
+//! the whole document). It is encrypted to its receiver and signed by its author:
+//! `"AYB2" | author key (32) | receiver key (32) | ephemeral X25519 key (32) | nonce (24) |
+//! XChaCha20-Poly1305(wire body) | ed25519 signature (64)` over everything before the
+//! signature. The receiver's and author's ed25519 keys double as X25519 keys (their
+//! Montgomery forms), so no new key is exchanged: a phone writes to its hub's key, the hub
+//! to the device's. A stick lost on the way reveals no name. Reading checks the signature
+//! before anything else, then that it is addressed to this store, then decrypts, then the
+//! author: at the hub, an enrolled and unrevoked device, whose scope and actor bound what it
+//! may change; at a phone, its hub.
 //! Each household is then read within our limits and checked like one arriving by sync;
 //! one refused household does not take the others with it. Reading is idempotent:
 //! Automerge ignores changes it already has, so a bundle read twice changes nothing.
@@ -12,8 +17,12 @@
 use automerge::{ActorId, ChangeHash, ReadDoc};
 use ayllu_model::HouseholdId;
 use ayllu_store::{Replica, Store};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use curve25519_dalek::montgomery::MontgomeryPoint;
 use ed25519_dalek::{Signature, Signer, VerifyingKey};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::guard::{self, Limits};
 use crate::hub::{Outcome, check_and_save};
@@ -25,6 +34,11 @@ pub const MAX_BUNDLE: usize = 64 * 1024 * 1024;
 const MAX_BUNDLE_DECODED: u64 = 256 * 1024 * 1024;
 const KEY: usize = 32;
 const SIGNATURE: usize = 64;
+const MAGIC: &[u8; 4] = b"AYB2";
+const NONCE: usize = 24;
+/// Everything before the ciphertext: magic, author, receiver, ephemeral key, nonce.
+const HEADER: usize = 4 + KEY + KEY + KEY + NONCE;
+const AEAD_TAG: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
@@ -70,12 +84,14 @@ pub struct RefusedHousehold {
 }
 
 /// Writes a bundle of every household in `scope`, holding what `peer` is not known to
-/// have (everything, without a peer), signed with this store's key.
+/// have (everything, without a peer), encrypted to `receiver` (its ed25519 public key) and
+/// signed with this store's key.
 pub fn write(
     store: &mut Store,
     from: &str,
     peer: Option<&str>,
     scope: &Scope,
+    receiver: &[u8; KEY],
 ) -> Result<(Vec<u8>, usize), SyncError> {
     let docs = store.replica(|r: &mut Replica<'_>| -> Result<Vec<BundleDoc>, SyncError> {
         let mut docs = Vec::new();
@@ -112,16 +128,59 @@ pub fn write(
         created_at: unix_now(),
         docs,
     };
-    Ok((seal(&bundle, store.signing_key()), count))
+    Ok((seal(&bundle, store.signing_key(), receiver)?, count))
 }
 
-/// The file for `bundle`, signed with `key`.
-pub fn seal(bundle: &Bundle, key: &ed25519_dalek::SigningKey) -> Vec<u8> {
-    let mut bytes = key.verifying_key().as_bytes().to_vec();
-    bytes.extend(wire::encode(Kind::Bundle, bundle));
+/// The key both sides derive: SHA-256 over a label, the X25519 shared secret and both
+/// public points (so it is bound to this ephemeral key and this receiver).
+fn aead_key(shared: &MontgomeryPoint, ephemeral: &MontgomeryPoint, receiver: &MontgomeryPoint) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"ayllu bundle v2");
+    h.update(shared.as_bytes());
+    h.update(ephemeral.as_bytes());
+    h.update(receiver.as_bytes());
+    h.finalize().into()
+}
+
+fn montgomery(key: &[u8; KEY]) -> Result<MontgomeryPoint, SyncError> {
+    Ok(VerifyingKey::from_bytes(key)
+        .map_err(|_| WireError::Corrupt("the bundle's receiver is not a key".into()))?
+        .to_montgomery())
+}
+
+/// The file for `bundle`, encrypted to `receiver` and signed with `key`.
+pub fn seal(
+    bundle: &Bundle,
+    key: &ed25519_dalek::SigningKey,
+    receiver: &[u8; KEY],
+) -> Result<Vec<u8>, SyncError> {
+    let to = montgomery(receiver)?;
+    let mut secret = [0u8; 32];
+    let mut nonce = [0u8; NONCE];
+    getrandom::fill(&mut secret).expect("the system's random source");
+    getrandom::fill(&mut nonce).expect("the system's random source");
+    let ephemeral = MontgomeryPoint::mul_base_clamped(secret);
+    let shared = to.mul_clamped(secret);
+    let cipher = XChaCha20Poly1305::new(&aead_key(&shared, &ephemeral, &to).into());
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(key.verifying_key().as_bytes());
+    bytes.extend_from_slice(receiver);
+    bytes.extend_from_slice(ephemeral.as_bytes());
+    bytes.extend_from_slice(&nonce);
+    let body = wire::encode(Kind::Bundle, bundle);
+    let sealed = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &body,
+                aad: &bytes,
+            },
+        )
+        .map_err(|_| WireError::Corrupt("encrypting the bundle".into()))?;
+    bytes.extend(sealed);
     let signature = key.sign(&bytes);
     bytes.extend_from_slice(&signature.to_bytes());
-    bytes
+    Ok(bytes)
 }
 
 fn unix_now() -> i64 {
@@ -137,11 +196,17 @@ pub fn signer(bytes: &[u8]) -> Result<[u8; KEY], SyncError> {
     if bytes.len() > MAX_BUNDLE {
         return Err(WireError::TooLarge(bytes.len() as u64).into());
     }
-    if bytes.len() < KEY + 6 + SIGNATURE {
+    if bytes.len() < HEADER + AEAD_TAG + SIGNATURE {
         return Err(WireError::Corrupt("the file is too short to be a bundle".into()).into());
     }
+    if &bytes[..4] != MAGIC {
+        return Err(WireError::Corrupt(
+            "not an encrypted bundle of this version: update the app that wrote it".into(),
+        )
+        .into());
+    }
     let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE);
-    let key: [u8; KEY] = signed[..KEY].try_into().expect("32 bytes");
+    let key: [u8; KEY] = signed[4..4 + KEY].try_into().expect("32 bytes");
     let verifying = VerifyingKey::from_bytes(&key)
         .map_err(|_| WireError::Corrupt("the bundle's key is not a key".into()))?;
     let signature = Signature::from_bytes(signature.try_into().expect("64 bytes"));
@@ -151,12 +216,32 @@ pub fn signer(bytes: &[u8]) -> Result<[u8; KEY], SyncError> {
     Ok(key)
 }
 
-fn parse(bytes: &[u8]) -> Result<Bundle, SyncError> {
+/// Checks the signature, that the bundle is for `me`, and decrypts it.
+fn parse(bytes: &[u8], me: &ed25519_dalek::SigningKey) -> Result<Bundle, SyncError> {
     signer(bytes)?;
-    let body = &bytes[KEY..bytes.len() - SIGNATURE];
+    let receiver: [u8; KEY] = bytes[4 + KEY..4 + 2 * KEY].try_into().expect("32 bytes");
+    if &receiver != me.verifying_key().as_bytes() {
+        return Err(
+            WireError::Corrupt("the bundle was written for another device or health post".into()).into(),
+        );
+    }
+    let ephemeral = MontgomeryPoint(bytes[4 + 2 * KEY..4 + 3 * KEY].try_into().expect("32 bytes"));
+    let nonce = &bytes[4 + 3 * KEY..HEADER];
+    let shared = ephemeral.mul_clamped(me.to_scalar_bytes());
+    let to = me.verifying_key().to_montgomery();
+    let cipher = XChaCha20Poly1305::new(&aead_key(&shared, &ephemeral, &to).into());
+    let body = cipher
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: &bytes[HEADER..bytes.len() - SIGNATURE],
+                aad: &bytes[..HEADER],
+            },
+        )
+        .map_err(|_| WireError::Corrupt("the bundle cannot be decrypted here".into()))?;
     Ok(wire::decode_limited(
         Kind::Bundle,
-        body,
+        &body,
         MAX_BUNDLE,
         MAX_BUNDLE_DECODED,
     )?)
@@ -171,7 +256,7 @@ pub fn read(
     author: &Author,
     apply: bool,
 ) -> Result<BundleReport, SyncError> {
-    let bundle = parse(bytes)?;
+    let bundle = parse(bytes, store.signing_key())?;
     let peer = format!("bundle:{}", author.name);
     let sender = Sender {
         peer: &peer,

@@ -305,6 +305,11 @@ mod bundles {
         }
     }
 
+    /// A node's public key: what bundles for it are encrypted to.
+    fn key(node: &Node) -> [u8; 32] {
+        *node.store.signing_key().verifying_key().as_bytes()
+    }
+
     fn read(into: &mut Node, bytes: &[u8], author: &Author) -> Result<BundleReport, SyncError> {
         bundle::read(&mut into.store, bytes, author, true)
     }
@@ -329,11 +334,23 @@ mod bundles {
                 .insert_household(census.household_id(), &h, &who("Juana Condori"))
                 .unwrap();
         }
-        let (b1, n) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let (b1, n) = bundle::write(&mut a.store, "a", None, &Scope::All, &key(&hub)).unwrap();
         assert_eq!(n, 20);
+        // A stick lost on the way shows no name: the households travel encrypted.
+        for id in a.store.household_ids().unwrap() {
+            let h = a.store.household(id).unwrap().unwrap();
+            for m in h.members.values() {
+                let name = m.surnames.as_str().as_bytes();
+                assert!(
+                    !b1.windows(name.len()).any(|w| w == name),
+                    "{} readable",
+                    m.surnames
+                );
+            }
+        }
         let id = a.store.household_ids().unwrap()[0];
         edit(&mut a.store, id, "Casa nueva");
-        let (b2, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let (b2, _) = bundle::write(&mut a.store, "a", None, &Scope::All, &key(&hub)).unwrap();
 
         // A preview says what would change and writes nothing.
         let author = device(&a, Scope::All);
@@ -362,7 +379,7 @@ mod bundles {
                 .insert_household(census.household_id(), &h, &who("Juana Condori"))
                 .unwrap();
         }
-        let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All, &key(&hub)).unwrap();
         let author = device(&a, Scope::All);
         for cut in [0, 10, b.len() / 3, b.len() - 1] {
             assert!(read(&mut hub, &b[..cut], &author).is_err(), "cut at {cut}");
@@ -391,19 +408,23 @@ mod bundles {
                 .unwrap();
         }
         sync(&mut a, &mut hub, &Scope::All).unwrap();
-        let (full, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let (full, _) = bundle::write(&mut a.store, "a", None, &Scope::All, &key(&hub)).unwrap();
         let ids = a.store.household_ids().unwrap();
         edit(&mut a.store, ids[3], "Pasando el puente");
         edit(&mut a.store, ids[7], "Detrás del local comunal");
-        let (small, n) = bundle::write(&mut a.store, "a", Some("hub"), &Scope::All).unwrap();
+        let (small, n) = bundle::write(&mut a.store, "a", Some("hub"), &Scope::All, &key(&hub)).unwrap();
         assert_eq!(n, 2);
         assert!(small.len() * 20 < full.len(), "{} vs {}", small.len(), full.len());
         let author = device(&a, Scope::All);
         assert_eq!(read(&mut hub, &small, &author).unwrap().changed.len(), 2);
         assert_eq!(docs(&hub.store), docs(&a.store));
 
-        // The same small bundle on a hub that never saw the rest: both households refused.
+        // Written for another hub, it does not even open there.
         let mut other_hub = node("other");
+        assert!(read(&mut other_hub, &small, &author).is_err());
+        // The same changes for a hub that never saw the rest: both households refused.
+        let (small, _) =
+            bundle::write(&mut a.store, "a", Some("hub"), &Scope::All, &key(&other_hub)).unwrap();
         let r = read(&mut other_hub, &small, &author).unwrap();
         assert_eq!(r.refused.len(), 2);
         assert!(r.refused[0].detail.contains("earlier bundle"), "{r:?}");
@@ -423,7 +444,7 @@ mod bundles {
             ids.push(id);
         }
         // Written by a phone enrolled for Ccorca: the Huancarani household is refused.
-        let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All).unwrap();
+        let (b, _) = bundle::write(&mut a.store, "a", None, &Scope::All, &key(&hub)).unwrap();
         let ccorca = device(&a, Scope::Communities(vec!["Ccorca".into()]));
         let r = read(&mut hub, &b, &ccorca).unwrap();
         assert_eq!(r.changed.len(), 2);
@@ -453,7 +474,7 @@ mod bundles {
                 data: doc.save_after(&heads),
             }],
         };
-        let bytes = bundle::seal(&forged, a.store.signing_key());
+        let bytes = bundle::seal(&forged, a.store.signing_key(), &key(&hub)).unwrap();
         let r = read(&mut hub, &bytes, &ccorca).unwrap();
         assert_eq!(r.refused[0].code, "foreign_actor", "{r:?}");
         assert_eq!(
