@@ -59,7 +59,20 @@ impl Context {
         };
         let text = match &self.pin_file {
             Some(path) => {
-                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+                // A PIN or passphrase is short: a big file (or /dev/zero) is refused unread.
+                use std::io::Read;
+                let mut text = String::new();
+                std::fs::File::open(path)
+                    .and_then(|f| f.take(1025).read_to_string(&mut text))
+                    .with_context(|| format!("reading {}", path.display()))?;
+                if text.len() > 1024 {
+                    return Err(anyhow::anyhow!(
+                        "{} is not a PIN or passphrase file (too long)",
+                        path.display()
+                    )
+                    .into());
+                }
+                text
             }
             None => std::env::var(var)
                 .map_err(|_| anyhow::anyhow!("{}", ayllu_words::text(self.lang, missing)))?,

@@ -551,3 +551,41 @@ fn import_csv_takes_every_row_or_none() {
     let hits = ok(&d, &["household", "search", "12345678"], None);
     assert_eq!(hits.as_array().unwrap().len(), 1);
 }
+
+/// The secret comes from a file or the environment: a wrong PIN, a PIN file that is huge
+/// (or endless), or none at all opens nothing and says why; the right one opens.
+#[test]
+fn the_data_folder_opens_only_with_its_pin() {
+    let d = data();
+    let run = |pin_file: Option<&std::path::Path>, pin: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ayllu"));
+        c.arg("--data")
+            .arg(&d.path)
+            .args(["household", "list"])
+            .env_remove("AYLLU_PIN")
+            .env("AYLLU_KDF_FAST", "1");
+        if let Some(f) = pin_file {
+            c.arg("--pin-file").arg(f);
+        }
+        if let Some(p) = pin {
+            c.env("AYLLU_PIN", p);
+        }
+        c.output().unwrap()
+    };
+    let out = run(None, None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AYLLU_PIN"));
+    let out = run(None, Some("111111"));
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("PIN incorrecto"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(Some(std::path::Path::new("/dev/zero")), None);
+    assert!(!out.status.success(), "an endless file is refused, not read");
+    let file = d._dir.path().join("pin.txt");
+    std::fs::write(&file, format!("{}\n", SECRETS[0].1)).unwrap();
+    assert!(run(Some(&file), None).status.success());
+    assert!(run(None, Some(SECRETS[0].1)).status.success());
+}

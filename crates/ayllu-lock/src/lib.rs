@@ -32,6 +32,8 @@ pub enum SecretProblem {
     PinFormat,
     #[error("a passphrase has at least 10 characters")]
     PassphraseTooShort,
+    #[error("a passphrase has at most 256 characters")]
+    PassphraseTooLong,
 }
 
 impl SecretProblem {
@@ -39,6 +41,7 @@ impl SecretProblem {
         match self {
             SecretProblem::PinFormat => "pin_format",
             SecretProblem::PassphraseTooShort => "passphrase_too_short",
+            SecretProblem::PassphraseTooLong => "too_long",
         }
     }
 }
@@ -55,10 +58,11 @@ impl Secret {
 
     pub fn passphrase(text: &str) -> Result<Secret, SecretProblem> {
         let t = text.trim_end_matches(['\n', '\r']);
-        if t.chars().count() >= 10 {
-            Ok(Secret(Zeroizing::new(t.to_string())))
-        } else {
-            Err(SecretProblem::PassphraseTooShort)
+        // Bounded before anything is derived from it: whatever arrives is hashed whole.
+        match t.chars().count() {
+            n if n < 10 => Err(SecretProblem::PassphraseTooShort),
+            n if n > 256 => Err(SecretProblem::PassphraseTooLong),
+            _ => Ok(Secret(Zeroizing::new(t.to_string()))),
         }
     }
 
@@ -424,6 +428,10 @@ mod tests {
         assert!(Secret::pin(" 123456 ").is_ok());
         assert!(Secret::passphrase("short").is_err());
         assert!(Secret::passphrase("puesto de salud Ccorca\n").is_ok());
+        assert_eq!(
+            Secret::passphrase(&"a".repeat(10_000_000)).unwrap_err(),
+            SecretProblem::PassphraseTooLong
+        );
         assert_eq!(format!("{:?}", Secret::pin("123456").unwrap()), "Secret(…)");
     }
 

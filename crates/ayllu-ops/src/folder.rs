@@ -88,6 +88,7 @@ pub fn parse_secret(text: &str, by: Unlock) -> Result<Secret, OpsError> {
             match p {
                 ayllu_lock::SecretProblem::PinFormat => Problem::PinFormat,
                 ayllu_lock::SecretProblem::PassphraseTooShort => Problem::PassphraseTooShort,
+                ayllu_lock::SecretProblem::PassphraseTooLong => Problem::TooLong,
             },
         ))
     })

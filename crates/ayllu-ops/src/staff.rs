@@ -15,7 +15,13 @@ pub fn is_set(store: &Store) -> Result<bool, OpsError> {
 }
 
 fn parse(text: &str) -> Result<Secret, OpsError> {
-    Secret::passphrase(text).map_err(|_| FieldError::new("passphrase", Problem::PassphraseTooShort).into())
+    Secret::passphrase(text).map_err(|p| {
+        let problem = match p {
+            ayllu_lock::SecretProblem::PassphraseTooLong => Problem::TooLong,
+            _ => Problem::PassphraseTooShort,
+        };
+        FieldError::new("passphrase", problem).into()
+    })
 }
 
 /// Sets the passphrase, typed twice; only where none is set (changing it is for staff who
