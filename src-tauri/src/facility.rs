@@ -12,6 +12,8 @@ use crate::boundary::UiError;
 
 pub const ENABLED: &str = "facility.enabled";
 pub const PORT: &str = "facility.port";
+/// The address the hub listens on (one of [`interfaces`]), never every interface.
+pub const LISTEN: &str = "facility.listen";
 pub const DEFAULT_PORT: u16 = 8470;
 
 /// Facility mode was left on: the hub starts again with the app.
@@ -19,13 +21,37 @@ pub fn enabled(store: &Store) -> bool {
     store.setting(ENABLED).ok().flatten().as_deref() == Some("true")
 }
 
-/// Keeps facility mode on (at `port`) or off for the next start.
-pub fn remember(store: &Store, port: Option<u16>) -> Result<(), UiError> {
-    store.set_setting(ENABLED, if port.is_some() { "true" } else { "false" })?;
-    if let Some(port) = port {
+/// Keeps facility mode on (at `port`, on `listen`) or off for the next start.
+pub fn remember(store: &Store, on: Option<(IpAddr, u16)>) -> Result<(), UiError> {
+    store.set_setting(ENABLED, if on.is_some() { "true" } else { "false" })?;
+    if let Some((listen, port)) = on {
         store.set_setting(PORT, &port.to_string())?;
+        store.set_setting(LISTEN, &listen.to_string())?;
     }
     Ok(())
+}
+
+/// Where the hub may listen: this machine's address on the post's network (first: what
+/// phones use), or this machine only. Never 0.0.0.0: another network the machine is on
+/// (a second card, a hotspot) does not get the hub.
+pub fn interfaces() -> Vec<IpAddr> {
+    let mut out = vec![lan_address()];
+    let loopback = IpAddr::from([127, 0, 0, 1]);
+    if !out.contains(&loopback) {
+        out.push(loopback);
+    }
+    out
+}
+
+/// The address chosen before (if still one of this machine's), else the network's.
+pub fn remembered_listen(store: &Store) -> IpAddr {
+    store
+        .setting(LISTEN)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .filter(|ip| interfaces().contains(ip))
+        .unwrap_or_else(lan_address)
 }
 
 /// What the facility screen shows.
@@ -35,6 +61,10 @@ pub struct FacilityStatus {
     pub port: u16,
     /// Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`.
     pub addresses: Vec<String>,
+    /// Where the hub may listen (this machine's network address first, then this machine
+    /// only), and the one chosen.
+    pub interfaces: Vec<String>,
+    pub listen: String,
     pub hub_id: Option<String>,
     pub devices: Vec<DeviceInfo>,
 }
@@ -51,6 +81,7 @@ pub struct NewEnrollment {
 }
 
 struct Running {
+    listen: IpAddr,
     port: u16,
     hub_id: String,
     stop: tokio::sync::oneshot::Sender<()>,
@@ -85,9 +116,9 @@ impl Facility {
         self.running.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
-    /// Starts serving on `port` (0: any free port). Fails, changing nothing, if the port
-    /// is taken.
-    pub async fn start(&self, store: Arc<Mutex<Store>>, port: u16) -> Result<u16, UiError> {
+    /// Starts serving on `listen`:`port` (0: any free port). Fails, changing nothing, if the
+    /// port is taken.
+    pub async fn start(&self, store: Arc<Mutex<Store>>, listen: IpAddr, port: u16) -> Result<u16, UiError> {
         if let Some(r) = self.running.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             return Ok(r.port);
         }
@@ -97,7 +128,7 @@ impl Facility {
                 ayllu_words::Message::new("facility-start_failed").with("reason", e.to_string()),
             )
         })?);
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port)))
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from((listen, port)))
             .await
             .map_err(|e| UiError {
                 field: "port".into(),
@@ -115,7 +146,12 @@ impl Facility {
             })
             .await;
         });
-        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = Some(Running { port, hub_id, stop });
+        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = Some(Running {
+            listen,
+            port,
+            hub_id,
+            stop,
+        });
         Ok(port)
     }
 
@@ -140,8 +176,13 @@ impl Facility {
             port,
             addresses: running
                 .as_ref()
-                .map(|r| vec![format!("http://{}:{}", lan_address(), r.port)])
+                .map(|r| vec![format!("http://{}:{}", r.listen, r.port)])
                 .unwrap_or_default(),
+            interfaces: interfaces().iter().map(|ip| ip.to_string()).collect(),
+            listen: running
+                .as_ref()
+                .map_or_else(|| remembered_listen(store), |r| r.listen)
+                .to_string(),
             hub_id: running.as_ref().map(|r| r.hub_id.clone()),
             devices,
         })
@@ -151,7 +192,7 @@ impl Facility {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         running
             .as_ref()
-            .map(|r| format!("http://{}:{}", lan_address(), r.port))
+            .map(|r| format!("http://{}:{}", r.listen, r.port))
     }
 }
 

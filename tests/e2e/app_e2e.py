@@ -834,8 +834,20 @@ def test_facility_mode():
         port = s.getsockname()[1]
         s.close()
         typ(d, "input[name=port]", str(port))
+        # It serves on one address the staff choose (here this machine only), never on all.
+        lan = css(d, "select[name=listen] option").get_attribute("value")
+        choose(d, "select[name=listen]", "127.0.0.1")
+        resize(d, PHONE)
+        shot(d, "facility-start-phone")
+        resize(d, DESKTOP)
         click(d, "[data-testid=facility-start]")
         wait(d, lambda: css(d, "[data-testid=facility]").get_attribute("data-running") == "true", what="the hub running")
+        assert f"http://127.0.0.1:{port}" in css(d, "[data-testid=hub-address]").text
+        if lan != "127.0.0.1":
+            probe = socket.socket()
+            probe.settimeout(2)
+            assert probe.connect_ex((lan, port)) != 0, f"the hub answers on {lan} too"
+            probe.close()
         typ(d, "input[name=code_promotor]", "Juana Condori")
         click(d, "[data-testid=create-code]")
         code = wait(d, lambda: css(d, "[data-testid=enroll-code]").text, what="an enrollment code")

@@ -130,7 +130,7 @@ export const commands = {
 	enroll: (hubUrl: string, code: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("enroll", { hubUrl, code })),
 	facilityStatus: () => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_status")),
 	/**  Switches facility mode on: this app becomes the hub, now and at every start. */
-	facilityStart: (port: number) => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_start", { port })),
+	facilityStart: (port: number, listen: string) => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_start", { port, listen })),
 	facilityStop: () => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_stop")),
 	/**
 	 *  A one-time enrollment code for a promotor's phone, limited to some communities
@@ -684,6 +684,12 @@ export type FacilityStatus_Deserialize = {
 	port: number,
 	/**  Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`. */
 	addresses: string[],
+	/**
+	 *  Where the hub may listen (this machine's network address first, then this machine
+	 *  only), and the one chosen.
+	 */
+	interfaces: string[],
+	listen: string,
 	hub_id?: string | null,
 	devices: DeviceInfo_Deserialize[],
 };
@@ -694,6 +700,12 @@ export type FacilityStatus_Serialize = {
 	port: number,
 	/**  Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`. */
 	addresses: string[],
+	/**
+	 *  Where the hub may listen (this machine's network address first, then this machine
+	 *  only), and the one chosen.
+	 */
+	interfaces: string[],
+	listen: string,
 	hub_id: string | null,
 	devices: DeviceInfo_Serialize[],
 };

@@ -18,17 +18,28 @@ pub async fn facility_status(state: State<'_, AppState>) -> Result<FacilityStatu
 /// Switches facility mode on: this app becomes the hub, now and at every start.
 #[tauri::command]
 #[specta::specta]
-pub async fn facility_start(state: State<'_, AppState>, port: u32) -> Result<FacilityStatus, UiError> {
+pub async fn facility_start(
+    state: State<'_, AppState>,
+    port: u32,
+    listen: String,
+) -> Result<FacilityStatus, UiError> {
     state.staff()?;
+    // One of this machine's own addresses, as the screen offers them; never all at once.
+    let listen: std::net::IpAddr = listen
+        .trim()
+        .parse()
+        .ok()
+        .filter(|ip| facility::interfaces().contains(ip))
+        .ok_or_else(|| ayllu_model::FieldError::new("listen", Problem::UnknownCode))?;
     let port = u16::try_from(port)
         .ok()
         .filter(|p| *p >= 1024)
         .ok_or_else(|| ayllu_model::FieldError::new("port", Problem::PortOutOfRange))?;
     let port = state
         .facility
-        .start(state.unlocked()?.store.clone(), port)
+        .start(state.unlocked()?.store.clone(), listen, port)
         .await?;
-    facility::remember(&*state.store()?, Some(port))?;
+    facility::remember(&*state.store()?, Some((listen, port)))?;
     state.facility.status(&*state.store()?)
 }
 

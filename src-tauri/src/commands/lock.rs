@@ -60,18 +60,20 @@ pub async fn unlock(state: State<'_, AppState>, pin: String) -> Result<(), UiErr
 /// The store is open: sync starts, and facility mode if this is the post's equipment.
 async fn opened(state: &AppState, store: Store) {
     let unlocked = state.opened(store);
-    let port = {
+    let on = {
         let s = unlocked.store.lock().unwrap_or_else(|p| p.into_inner());
         facility::enabled(&s).then(|| {
-            s.setting(facility::PORT)
+            let port = s
+                .setting(facility::PORT)
                 .ok()
                 .flatten()
                 .and_then(|p| p.parse().ok())
-                .unwrap_or(facility::DEFAULT_PORT)
+                .unwrap_or(facility::DEFAULT_PORT);
+            (facility::remembered_listen(&s), port)
         })
     };
-    if let Some(port) = port
-        && let Err(e) = state.facility.start(unlocked.store.clone(), port).await
+    if let Some((listen, port)) = on
+        && let Err(e) = state.facility.start(unlocked.store.clone(), listen, port).await
     {
         eprintln!(
             "facility mode could not start: {}",

@@ -342,6 +342,9 @@ settings-facility = Health post mode
 settings-facility_help = At the health post this device acts as the hub: promotors' phones sync with it.
 
 facility-title = Health post (hub)
+facility-listen = Where it serves the phones
+facility-listen_lan = { $ip }: the health post's network
+facility-listen_local = { $ip }: this machine only
 facility-port = Port
 facility-start = Start the hub
 facility-stop = Stop the hub

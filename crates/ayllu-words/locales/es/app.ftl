@@ -342,6 +342,9 @@ settings-facility = Modo puesto de salud
 settings-facility_help = En el puesto de salud, este equipo es el servidor: los celulares de los promotores se sincronizan con él.
 
 facility-title = Puesto de salud (servidor)
+facility-listen = Dónde atiende a los celulares
+facility-listen_lan = { $ip }: la red del puesto de salud
+facility-listen_local = { $ip }: solo este equipo
 facility-port = Puerto
 facility-start = Activar el servidor
 facility-stop = Apagar el servidor
