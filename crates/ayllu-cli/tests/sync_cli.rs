@@ -388,3 +388,57 @@ fn no_file_of_either_data_folder_holds_a_name_a_dni_or_the_token() {
         }
     }
 }
+
+/// A forgotten PIN cannot be recovered (nothing on the phone opens without it): the phone
+/// starts again with a new folder (and its own lock), is linked again with a new code, and its
+/// first sync brings back every household it had sent.
+#[test]
+fn a_fresh_install_after_a_forgotten_pin_gets_the_households_back_by_sync() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = root.path().join("hub");
+    let (_server, url) = start_hub(&hub);
+    let phone = device(root.path(), "celular", &hub, &url);
+    let mut ids = Vec::new();
+    for (given, address) in [
+        ("Teodora", "Encima del puquio"),
+        ("Eusebia", "Junto al reservorio"),
+    ] {
+        let added = ok(
+            &phone,
+            &["household", "add"],
+            Some(
+                &json!({"community": "Ccorca", "address": address, "consent": true,
+                         "members": [{"given_names": given, "surnames": "Ccahuana", "sex": "F",
+                                      "birth": {"date": "1990-01-01"}, "relationship": "head",
+                                      "insurance": "sis"}]}),
+            ),
+        );
+        ids.push(added["household"].as_str().unwrap().to_string());
+    }
+    ok(&phone, &["sync"], None);
+    // The PIN is forgotten: the old folder opens for no other PIN.
+    let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
+        .env("AYLLU_PIN", "000000")
+        .arg("--data")
+        .arg(&phone)
+        .args(["household", "list"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    // Same promotora, new install (a new folder, locked anew), linked again for her community.
+    let again = device(root.path(), "celular-nuevo", &hub, &url);
+    ok(&again, &["sync"], None);
+    let list = ok(&again, &["household", "list"], None);
+    let mut back: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    back.sort();
+    ids.sort();
+    assert_eq!(back, ids);
+    let shown = ok(&again, &["household", "show", &ids[0]], None);
+    assert_eq!(shown["members"].as_object().unwrap().len(), 1);
+}
