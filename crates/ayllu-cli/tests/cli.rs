@@ -589,3 +589,40 @@ fn the_data_folder_opens_only_with_its_pin() {
     assert!(run(Some(&file), None).status.success());
     assert!(run(None, Some(SECRETS[0].1)).status.success());
 }
+
+/// A lock file tampered with on disk (one that asks Argon2 for 4 GiB, one cut short, one
+/// that is not JSON, one of 1 MiB) opens nothing, says why, is not obeyed (the command
+/// runs under a 1 GiB address-space limit) and changes nothing in the folder.
+#[test]
+fn a_tampered_lock_file_is_refused_before_any_work() {
+    let d = data();
+    let lock = d.path.join("ayllu.lock");
+    let good = std::fs::read_to_string(&lock).unwrap();
+    let mut greedy: Value = serde_json::from_str(&good).unwrap();
+    greedy["kdf"]["m_kib"] = json!(4u64 * 1024 * 1024);
+    for bad in [
+        greedy.to_string(),
+        good[..good.len() / 2].to_string(),
+        "not a lock".to_string(),
+        " ".repeat(1024 * 1024),
+    ] {
+        std::fs::write(&lock, &bad).unwrap();
+        let before = snapshot(&d);
+        let out = Command::new("prlimit")
+            .arg("--as=1073741824")
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_ayllu"))
+            .envs(SECRETS)
+            .arg("--data")
+            .arg(&d.path)
+            .args(["household", "list"])
+            .output()
+            .expect("prlimit (util-linux)");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("bloqueo"), "{err}");
+        assert_eq!(snapshot(&d), before, "the folder changed");
+    }
+    std::fs::write(&lock, good).unwrap();
+    ok(&d, &["household", "list"], None);
+}
