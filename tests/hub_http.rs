@@ -10,6 +10,7 @@ use ayllu_hub::{Hub, admin};
 use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::{ClientError, HubClient};
+use ayllu_sync::tls::Trust;
 use ayllu_sync::wire::{self, Kind, RefusalCode};
 use ayllu_sync::{DeviceSession, docsync};
 use ayllu_synth::Census;
@@ -26,6 +27,9 @@ fn who() -> Signature {
 struct RunningHub {
     hub: Arc<Hub>,
     url: String,
+    /// How its phones trust it: its certificate, pinned (or plain HTTP, for the test that
+    /// cuts requests at byte offsets).
+    trust: Trust,
     _dir: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
@@ -35,6 +39,16 @@ fn start_hub() -> RunningHub {
 }
 
 fn start_hub_with(configure: impl FnOnce(Hub) -> Hub) -> RunningHub {
+    serve(configure, true)
+}
+
+/// A hub over plain HTTP (`--insecure-http`): the same protocol, whose requests a test
+/// can cut at chosen byte offsets.
+fn start_plain_hub() -> RunningHub {
+    serve(|h| h, false)
+}
+
+fn serve(configure: impl FnOnce(Hub) -> Hub, tls: bool) -> RunningHub {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
     let hub = Arc::new(configure(Hub::new(store).unwrap()));
@@ -46,11 +60,18 @@ fn start_hub_with(configure: impl FnOnce(Hub) -> Hub) -> RunningHub {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+    let address = listener.local_addr().unwrap();
+    let (url, trust) = if tls {
+        runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+        (format!("https://{address}"), Trust::Pinned(hub.fingerprint()))
+    } else {
+        runtime.spawn(ayllu_hub::run_insecure_http(listener, hub.clone(), std::future::pending()));
+        (format!("http://{address}"), Trust::InsecureHttp)
+    };
     RunningHub {
         hub,
         url,
+        trust,
         _dir: dir,
         _runtime: runtime,
     }
@@ -83,7 +104,7 @@ fn enrolled_device(hub: &RunningHub, communities: &[&str]) -> Device {
         )
         .unwrap()
     });
-    let e = HubClient::new(&hub.url, None)
+    let e = HubClient::new(&hub.url, hub.trust.clone(), None)
         .enroll(&code, &store, "celular")
         .unwrap();
     Device {
@@ -108,9 +129,18 @@ fn hub_state(hub: &RunningHub) -> (Vec<(HouseholdId, Vec<u8>)>, ayllu_store::Pro
     })
 }
 
-fn post(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, serde_json::Value) {
-    let mut req = reqwest::blocking::Client::new()
-        .post(format!("{url}/v1/sync"))
+/// An HTTPS client that talks to `hub` (a phone's, or an attacker's: the certificate is
+/// public).
+fn http(hub: &RunningHub) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(ayllu_sync::tls::client_config(hub.trust.clone()).0)
+        .build()
+        .unwrap()
+}
+
+fn post(hub: &RunningHub, token: Option<&str>, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let mut req = http(hub)
+        .post(format!("{}/v1/sync", hub.url))
         .body(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -125,9 +155,9 @@ fn post(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, serde_json::Valu
 }
 
 /// A sync request that the hub answers: its status and the households it refused.
-fn post_sync(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, Vec<wire::Refused>) {
-    let mut req = reqwest::blocking::Client::new()
-        .post(format!("{url}/v1/sync"))
+fn post_sync(hub: &RunningHub, token: Option<&str>, body: Vec<u8>) -> (u16, Vec<wire::Refused>) {
+    let mut req = http(hub)
+        .post(format!("{}/v1/sync", hub.url))
         .body(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -157,7 +187,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     let hub = start_hub();
     let mut device = enrolled_device(&hub, &["Ccorca"]);
     add_households(&mut device.store, 1, 5, Some("Ccorca"));
-    HubClient::new(&hub.url, Some(device.token.clone()))
+    HubClient::new(&hub.url, hub.trust.clone(), Some(device.token.clone()))
         .sync(&mut device.store, &device.peer, |_| {})
         .unwrap();
     add_households(&mut device.store, 2, 3, Some("Ccorca"));
@@ -197,7 +227,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         ),
     ];
     for (what, token, body, status, code) in cases {
-        let (got, json) = post(&hub.url, token, body);
+        let (got, json) = post(&hub, token, body);
         assert_eq!(got, status, "{what}: {json}");
         if !code.is_empty() {
             assert_eq!(json["code"], code, "{what}");
@@ -213,15 +243,15 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     let mut bad = request.clone();
     bad.request_id = [42; 16];
     bad.docs[0].message = vec![0x42, 0x00, 0xff];
-    let (got, json) = post(&hub.url, token, wire::encode(Kind::Request, &bad));
+    let (got, json) = post(&hub, token, wire::encode(Kind::Request, &bad));
     assert_eq!((got, json["code"].as_str()), (400, Some("bad_request")));
     assert!(hub_state(&hub) == before);
 
     // The genuine request goes through once; the same request again is a replay.
-    let (got, _) = post(&hub.url, token, body.clone());
+    let (got, _) = post(&hub, token, body.clone());
     assert_eq!(got, 200);
     let after = hub_state(&hub);
-    let (got, json) = post(&hub.url, token, body.clone());
+    let (got, json) = post(&hub, token, body.clone());
     assert_eq!((got, json["code"].as_str()), (409, Some("replayed")));
     assert!(hub_state(&hub) == after);
 
@@ -229,7 +259,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     // phone with the hub's reason, and still waiting to be sent.
     let mut outsider = enrolled_device(&hub, &["Huancarani"]);
     add_households(&mut outsider.store, 3, 1, Some("Ccorca"));
-    HubClient::new(&hub.url, Some(outsider.token.clone()))
+    HubClient::new(&hub.url, hub.trust.clone(), Some(outsider.token.clone()))
         .sync(&mut outsider.store, &outsider.peer, |_| {})
         .unwrap();
     let refusals = outsider.store.sync_refusals(&outsider.peer).unwrap();
@@ -239,7 +269,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     assert!(hub_state(&hub) == after);
     // ...and it does not receive Ccorca's households either.
     let mut outsider2 = enrolled_device(&hub, &["Huancarani"]);
-    HubClient::new(&hub.url, Some(outsider2.token.clone()))
+    HubClient::new(&hub.url, hub.trust.clone(), Some(outsider2.token.clone()))
         .sync(&mut outsider2.store, &outsider2.peer, |_| {})
         .unwrap();
     assert!(outsider2.store.household_ids().unwrap().is_empty());
@@ -266,7 +296,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             message: msg.encode(),
         }],
     };
-    let (got, refused) = post_sync(&hub.url, token, wire::encode(Kind::Request, &evil));
+    let (got, refused) = post_sync(&hub, token, wire::encode(Kind::Request, &evil));
     assert_eq!(got, 200);
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].household, id);
@@ -276,14 +306,14 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     // A revoked device is turned away.
     hub.hub
         .with_store(|s| admin::revoke(s, &device.device_id).unwrap());
-    let err = HubClient::new(&hub.url, Some(device.token.clone()))
+    let err = HubClient::new(&hub.url, hub.trust.clone(), Some(device.token.clone()))
         .sync(&mut device.store, &device.peer, |_| {})
         .unwrap_err();
     assert!(matches!(err, ClientError::Refused { status: 401, .. }), "{err}");
     assert!(hub_state(&hub) == after);
 
     // An unreachable hub is said plainly, and is worth retrying.
-    let err = HubClient::new("http://127.0.0.1:9", Some("x".into()))
+    let err = HubClient::new("https://127.0.0.1:9", hub.trust.clone(), Some("x".into()))
         .sync(&mut device.store, &device.peer, |_| {})
         .unwrap_err();
     assert!(
@@ -342,14 +372,16 @@ fn cutting_proxy(target: std::net::SocketAddr, limit: usize, upstream: bool) -> 
 
 #[test]
 fn a_sync_cut_anywhere_completes_next_time() {
-    let hub = start_hub();
+    // Plain HTTP: the cuts fall at known places in the request and the response (under
+    // TLS they would mostly fall in the handshake; a TLS sync cut short is in hub_tls).
+    let hub = start_plain_hub();
     let target: std::net::SocketAddr = hub.url.trim_start_matches("http://").parse().unwrap();
     let mut a = enrolled_device(&hub, &[]);
     let mut b = enrolled_device(&hub, &[]);
     add_households(&mut a.store, 10, 40, None);
     add_households(&mut b.store, 11, 40, None);
-    let direct_a = HubClient::new(&hub.url, Some(a.token.clone()));
-    let direct_b = HubClient::new(&hub.url, Some(b.token.clone()));
+    let direct_a = HubClient::new(&hub.url, hub.trust.clone(), Some(a.token.clone()));
+    let direct_b = HubClient::new(&hub.url, hub.trust.clone(), Some(b.token.clone()));
     direct_b.sync(&mut b.store, &b.peer, |_| {}).unwrap();
 
     // Measure a full first sync's size, then cut at points spread across it.
@@ -389,7 +421,7 @@ fn a_sync_cut_anywhere_completes_next_time() {
             (_, false) => 5 + (round / 2) * 7,
         };
         let (proxy, _moved) = cutting_proxy(target, limit, upstream);
-        let through_proxy = HubClient::new(&proxy, Some(a.token.clone()));
+        let through_proxy = HubClient::new(&proxy, hub.trust.clone(), Some(a.token.clone()));
         let outcome = through_proxy.sync(&mut a.store, &a.peer, |_| {});
         eprintln!(
             "round {round}: limit {limit} {} moved {} cut {}",
@@ -445,7 +477,7 @@ fn a_shared_store_sync_counts_what_is_waiting_and_leaves_the_store_usable() {
     let a = enrolled_device(&hub, &[]);
     let b = enrolled_device(&hub, &[]);
     let (token_a, token_b) = (a.token.clone(), b.token.clone());
-    let client = |token: &str| HubClient::new(&hub.url, Some(token.to_string()));
+    let client = |token: &str| HubClient::new(&hub.url, hub.trust.clone(), Some(token.to_string()));
     let (peer_a, peer_b) = (a.peer.clone(), b.peer.clone());
     let store_a = std::sync::Mutex::new(a.store);
     let store_b = std::sync::Mutex::new(b.store);
@@ -516,14 +548,14 @@ fn tokens_rotate_during_sync() {
     let first = device.token.clone();
     for round in 0..3 {
         let token = device.store.setting(ayllu_sync::http::TOKEN).unwrap().unwrap();
-        HubClient::new(&hub.url, Some(token.clone()))
+        HubClient::new(&hub.url, hub.trust.clone(), Some(token.clone()))
             .sync(&mut device.store, &device.peer, |_| {})
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
         let next = device.store.setting(ayllu_sync::http::TOKEN).unwrap().unwrap();
         assert_ne!(next, token, "round {round}: rotated and kept");
     }
     // The first token was superseded and its successor used: it opens nothing now.
-    let err = HubClient::new(&hub.url, Some(first))
+    let err = HubClient::new(&hub.url, hub.trust.clone(), Some(first))
         .sync(&mut device.store, &device.peer, |_| {})
         .unwrap_err();
     assert!(matches!(err, ClientError::Refused { status: 401, .. }), "{err}");
@@ -550,7 +582,7 @@ fn a_document_written_by_older_phones_still_reads_and_syncs() {
 
     let mut a = enrolled_device(&hub, &["Ccorca"]);
     let mut b = enrolled_device(&hub, &["Ccorca"]);
-    let client = |token: &str| HubClient::new(&hub.url, Some(token.to_string()));
+    let client = |token: &str| HubClient::new(&hub.url, hub.trust.clone(), Some(token.to_string()));
     client(&a.token).sync(&mut a.store, &a.peer, |_| {}).unwrap();
     let old_visit = {
         let h = a.store.household(id).unwrap().expect("received");

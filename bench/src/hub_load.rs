@@ -15,6 +15,7 @@ use ayllu_hub::{Hub, admin};
 use ayllu_model::{PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::HubClient;
+use ayllu_sync::tls::Trust;
 
 struct Phone {
     store: Store,
@@ -67,14 +68,14 @@ fn phones(hub: &Hub, n: usize, first: usize, households: usize) -> anyhow::Resul
 }
 
 /// Every phone syncs at once; each one's time, sorted.
-fn sync_all(url: &str, phones: Vec<Phone>) -> anyhow::Result<Vec<f64>> {
+fn sync_all(url: &str, trust: &Trust, phones: Vec<Phone>) -> anyhow::Result<Vec<f64>> {
     let handles: Vec<_> = phones
         .into_iter()
         .map(|mut p| {
-            let url = url.to_string();
+            let (url, trust) = (url.to_string(), trust.clone());
             std::thread::spawn(move || -> anyhow::Result<f64> {
                 let t = Instant::now();
-                HubClient::new(&url, Some(p.token.clone())).sync(&mut p.store, &p.peer, |_| {})?;
+                HubClient::new(&url, trust, Some(p.token.clone())).sync(&mut p.store, &p.peer, |_| {})?;
                 anyhow::ensure!(p.store.sync_refusals(&p.peer)?.is_empty(), "refusals");
                 anyhow::ensure!(p.store.waiting_for(&p.peer)? == 0, "households left waiting");
                 Ok(t.elapsed().as_secs_f64())
@@ -136,17 +137,18 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let target = listener.local_addr()?;
-    let url = format!("http://{target}");
+    let url = format!("https://{target}");
+    let trust = Trust::Pinned(hub.fingerprint());
     runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
 
     let quiet_phones = phones(&hub, n, 0, households).context("quiet phones")?;
     let loaded_phones = phones(&hub, n, n, households).context("loaded phones")?;
-    let quiet = sync_all(&url, quiet_phones)?;
+    let quiet = sync_all(&url, &trust, quiet_phones)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     hold_idle(target, idle, stop.clone());
     std::thread::sleep(Duration::from_secs(1));
-    let loaded = sync_all(&url, loaded_phones)?;
+    let loaded = sync_all(&url, &trust, loaded_phones)?;
     stop.store(true, Ordering::Relaxed);
 
     let median = |t: &[f64]| t[t.len() / 2];

@@ -15,6 +15,7 @@ use ayllu_hub::{Hub, admin};
 use ayllu_model::{Household, HouseholdId, PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::HubClient;
+use ayllu_sync::tls::Trust;
 use ayllu_synth::Census;
 
 /// Bytes and requests through the proxy since the last `take`.
@@ -88,7 +89,7 @@ fn proxy(target: std::net::SocketAddr, counters: Arc<Counters>) -> anyhow::Resul
             std::thread::spawn(move || pump(s2, c2, false, k2));
         }
     });
-    Ok(format!("http://{addr}"))
+    Ok(addr.to_string())
 }
 
 fn pump(mut from: TcpStream, mut to: TcpStream, upstream: bool, counters: Arc<Counters>) {
@@ -176,7 +177,9 @@ fn main() -> anyhow::Result<()> {
     let edit_docs: Vec<serde_json::Value> = edited.iter().map(|(id, h)| as_couch_doc(*id, h)).collect();
     std::fs::write(&edits_file, serde_json::to_vec(&edit_docs)?)?;
 
-    let ayllu = run_ayllu(work.path(), &households, &edited)?;
+    // Against the peer's plain HTTP, Ayllu's plain HTTP: the same footing.
+    let ayllu = run_ayllu(work.path(), &households, &edited, false)?;
+    let ayllu_tls = run_ayllu(work.path(), &households, &edited, true)?;
     let peer = run_peer(&peer_dir, &households_file, &edits_file)?;
 
     println!(
@@ -223,6 +226,26 @@ fn main() -> anyhow::Result<()> {
         ok(peer[1].requests >= 10 * ayllu[1].requests),
         ok(ayllu[2].requests <= 2 && ayllu[2].up + ayllu[2].down < 4000),
     );
+    println!("\nAyllu over HTTPS (pinned certificate, TLS 1.3) against plain HTTP, same census:\n");
+    println!("| scenario | HTTPS bytes | HTTP bytes | bytes ratio | HTTPS time | HTTP time | time ratio | HTTPS throughput |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, t, p) in [
+        ("initial upload", ayllu_tls[0], ayllu[0]),
+        ("fresh device pulls everything", ayllu_tls[1], ayllu[1]),
+        ("10 edited households", ayllu_tls[2], ayllu[2]),
+    ] {
+        let (bt, bp) = (t.up + t.down, p.up + p.down);
+        println!(
+            "| {name} | {} | {} | {:.3}× | {:.2} s | {:.2} s | {:.2}× | {:.0} KB/s |",
+            kb(bt),
+            kb(bp),
+            bt as f64 / bp as f64,
+            t.seconds,
+            p.seconds,
+            t.seconds / p.seconds.max(1e-6),
+            bt as f64 / 1000.0 / t.seconds.max(1e-6)
+        );
+    }
     Ok(())
 }
 
@@ -230,11 +253,16 @@ fn ok(b: bool) -> &'static str {
     if b { "met" } else { "MISSED" }
 }
 
+/// Ayllu's three scenarios, over HTTPS with the pinned certificate (as phones sync) or
+/// over plain HTTP (`--insecure-http`, the same protocol without TLS).
 fn run_ayllu(
     work: &Path,
     households: &[(HouseholdId, Household)],
     edited: &[(HouseholdId, Household)],
+    tls: bool,
 ) -> anyhow::Result<[Measure; 3]> {
+    let work = work.join(if tls { "ayllu-tls" } else { "ayllu-plain" });
+    std::fs::create_dir_all(&work)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -242,10 +270,24 @@ fn run_ayllu(
     let hub = Arc::new(Hub::new(Store::open(&work.join("hub.sqlite3"))?)?);
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let hub_addr = listener.local_addr()?;
-    runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+    let (scheme, trust) = if tls {
+        runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+        ("https", Trust::Pinned(hub.fingerprint()))
+    } else {
+        runtime.spawn(ayllu_hub::run_insecure_http(listener, hub.clone(), std::future::pending()));
+        ("http", Trust::InsecureHttp)
+    };
     let counters = Arc::new(Counters::default());
-    let via_proxy = proxy(hub_addr, counters.clone())?;
-    let direct = format!("http://{hub_addr}");
+    let via_proxy = format!("{scheme}://{}", proxy(hub_addr, counters.clone())?);
+    let direct = format!("{scheme}://{hub_addr}");
+    // Over TLS the proxy cannot read request lines: the client counts its exchanges.
+    let measure = |progress: ayllu_sync::Progress, t: Instant| {
+        let mut m = counters.take(t.elapsed().as_secs_f64());
+        if tls {
+            m.requests = progress.exchanges as u64;
+        }
+        m
+    };
 
     let enroll = |name: &str, store: &Store| -> anyhow::Result<(String, String)> {
         let code = hub.with_store(|s| {
@@ -256,7 +298,7 @@ fn run_ayllu(
                 chrono::Duration::days(1),
             )
         })?;
-        let e = HubClient::new(&direct, None).enroll(&code, store, name)?;
+        let e = HubClient::new(&direct, trust.clone(), None).enroll(&code, store, name)?;
         Ok((e.token, format!("hub:{}", e.hub_id)))
     };
 
@@ -265,19 +307,18 @@ fn run_ayllu(
         phone.insert_household(*id, h, &who())?;
     }
     let (token, peer) = enroll("phone", &phone)?;
-    let client = HubClient::new(&via_proxy, Some(token));
+    let client = HubClient::new(&via_proxy, trust.clone(), Some(token));
 
     counters.take(0.0);
     let t = Instant::now();
-    client.sync(&mut phone, &peer, |_| {})?;
-    let upload = counters.take(t.elapsed().as_secs_f64());
+    let upload = measure(client.sync(&mut phone, &peer, |_| {})?, t);
 
     let mut fresh = Store::open(&work.join("fresh.sqlite3"))?;
     let (token2, peer2) = enroll("fresh", &fresh)?;
     counters.take(0.0);
     let t = Instant::now();
-    HubClient::new(&via_proxy, Some(token2)).sync(&mut fresh, &peer2, |_| {})?;
-    let pull = counters.take(t.elapsed().as_secs_f64());
+    let progress = HubClient::new(&via_proxy, trust.clone(), Some(token2)).sync(&mut fresh, &peer2, |_| {})?;
+    let pull = measure(progress, t);
     if fresh.household_ids()?.len() != households.len() {
         bail!("the fresh device did not receive every household");
     }
@@ -289,8 +330,7 @@ fn run_ayllu(
     }
     counters.take(0.0);
     let t = Instant::now();
-    client.sync(&mut phone, &peer, |_| {})?;
-    let edits = counters.take(t.elapsed().as_secs_f64());
+    let edits = measure(client.sync(&mut phone, &peer, |_| {})?, t);
     Ok([upload, pull, edits])
 }
 

@@ -43,6 +43,8 @@ pub struct SyncStatus {
     pub error: Option<ayllu_words::Message>,
     /// Seconds until the next try, when one is scheduled.
     pub next_try_secs: Option<u32>,
+    /// The link is plain HTTP (asked for by name at enrollment): the screen warns.
+    pub insecure: bool,
 }
 
 pub enum Nudge {
@@ -134,6 +136,7 @@ fn initial_status(store: &Mutex<Store>) -> SyncStatus {
             .as_ref()
             .and_then(|h| s.waiting_for(&h.peer).ok())
             .unwrap_or(0) as u32,
+        insecure: hub.as_ref().is_some_and(HubLink::is_insecure),
         hub_url: hub.map(|h| h.url),
         last_success: s
             .setting(LAST_SUCCESS)
@@ -223,6 +226,7 @@ fn run(
         update(&|s| {
             s.phase = SyncPhase::Syncing;
             s.hub_url = Some(hub.url.clone());
+            s.insecure = hub.is_insecure();
             s.exchanges = 0;
             s.sent = 0;
             s.received = 0;

@@ -59,7 +59,7 @@ pub fn remembered_listen(store: &Store) -> IpAddr {
 pub struct FacilityStatus {
     pub running: bool,
     pub port: u16,
-    /// Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`.
+    /// Addresses phones on the post's network can use, e.g. `https://192.168.1.20:8470`.
     pub addresses: Vec<String>,
     /// Where the hub may listen (this machine's network address first, then this machine
     /// only), and the one chosen.
@@ -74,7 +74,7 @@ pub struct FacilityStatus {
 pub struct NewEnrollment {
     pub code: String,
     pub address: String,
-    /// What the QR code holds: `ayllu://enroll?hub=ADDRESS&code=CODE`.
+    /// What the QR code holds: `ayllu://enroll?hub=ADDRESS&code=CODE&cert=SHA256`.
     pub link: String,
     /// The QR code as an SVG image.
     pub qr_svg: String,
@@ -176,7 +176,7 @@ impl Facility {
             port,
             addresses: running
                 .as_ref()
-                .map(|r| vec![format!("http://{}:{}", r.listen, r.port)])
+                .map(|r| vec![format!("https://{}:{}", r.listen, r.port)])
                 .unwrap_or_default(),
             interfaces: interfaces().iter().map(|ip| ip.to_string()).collect(),
             listen: running
@@ -192,7 +192,7 @@ impl Facility {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         running
             .as_ref()
-            .map(|r| format!("http://{}:{}", r.listen, r.port))
+            .map(|r| format!("https://{}:{}", r.listen, r.port))
     }
 }
 
@@ -200,7 +200,7 @@ impl Facility {
 mod tests {
     #[test]
     fn the_qr_code_is_an_svg_image() {
-        let svg = super::qr_svg("ayllu://enroll?hub=http://192.168.1.20:8470&code=ABCD-EFGH-JKLM");
+        let svg = super::qr_svg("ayllu://enroll?hub=https://192.168.1.20:8470&code=ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2-3456&cert=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }

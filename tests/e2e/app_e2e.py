@@ -691,9 +691,19 @@ def test_sync_with_a_hub():
         try:
             welcome(d)
             click(d, "[data-nav=sync]")
-            # A wrong code is refused next to the field.
+            # A plain-HTTP address is warned about, and refused unless asked for.
+            assert url.startswith("https://"), url
+            typ(d, "input[name=hub_url]", url.replace("https://", "http://"))
+            warning = wait(d, lambda: css(d, "[data-testid=insecure-warning]"), what="the plain-HTTP warning")
+            assert "no está cifrada" in warning.text, warning.text
+            typ(d, "input[name=code]", code)
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", warning)
+            shot(d, "sync-insecure-warning-phone")
+            click(d, "[data-testid=enroll]")
+            field_error(d, "hub_url")
+            # A wrong code (with the post's fingerprint) is refused next to the field.
             typ(d, "input[name=hub_url]", url)
-            typ(d, "input[name=code]", "AAAA-BBBB-CCCC")
+            typ(d, "input[name=code]", "AAAA-BBBB-CCCC" + code[14:])
             click(d, "[data-testid=enroll]")
             field_error(d, "code")
             typ(d, "input[name=code]", code)
@@ -842,7 +852,7 @@ def test_facility_mode():
         resize(d, DESKTOP)
         click(d, "[data-testid=facility-start]")
         wait(d, lambda: css(d, "[data-testid=facility]").get_attribute("data-running") == "true", what="the hub running")
-        assert f"http://127.0.0.1:{port}" in css(d, "[data-testid=hub-address]").text
+        assert f"https://127.0.0.1:{port}" in css(d, "[data-testid=hub-address]").text
         if lan != "127.0.0.1":
             probe = socket.socket()
             probe.settimeout(2)
@@ -855,7 +865,9 @@ def test_facility_mode():
         shot(d, "facility-desktop")
         # A phone (here the CLI) enrolls with that code and syncs with the app's hub.
         cli(device, "init", "--as", "Juana Condori")
-        cli(device, "enroll", "--hub", f"http://127.0.0.1:{port}", "--code", code, "--name", "celular de Juana")
+        # The code carries the fingerprint of the app's certificate: 7 groups of 4.
+        assert len(code.split("-")) == 7, code
+        cli(device, "enroll", "--hub", f"https://127.0.0.1:{port}", "--code", code, "--name", "celular de Juana")
         cli(device, "sync")
         wait(d, lambda: "celular de Juana" in css(d, "[data-testid=facility]").find_element(By.XPATH, "..").text, timeout=10,
              what="the device listed")

@@ -124,10 +124,11 @@ export const commands = {
 	syncRefusals: () => typedError<RefusedHousehold[], UiError>(__TAURI_INVOKE("sync_refusals")),
 	syncNow: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_now")),
 	/**
-	 *  Enrolls this device with a hub using a one-time code from the health post, then
-	 *  syncs at once.
+	 *  Enrolls this device with a hub using a one-time code from the health post (which
+	 *  carries the fingerprint of the hub's certificate), then syncs at once. A plain-HTTP hub
+	 *  only with `insecure_http`, which the screen asks for under a warning.
 	 */
-	enroll: (hubUrl: string, code: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("enroll", { hubUrl, code })),
+	enroll: (hubUrl: string, code: string, insecureHttp: boolean) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("enroll", { hubUrl, code, insecureHttp })),
 	facilityStatus: () => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_status")),
 	/**  Switches facility mode on: this app becomes the hub, now and at every start. */
 	facilityStart: (port: number, listen: string) => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_start", { port, listen })),
@@ -682,7 +683,7 @@ export type FacilityStatus = FacilityStatus_Serialize | FacilityStatus_Deseriali
 export type FacilityStatus_Deserialize = {
 	running: boolean,
 	port: number,
-	/**  Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`. */
+	/**  Addresses phones on the post's network can use, e.g. `https://192.168.1.20:8470`. */
 	addresses: string[],
 	/**
 	 *  Where the hub may listen (this machine's network address first, then this machine
@@ -698,7 +699,7 @@ export type FacilityStatus_Deserialize = {
 export type FacilityStatus_Serialize = {
 	running: boolean,
 	port: number,
-	/**  Addresses phones on the post's network can use, e.g. `http://192.168.1.20:8470`. */
+	/**  Addresses phones on the post's network can use, e.g. `https://192.168.1.20:8470`. */
 	addresses: string[],
 	/**
 	 *  Where the hub may listen (this machine's network address first, then this machine
@@ -1037,7 +1038,7 @@ export type Message = {
 export type NewEnrollment = {
 	code: string,
 	address: string,
-	/**  What the QR code holds: `ayllu://enroll?hub=ADDRESS&code=CODE`. */
+	/**  What the QR code holds: `ayllu://enroll?hub=ADDRESS&code=CODE&cert=SHA256`. */
 	link: string,
 	/**  The QR code as an SVG image. */
 	qr_svg: string,
@@ -1294,6 +1295,8 @@ export type SyncStatus_Deserialize = {
 	error?: Message | null,
 	/**  Seconds until the next try, when one is scheduled. */
 	next_try_secs?: number | null,
+	/**  The link is plain HTTP (asked for by name at enrollment): the screen warns. */
+	insecure: boolean,
 };
 
 /**  What the Sync screen and the status bar show. */
@@ -1311,6 +1314,8 @@ export type SyncStatus_Serialize = {
 	error: Message | null,
 	/**  Seconds until the next try, when one is scheduled. */
 	next_try_secs: number | null,
+	/**  The link is plain HTTP (asked for by name at enrollment): the screen warns. */
+	insecure: boolean,
 };
 
 /**  One of WHO's LMS tables. */

@@ -12,6 +12,7 @@ use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::docsync;
 use ayllu_sync::http::HubClient;
+use ayllu_sync::tls::Trust;
 use ayllu_sync::wire::{self, DocMessage, Kind, RefusalCode, Request, Response};
 use ayllu_synth::Census;
 use ayllu_synth::hostile::{bloom_message, chunk, message_with_changes};
@@ -31,6 +32,9 @@ struct HubProcess {
     child: Child,
     url: String,
     data: PathBuf,
+    /// The hub's certificate: public (any machine it talks to sees it), so an attacker
+    /// has it too and speaks TLS to the hub like a phone.
+    trust: Trust,
 }
 
 impl Drop for HubProcess {
@@ -61,11 +65,36 @@ impl HubProcess {
             .read_line(&mut line)
             .unwrap();
         let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+        assert!(url.starts_with("https://"), "{url}");
+        let store = ayllu_ops::folder::open(data, SECRETS[1].1).unwrap();
+        let trust = Trust::Pinned(ayllu_hub::tls::Identity::of(&store).unwrap().fingerprint());
         HubProcess {
             child,
             url,
             data: data.to_path_buf(),
+            trust,
         }
+    }
+
+    /// An HTTPS client that talks to this hub (a phone's, or an attacker's).
+    fn http(&self) -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .tls_backend_preconfigured(ayllu_sync::tls::client_config(self.trust.clone()).0)
+            .build()
+            .unwrap()
+    }
+
+    fn client(&self, token: Option<String>) -> HubClient {
+        HubClient::new(&self.url, self.trust.clone(), token)
+    }
+
+    /// A TLS connection to the hub from `local` (an address of 127.0.0.0/8), to write raw
+    /// HTTP on.
+    fn tls_from(&self, local: &str) -> rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream> {
+        let (config, _) = ayllu_sync::tls::client_config(self.trust.clone());
+        let name = rustls::pki_types::ServerName::try_from("ayllu-hub").unwrap();
+        let connection = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+        rustls::StreamOwned::new(connection, connect_from(local, &self.url).unwrap())
     }
 
     /// Up and answering, and its peak resident memory (kB) so far.
@@ -74,7 +103,10 @@ impl HubProcess {
             self.child.try_wait().unwrap().is_none(),
             "the hub died after {after}"
         );
-        let status = reqwest::blocking::get(format!("{}/v1/health", self.url))
+        let status = self
+            .http()
+            .get(format!("{}/v1/health", self.url))
+            .send()
             .unwrap_or_else(|e| panic!("after {after}: {e}"))
             .status();
         assert_eq!(status, 200, "after {after}");
@@ -129,7 +161,7 @@ fn phone(hub: &HubProcess, community: &str) -> Phone {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
     let code = hub.code(&["--community", community]);
-    let e = HubClient::new(&hub.url, None)
+    let e = hub.client(None)
         .enroll(&code, &store, "celular")
         .unwrap();
     Phone {
@@ -155,7 +187,7 @@ impl Phone {
     }
 
     fn sync(&mut self, hub: &HubProcess) {
-        HubClient::new(&hub.url, Some(self.token.clone()))
+        hub.client(Some(self.token.clone()))
             .sync(&mut self.store, &self.peer, |_| {})
             .unwrap();
     }
@@ -192,7 +224,7 @@ fn request(docs: Vec<(HouseholdId, Vec<u8>)>) -> Vec<u8> {
 
 /// Posts a body; the status, the decoded response if any, the JSON refusal if any.
 fn post(hub: &HubProcess, token: &str, body: Vec<u8>) -> (u16, Option<Response>, Value) {
-    let resp = reqwest::blocking::Client::new()
+    let resp = hub.http()
         .post(format!("{}/v1/sync", hub.url))
         .bearer_auth(token)
         .body(body)
@@ -397,7 +429,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     // 10. Enrolling under a live phone's actor is refused; the hub makes device ids.
     let code = hub.code(&["--community", "Ccorca"]);
     let thief = Store::open(&root.path().join("thief.sqlite3")).unwrap();
-    let taken = HubClient::new(&hub.url, None).enroll_as(
+    let taken = hub.client(None).enroll_as(
         &code,
         &a.store.actor().to_hex_string(),
         &thief.public_key_hex(),
@@ -410,7 +442,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         ),
         "{taken:?}"
     );
-    let choose_id = reqwest::blocking::Client::new()
+    let choose_id = hub.http()
         .post(format!("{}/v1/enroll", hub.url))
         .body(
             serde_json::json!({"code": hub.code(&["--community", "Ccorca"]), "device_id": "mine",
@@ -433,7 +465,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         (ActorId::random().to_hex_string(), "zz".repeat(32), "public key"),
         (ActorId::random().to_hex_string(), "00".repeat(31), "public key"),
     ] {
-        let resp = reqwest::blocking::Client::new()
+        let resp = hub.http()
             .post(format!("{}/v1/enroll", hub.url))
             .body(serde_json::json!({"code": code, "actor": actor, "public_key": key}).to_string())
             .send()
@@ -444,7 +476,7 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     }
     assert_eq!(hub.store().devices().unwrap().len(), devices_before);
     let fresh_phone = Store::open(&root.path().join("fresh.sqlite3")).unwrap();
-    HubClient::new(&hub.url, None)
+    hub.client(None)
         .enroll(&code, &fresh_phone, "celular nuevo")
         .expect("the code still works after the refusals");
     a.sync(&hub); // the real phone still syncs
@@ -538,7 +570,7 @@ fn a_device_session_is_refused_nothing_it_may_send() {
 
 /// A TCP connection to `url`'s port from a chosen loopback address.
 fn connect_from(local: &str, url: &str) -> std::io::Result<std::net::TcpStream> {
-    let target: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let target: std::net::SocketAddr = url.trim_start_matches("https://").parse().unwrap();
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
     socket.bind(
         &format!("{local}:0")
@@ -584,16 +616,20 @@ fn idle_and_half_open_connections_do_not_starve_the_phones() {
         t.elapsed()
     );
 
-    // Half-sent headers are closed after the header timeout (it was > 90 s).
-    let mut slow = connect_from("127.0.0.3", &hub.url).unwrap();
+    // Half-sent headers (inside TLS) are closed after the header timeout (it was > 90 s).
+    let mut slow = hub.tls_from("127.0.0.3");
     slow.write_all(b"POST /v1/sync HTTP/1.1\r\nHost: hub\r\n")
         .unwrap();
-    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    slow.flush().unwrap();
+    slow.sock.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let t = Instant::now();
     let mut buf = [0u8; 256];
     let closed = match slow.read(&mut buf) {
         Ok(_) => true, // an answer (408) or end of stream
-        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+        Err(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::UnexpectedEof
+        ),
     };
     assert!(
         closed && t.elapsed() < Duration::from_secs(30),
@@ -609,7 +645,7 @@ fn guessing_enrollment_codes_is_slowed_down() {
     // 13. Wrong codes, as fast as possible: after a few, 429 with Retry-After.
     let root = tempfile::tempdir().unwrap();
     let mut hub = HubProcess::start(&root.path().join("hub"));
-    let client = reqwest::blocking::Client::new();
+    let client = hub.http();
     let guesser = Store::open(&root.path().join("guesser.sqlite3")).unwrap();
     let mut statuses = Vec::new();
     let mut retry_after = None;
@@ -643,14 +679,15 @@ fn guessing_enrollment_codes_is_slowed_down() {
     let body = serde_json::json!({"code": code, "actor": store.actor().to_hex_string(),
                                   "public_key": store.public_key_hex()})
     .to_string();
-    let mut s = connect_from("127.0.0.4", &hub.url).unwrap();
+    let mut s = hub.tls_from("127.0.0.4");
     let req = format!(
         "POST /v1/enroll HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     std::io::Write::write_all(&mut s, req.as_bytes()).unwrap();
     let mut answer = String::new();
-    std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
+    // The hub closes after answering without TLS's close_notify: read what came.
+    let _ = std::io::Read::read_to_string(&mut s, &mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     hub.assert_healthy("1,000 wrong codes");
 }

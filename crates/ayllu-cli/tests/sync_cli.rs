@@ -198,12 +198,79 @@ fn an_unreachable_hub_is_said_plainly() {
     let root = tempfile::tempdir().unwrap();
     let a = root.path().join("a");
     ok(&a, &["init", "--as", "Juana Condori"], None);
-    let (code, _, err) = ayllu(&a, &["sync", "--hub", "http://127.0.0.1:9"], None);
+    let typed = "ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2-3456";
+    let (code, _, err) = ayllu(&a, &["enroll", "--hub", "https://127.0.0.1:9", "--code", typed], None);
     assert_eq!(code, 1);
     assert!(
         err.contains("No se puede conectar con el puesto de salud"),
         "{err}"
     );
+    // Not enrolled: nothing to sync with.
+    let (code, _, err) = ayllu(&a, &["sync", "--hub", "https://127.0.0.1:9"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("no está registrado con el puesto de salud"), "{err}");
+}
+
+#[test]
+fn plain_http_is_refused_unless_asked_for_and_then_warned_about() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = root.path().join("hub");
+    ok(&hub, &["init"], None);
+    let (_server, url) = start_hub(&hub);
+    assert!(url.starts_with("https://"), "{url}");
+    let a = device(root.path(), "a", &hub, &url);
+    // The phone pins the hub: the same hub named over plain HTTP is refused, unsent.
+    let plain = url.replace("https://", "http://");
+    let (code, _, err) = ayllu(&a, &["sync", "--hub", &plain], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("solo se conecta a su puesto de salud de forma segura"), "{err}");
+    ok(&a, &["sync"], None);
+
+    // A hub served over plain HTTP says so, and a phone must ask for it by name.
+    let insecure_hub = root.path().join("insecure");
+    ok(&insecure_hub, &["init"], None);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ayllu"))
+        .envs(SECRETS)
+        .arg("--data")
+        .arg(&insecure_hub)
+        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--insecure-http"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut warning = String::new();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    while !warning.contains("AVISO") {
+        warning.clear();
+        assert!(stderr.read_line(&mut warning).unwrap() > 0, "no warning");
+    }
+    let _server = HubProcess(child);
+    assert!(warning.contains("sin cifrar"), "{warning}");
+    let insecure_url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    assert!(insecure_url.starts_with("http://"), "{insecure_url}");
+    let code = ok(
+        &insecure_hub,
+        &["hub", "enroll", "--promotor", "Juana Condori", "--community", "Ccorca"],
+        None,
+    );
+    let code = code["code"].as_str().unwrap();
+    let b = root.path().join("b");
+    ok(&b, &["init", "--as", "Juana Condori"], None);
+    let (rc, _, err) = ayllu(&b, &["enroll", "--hub", &insecure_url, "--code", code], None);
+    assert_ne!(rc, 0);
+    assert!(err.contains("no es segura"), "{err}");
+    let (rc, _, err) = ayllu(
+        &b,
+        &["enroll", "--hub", &insecure_url, "--code", code, "--insecure-http"],
+        None,
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(err.contains("AVISO: conexión sin cifrar"), "{err}");
+    let (rc, _, err) = ayllu(&b, &["sync"], None);
+    assert_eq!(rc, 0, "{err}");
+    assert!(err.contains("AVISO: conexión sin cifrar"), "{err}");
 }
 
 #[test]

@@ -6,8 +6,7 @@ use ayllu_sync::Scope;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-/// Letters and digits that cannot be misread when dictated or typed (no 0/O, 1/I/L).
-const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+use ayllu_sync::tls::DICTATION_ALPHABET as CODE_ALPHABET;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -26,6 +25,8 @@ pub enum AdminError {
     BadActor,
     #[error("the device's public key is missing or malformed (64 hex digits)")]
     BadKey,
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// Another enrolled, unrevoked device writes under this actor: revoke it first.
     #[error("another enrolled device writes under this actor; revoke it first")]
     ActorTaken,
@@ -56,7 +57,7 @@ fn random_bytes() -> [u8; 16] {
 /// A fresh one-time code: 12 characters (about 59 bits), shown as XXXX-XXXX-XXXX.
 fn new_code() -> String {
     let mut chars = Vec::with_capacity(14);
-    for (i, b) in random_bytes().iter().take(12).enumerate() {
+    for (i, b) in random_bytes().iter().take(ayllu_sync::tls::SECRET_LEN).enumerate() {
         if i > 0 && i % 4 == 0 {
             chars.push('-');
         }
@@ -65,11 +66,18 @@ fn new_code() -> String {
     chars.into_iter().collect()
 }
 
+/// The secret part of a code as typed: a whole typed code (secret, then the short
+/// fingerprint of this hub's certificate, which TLS has checked already) or the secret alone.
 fn normalise_code(code: &str) -> String {
-    code.chars()
+    let mut clean = code
+        .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
-        .to_ascii_uppercase()
+        .to_ascii_uppercase();
+    if clean.len() == ayllu_sync::tls::SECRET_LEN + ayllu_sync::tls::SHORT_LEN {
+        clean.truncate(ayllu_sync::tls::SECRET_LEN);
+    }
+    clean
 }
 
 /// The hub's stable id, made on first use.

@@ -80,13 +80,16 @@ impl Drop for AddressSlot {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, within `limits`.
+/// Serves `app` on `listener` until `shutdown` resolves, within `limits`: over TLS with
+/// `tls`, else plain HTTP.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     limits: ConnectionLimits,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let per_address = Arc::new(Mutex::new(HashMap::new()));
     let mut shutdown = std::pin::pin!(shutdown);
@@ -113,19 +116,39 @@ pub async fn serve(
         };
         let app = app.clone();
         let ip = remote.ip();
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let (_permit, _slot) = (permit, slot);
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(ClientAddr(ip));
-                let mut app = app.clone();
-                async move { app.call(req.map(Body::new)).await }
-            });
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
-            let _ = tokio::time::timeout(limits.max_connection_time, connection).await;
+            match acceptor {
+                // The handshake gets the headers' time: a stranger who connects and says
+                // nothing holds a slot no longer than a slow client would.
+                Some(acceptor) => {
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await
+                    {
+                        serve_connection(stream, app, ip, limits).await;
+                    }
+                }
+                None => serve_connection(stream, app, ip, limits).await,
+            }
         });
     }
+}
+
+/// HTTP/1 on one accepted connection, within its time limits.
+async fn serve_connection<S>(stream: S, app: Router, ip: IpAddr, limits: ConnectionLimits)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(ClientAddr(ip));
+        let mut app = app.clone();
+        async move { app.call(req.map(Body::new)).await }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let _ = tokio::time::timeout(limits.max_connection_time, connection).await;
 }

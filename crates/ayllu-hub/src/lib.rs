@@ -15,6 +15,7 @@
 pub mod admin;
 pub mod connections;
 pub mod throttle;
+pub mod tls;
 
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +41,9 @@ pub struct Hub {
     id: String,
     /// The hub's ed25519 public key (hex): phones check the bundles it writes with it.
     public_key: String,
+    /// Its TLS certificate's fingerprint (phones pin it) and the server config serving it.
+    fingerprint: ayllu_sync::tls::Fingerprint,
+    tls: Arc<rustls::ServerConfig>,
     limits: ConnectionLimits,
     tokens: admin::TokenPolicy,
     /// Enrollment attempts per address: codes are not practical to guess, and now not
@@ -64,14 +68,16 @@ impl Hub {
 
     /// A hub over a store the caller also uses (the app in facility mode).
     pub fn shared(store: Arc<Mutex<Store>>) -> Result<Hub, AdminError> {
-        let (id, public_key) = {
+        let (id, public_key, identity) = {
             let s = store.lock().unwrap_or_else(|p| p.into_inner());
-            (admin::hub_id(&s)?, s.public_key_hex())
+            (admin::hub_id(&s)?, s.public_key_hex(), tls::Identity::of(&s)?)
         };
         Ok(Hub {
             store,
             id,
             public_key,
+            fingerprint: identity.fingerprint(),
+            tls: identity.server_config()?,
             limits: ConnectionLimits::default(),
             tokens: admin::TokenPolicy::default(),
             enrollments: Mutex::new(Throttle::new(ENROLL_BURST, ENROLL_PER_MINUTE)),
@@ -108,6 +114,11 @@ impl Hub {
 
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The SHA-256 of the hub's certificate, which enrollment codes carry.
+    pub fn fingerprint(&self) -> ayllu_sync::tls::Fingerprint {
+        self.fingerprint
     }
 
     /// Runs `f` with the hub's store (for staff tools and tests).
@@ -378,12 +389,24 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .with_state(hub)
 }
 
-/// Serves until `shutdown` resolves, within the hub's connection limits.
+/// Serves HTTPS with the hub's certificate until `shutdown` resolves, within the hub's
+/// connection limits.
 pub async fn run(
     listener: tokio::net::TcpListener,
     hub: Arc<Hub>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (limits, tls) = (hub.limits, hub.tls.clone());
+    connections::serve(listener, router(hub), limits, Some(tls), shutdown).await
+}
+
+/// Serves plain HTTP: anyone on the network reads names and tokens and can pose as the hub.
+/// Only for `--insecure-http`, which says so.
+pub async fn run_insecure_http(
+    listener: tokio::net::TcpListener,
+    hub: Arc<Hub>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let limits = hub.limits;
-    connections::serve(listener, router(hub), limits, shutdown).await
+    connections::serve(listener, router(hub), limits, None, shutdown).await
 }

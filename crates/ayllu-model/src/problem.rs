@@ -83,6 +83,8 @@ problems! {
     RecordRemoved = "record_removed";
     HubAddress = "hub_address";
     EnrollmentCode = "enrollment_code";
+    CodeWithoutFingerprint = "code_without_fingerprint";
+    PlainHttp = "plain_http";
     PortOutOfRange = "port_out_of_range";
     NotFound = "not_found";
     Unanswered = "unanswered";

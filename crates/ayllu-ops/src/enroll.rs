@@ -3,6 +3,7 @@
 use ayllu_model::Problem;
 use ayllu_store::Store;
 use ayllu_sync::http::{ClientError, Enrollment, HubClient};
+use ayllu_sync::tls::{self, Trust};
 use serde::Serialize;
 
 use crate::{OpsError, settings};
@@ -11,7 +12,9 @@ use crate::{OpsError, settings};
 #[derive(Debug, Clone)]
 pub struct Request {
     pub url: String,
+    /// The code's secret part, the only part the hub is sent.
     code: String,
+    trust: Trust,
 }
 
 /// Who this device is, as the hub registers it: its Automerge actor, its public key and
@@ -31,22 +34,37 @@ pub struct Enrolled {
 }
 
 impl Request {
-    pub fn parse(url: &str, code: &str) -> Result<Request, OpsError> {
+    /// The hub's address and the code as typed. An `https://` hub is trusted by the
+    /// fingerprint in the code; an `http://` one only with `insecure_http` asked for by name.
+    pub fn parse(url: &str, code: &str, insecure_http: bool) -> Result<Request, OpsError> {
         let url = url.trim().trim_end_matches('/').to_string();
-        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 200 {
+        let https = url.starts_with("https://");
+        if !(https || url.starts_with("http://")) || url.len() > 200 {
             return Err(OpsError::field("hub_url", Problem::HubAddress));
         }
-        let code = code.trim().to_uppercase();
-        if code.is_empty() || code.len() > 40 {
+        if code.len() > 60 {
             return Err(OpsError::field("code", Problem::EnrollmentCode));
         }
-        Ok(Request { url, code })
+        let (code, pin) =
+            tls::split_typed_code(code).ok_or_else(|| OpsError::field("code", Problem::EnrollmentCode))?;
+        let trust = match (https, pin, insecure_http) {
+            (true, Some(pin), _) => pin,
+            (true, None, _) => return Err(OpsError::field("code", Problem::CodeWithoutFingerprint)),
+            (false, _, true) => Trust::InsecureHttp,
+            (false, _, false) => return Err(OpsError::field("hub_url", Problem::PlainHttp)),
+        };
+        Ok(Request { url, code, trust })
+    }
+
+    /// Plain HTTP, asked for: the caller warns about it.
+    pub fn is_insecure(&self) -> bool {
+        self.trust == Trust::InsecureHttp
     }
 
     /// Exchanges the code for this device's token. A network call: the caller holds no
     /// store meanwhile (blocking; off any async runtime).
     pub fn send(&self, applicant: &Applicant) -> Result<Enrollment, OpsError> {
-        HubClient::new(&self.url, None)
+        HubClient::new(&self.url, self.trust.clone(), None)
             .enroll_as(
                 &self.code,
                 &applicant.actor,
@@ -86,8 +104,14 @@ impl Applicant {
 }
 
 /// The whole enrollment at once, for a caller that may hold its store meanwhile.
-pub fn enroll(store: &Store, url: &str, code: &str, name: Option<&str>) -> Result<Enrolled, OpsError> {
-    let request = Request::parse(url, code)?;
+pub fn enroll(
+    store: &Store,
+    url: &str,
+    code: &str,
+    insecure_http: bool,
+    name: Option<&str>,
+) -> Result<Enrolled, OpsError> {
+    let request = Request::parse(url, code, insecure_http)?;
     let enrollment = request.send(&Applicant::of(store, name)?)?;
     request.finish(store, enrollment)
 }
@@ -98,17 +122,27 @@ mod tests {
 
     #[test]
     fn the_address_and_code_are_checked_before_any_network_call() {
-        let r = Request::parse(" http://192.168.1.20:8470/ ", " abcd-efgh ").unwrap();
-        assert_eq!(r.url, "http://192.168.1.20:8470");
-        assert_eq!(r.code, "ABCD-EFGH");
-        for (url, code, field) in [
-            ("192.168.1.20:8470", "ABCD", "hub_url"),
-            ("ftp://hub", "ABCD", "hub_url"),
-            ("http://hub", "   ", "code"),
-            ("http://hub", &"X".repeat(41), "code"),
+        let hub = tls::Fingerprint::of(b"hub");
+        let typed = tls::typed_code("ABCD-EFGH-JKMN", &hub).to_lowercase();
+        let r = Request::parse(" https://192.168.1.20:8470/ ", &format!(" {typed} "), false).unwrap();
+        assert_eq!(r.url, "https://192.168.1.20:8470");
+        assert_eq!(r.code, "ABCDEFGHJKMN");
+        assert_eq!(r.trust, Trust::Short(hub.short()));
+        let plain = Request::parse("http://192.168.1.20:8470", "abcd-efgh-jkmn", true).unwrap();
+        assert!(plain.is_insecure());
+        for (url, code, insecure, field, problem) in [
+            ("192.168.1.20:8470", typed.as_str(), false, "hub_url", Problem::HubAddress),
+            ("ftp://hub", &typed, false, "hub_url", Problem::HubAddress),
+            ("https://hub", "   ", false, "code", Problem::EnrollmentCode),
+            ("https://hub", &"X".repeat(61), false, "code", Problem::EnrollmentCode),
+            // An HTTPS hub is only trusted by the fingerprint the code carries.
+            ("https://hub", "ABCD-EFGH-JKMN", false, "code", Problem::CodeWithoutFingerprint),
+            // Plain HTTP must be asked for by name.
+            ("http://hub", &typed, false, "hub_url", Problem::PlainHttp),
         ] {
-            let e = Request::parse(url, code).unwrap_err();
+            let e = Request::parse(url, code, insecure).unwrap_err();
             assert_eq!(e.field_name(), Some(field), "{url} {code}");
+            assert!(matches!(&e, OpsError::Invalid(f) if f.problem == problem), "{e}");
         }
     }
 }

@@ -21,6 +21,9 @@ pub enum OpsError {
     NoStore(PathBuf),
     #[error("this device is not enrolled with a hub")]
     NotEnrolled,
+    /// Enrolled before hubs had certificates: nothing to pin, so nothing is sent.
+    #[error("this device was enrolled before the hub served HTTPS: enroll it again")]
+    ReEnroll,
     /// The enrollment code was refused by the hub (wrong, used or expired).
     #[error("the enrollment code was refused: {0}")]
     CodeRefused(ClientError),
@@ -84,7 +87,10 @@ impl OpsError {
             OpsError::RowsRejected(_) => "rows_rejected",
             OpsError::NoStore(_) => "no_store",
             OpsError::NotEnrolled => "not_enrolled",
+            OpsError::ReEnroll => "re_enroll",
             OpsError::CodeRefused(_) => "enroll_refused",
+            OpsError::Hub(ClientError::WrongCertificate { .. }) => "wrong_certificate",
+            OpsError::Hub(ClientError::PlainHttpRefused { .. }) => "plain_http",
             OpsError::Hub(_) => "hub",
             OpsError::Bundle { .. } => "bundle_unreadable",
             OpsError::UnknownDevice(_) => "unknown_device",
@@ -107,6 +113,7 @@ impl OpsError {
             OpsError::RowsRejected(rows) => Message::new("ops-rows_rejected").with("n", rows.len()),
             OpsError::NoStore(p) => Message::new("ops-no_store").with("path", p.display().to_string()),
             OpsError::NotEnrolled => Message::new("ops-not_enrolled"),
+            OpsError::ReEnroll => Message::new("hub-re_enroll"),
             OpsError::CodeRefused(_) => Message::new("ops-code_refused"),
             OpsError::Hub(e) => hub_words(e),
             OpsError::Bundle { file, reason } => Message::new("ops-bundle_unreadable")
@@ -142,6 +149,8 @@ fn hub_words(e: &ClientError) -> Message {
         ClientError::Cut { .. } => Message::new("hub-cut"),
         ClientError::Unreachable { url, .. } => Message::new("hub-unreachable").with("url", url.as_str()),
         ClientError::Refused { status: 401, .. } => Message::new("hub-unauthorized"),
+        ClientError::WrongCertificate { url, .. } => Message::new("hub-wrong_certificate").with("url", url.as_str()),
+        ClientError::PlainHttpRefused { url } => Message::new("hub-plain_http").with("url", url.as_str()),
         ClientError::Refused { code, status, .. } => match code.as_str() {
             "out_of_scope" | "too_many_requests" | "timeout" | "too_large" | "internal" => {
                 Message::new(format!("hub-{code}"))
@@ -218,6 +227,14 @@ mod tests {
                 reason: "connection refused".into(),
             }),
             OpsError::Hub(ClientError::Protocol("garbage".into())),
+            OpsError::Hub(ClientError::WrongCertificate {
+                url: "https://192.168.1.20:8470".into(),
+                seen: "ab".repeat(32),
+            }),
+            OpsError::Hub(ClientError::PlainHttpRefused {
+                url: "http://192.168.1.20:8470".into(),
+            }),
+            OpsError::ReEnroll,
         ];
         for e in cases {
             let es = e.words().render(Lang::ES);

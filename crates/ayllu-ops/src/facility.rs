@@ -1,6 +1,7 @@
 //! The health post's side: enrollment codes for phones, the devices list, revocation.
 
 use ayllu_hub::DeviceInfo;
+use ayllu_hub::AdminError;
 use ayllu_hub::admin::{self, Communities};
 use ayllu_model::{FieldError, PersonName, ShortText};
 use ayllu_store::Store;
@@ -10,7 +11,11 @@ use crate::OpsError;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Code {
+    /// What the promotora types: the one-time secret and the short fingerprint of this
+    /// hub's certificate (`XXXX-XXXX-XXXX-FFFF-FFFF-FFFF-FFFF`).
     pub code: String,
+    /// The certificate's whole SHA-256 (hex), for the QR link.
+    pub fingerprint: String,
     pub promotor: PersonName,
     pub communities: Vec<ShortText>,
     pub all_communities: bool,
@@ -42,9 +47,11 @@ pub fn new_code(store: &Store, promotor: &str, grant: Grant, days: i64) -> Resul
     } else {
         Communities::Only(communities.clone())
     };
-    let code = admin::enroll(store, &promotor, &grant, chrono::Duration::days(days))?;
+    let secret = admin::enroll(store, &promotor, &grant, chrono::Duration::days(days))?;
+    let hub = ayllu_hub::tls::Identity::of(store).map_err(AdminError::from)?.fingerprint();
     Ok(Code {
-        code,
+        code: ayllu_sync::tls::typed_code(&secret, &hub),
+        fingerprint: hub.to_hex(),
         promotor,
         communities,
         all_communities: all,

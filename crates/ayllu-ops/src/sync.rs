@@ -5,7 +5,8 @@ use std::sync::Mutex;
 use ayllu_model::HouseholdId;
 use ayllu_store::{Direction, Store};
 use ayllu_sync::Progress;
-use ayllu_sync::http::{HUB_ID, HUB_URL, HubClient, TOKEN};
+use ayllu_sync::http::{HUB_ID, HUB_URL, HubClient, TOKEN, kept_trust};
+use ayllu_sync::tls::Trust;
 use ayllu_sync::wire::RefusalCode;
 use serde::Serialize;
 
@@ -18,6 +19,9 @@ pub struct HubLink {
     pub url: String,
     pub token: Option<String>,
     pub peer: String,
+    /// The hub's certificate pinned at enrollment (or plain HTTP, asked for then); `None`
+    /// for a phone enrolled before hubs had certificates, which must enroll again.
+    pub trust: Option<Trust>,
 }
 
 impl HubLink {
@@ -30,27 +34,32 @@ impl HubLink {
         Ok(Some(HubLink {
             token: store.setting(TOKEN)?,
             peer: format!("hub:{hub_id}"),
+            trust: kept_trust(store)?,
             url,
         }))
     }
 
-    /// The hub, at a new address when `url` is given (it moved since enrollment; or, not
-    /// enrolled, a hub that takes devices without a token, as in a test).
+    /// This device's hub, at a new address when `url` is given (the hub moved since
+    /// enrollment: its certificate, pinned, still has to be the same).
     pub fn required(store: &Store, url: Option<String>) -> Result<HubLink, OpsError> {
-        match (HubLink::of(store)?, url) {
-            (Some(link), None) => Ok(link),
-            (Some(link), Some(url)) => Ok(HubLink { url, ..link }),
-            (None, Some(url)) => Ok(HubLink {
-                token: None,
-                peer: format!("hub:{url}"),
-                url,
-            }),
-            (None, None) => Err(OpsError::NotEnrolled),
-        }
+        let link = HubLink::of(store)?.ok_or(OpsError::NotEnrolled)?;
+        Ok(match url {
+            Some(url) => HubLink {
+                url: url.trim().trim_end_matches('/').to_string(),
+                ..link
+            },
+            None => link,
+        })
     }
 
-    pub fn client(&self) -> HubClient {
-        HubClient::new(&self.url, self.token.clone())
+    /// Plain HTTP, asked for at enrollment: the caller warns about it.
+    pub fn is_insecure(&self) -> bool {
+        self.trust == Some(Trust::InsecureHttp)
+    }
+
+    pub fn client(&self) -> Result<HubClient, OpsError> {
+        let trust = self.trust.clone().ok_or(OpsError::ReEnroll)?;
+        Ok(HubClient::new(&self.url, trust, self.token.clone()))
     }
 }
 
@@ -63,7 +72,7 @@ pub fn sync_once(
     link: &HubLink,
     on_progress: impl FnMut(&Progress),
 ) -> Result<Progress, OpsError> {
-    let progress = link.client().sync(store, &link.peer, on_progress)?;
+    let progress = link.client()?.sync(store, &link.peer, on_progress)?;
     store.set_setting(LAST_SUCCESS, &chrono::Utc::now().to_rfc3339())?;
     Ok(progress)
 }
@@ -74,7 +83,7 @@ pub fn sync_shared(
     link: &HubLink,
     on_progress: impl FnMut(&Progress),
 ) -> Result<Progress, OpsError> {
-    let progress = link.client().sync_shared(store, &link.peer, on_progress)?;
+    let progress = link.client()?.sync_shared(store, &link.peer, on_progress)?;
     store
         .lock()
         .unwrap_or_else(|p| p.into_inner())

@@ -1,10 +1,11 @@
 //! The HTTP transport (reqwest, blocking): a thin adapter around [`DeviceSession`].
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ayllu_store::Store;
 
+use crate::tls::{Fingerprint, Seen, Trust};
 use crate::wire::{self, Kind, Response};
 use crate::{DeviceSession, Progress, SyncError};
 
@@ -24,6 +25,14 @@ pub enum ClientError {
         code: String,
         message: String,
     },
+    /// The machine at the address is not the hub this phone trusts: its certificate is not
+    /// the pinned one. Nothing was sent (not even the token).
+    #[error("the machine at {url} is not this phone's hub: its certificate {seen} is not the one pinned")]
+    WrongCertificate { url: String, seen: String },
+    /// A phone that pins its hub's certificate does not speak plain HTTP (and a plain-HTTP
+    /// link must be asked for by name).
+    #[error("{url}: plain HTTP refused (the hub is reached over HTTPS, or with --insecure-http)")]
+    PlainHttpRefused { url: String },
     #[error("the hub's answer is not understood: {0}")]
     Protocol(String),
     #[error(transparent)]
@@ -43,6 +52,9 @@ impl ClientError {
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Enrollment {
+    /// The hub's certificate met while enrolling (none over plain HTTP): pinned from then on.
+    #[serde(skip)]
+    pub certificate: Option<Fingerprint>,
     pub token: String,
     pub hub_id: String,
     /// The hub's ed25519 public key (hex): bundles from the hub are checked against it.
@@ -69,6 +81,16 @@ impl Enrollment {
         store.set_setting(TOKEN, &self.token)?;
         store.set_setting(HUB_ID, &self.hub_id)?;
         store.set_setting(HUB_KEY, &self.hub_key)?;
+        match self.certificate {
+            Some(pin) => {
+                store.set_setting(HUB_CERT, &pin.to_hex())?;
+                store.set_setting(INSECURE_HTTP, "false")?;
+            }
+            None => {
+                store.set_setting(HUB_CERT, "")?;
+                store.set_setting(INSECURE_HTTP, "true")?;
+            }
+        }
         store.set_device_scope(&self.scope())
     }
 }
@@ -79,9 +101,25 @@ pub const TOKEN: &str = "sync.token";
 pub const HUB_ID: &str = "sync.hub_id";
 /// The hub's ed25519 public key (hex): bundles from the hub are checked against it.
 pub const HUB_KEY: &str = "sync.hub_key";
+/// The SHA-256 fingerprint (hex) of the hub's certificate: the only one this phone accepts.
+pub const HUB_CERT: &str = "sync.hub_certificate";
+/// "true" when the phone was enrolled over plain HTTP, asked for by name.
+pub const INSECURE_HTTP: &str = "sync.insecure_http";
+
+/// How this phone trusts its hub, from what enrolling kept: the pinned certificate, else
+/// plain HTTP if it was asked for; `None`, enrolled before hubs had certificates.
+pub fn kept_trust(store: &Store) -> Result<Option<Trust>, ayllu_store::StoreError> {
+    if let Some(pin) = store.setting(HUB_CERT)?.as_deref().and_then(Fingerprint::parse_hex) {
+        return Ok(Some(Trust::Pinned(pin)));
+    }
+    Ok((store.setting(INSECURE_HTTP)?.as_deref() == Some("true")).then_some(Trust::InsecureHttp))
+}
 
 pub struct HubClient {
     base: String,
+    trust: Trust,
+    /// What the last TLS handshake met (a refused certificate is told apart from no network).
+    seen: Option<Arc<Mutex<Seen>>>,
     /// Replaced when the hub rotates it (see [`Response::token`]).
     token: Mutex<Option<String>>,
     http: reqwest::blocking::Client,
@@ -89,17 +127,50 @@ pub struct HubClient {
 }
 
 impl HubClient {
-    pub fn new(base_url: &str, token: Option<String>) -> HubClient {
-        let http = reqwest::blocking::Client::builder()
+    /// A client for the hub at `base_url` that only talks to the hub `trust` names: over
+    /// HTTPS with a pinned (or typed) certificate, or over plain HTTP asked for by name.
+    pub fn new(base_url: &str, trust: Trust, token: Option<String>) -> HubClient {
+        let builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
-            .build()
-            .expect("an HTTP client without TLS builds");
+            // A redirect could lead the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        // Always our TLS config (reqwest has no default crypto provider here): over plain
+        // HTTP it trusts no certificate at all.
+        let (config, seen) = crate::tls::client_config(trust.clone());
+        let builder = builder.tls_backend_preconfigured(config);
+        let (builder, seen) = match &trust {
+            Trust::InsecureHttp => (builder, None),
+            _ => (builder.https_only(true), Some(seen)),
+        };
         HubClient {
             base: base_url.trim_end_matches('/').to_string(),
+            trust,
+            seen,
             token: Mutex::new(token),
-            http,
+            http: builder.build().expect("a client with a rustls config builds"),
             budget: crate::DEFAULT_BUDGET,
+        }
+    }
+
+    /// The hub's certificate met in the last handshake, if one was accepted.
+    pub fn certificate(&self) -> Option<Fingerprint> {
+        let seen = *self.seen.as_ref()?.lock().unwrap_or_else(|p| p.into_inner());
+        seen.fingerprint.filter(|_| !seen.refused)
+    }
+
+    /// `path` on the hub, if this client may go there: HTTPS when it pins a certificate,
+    /// plain HTTP only when that was asked for.
+    fn url(&self, path: &str) -> Result<String, ClientError> {
+        let https = self.base.starts_with("https://");
+        let plain = self.base.starts_with("http://");
+        match (&self.trust, https, plain) {
+            (Trust::InsecureHttp, _, true) | (Trust::Pinned(_) | Trust::Short(_), true, _) => {
+                Ok(format!("{}{path}", self.base))
+            }
+            _ => Err(ClientError::PlainHttpRefused {
+                url: self.base.clone(),
+            }),
         }
     }
 
@@ -109,9 +180,16 @@ impl HubClient {
         self
     }
 
-    /// A transport failure: no connection (nothing sent), or a link cut once connected.
+    /// A transport failure: another machine's certificate, no connection (nothing sent),
+    /// or a link cut once connected.
     fn unreachable(&self, e: reqwest::Error) -> ClientError {
         let (url, reason) = (self.base.clone(), e.to_string());
+        if let Some(seen) = &self.seen {
+            let seen = *seen.lock().unwrap_or_else(|p| p.into_inner());
+            if let (true, Some(f)) = (seen.refused, seen.fingerprint) {
+                return ClientError::WrongCertificate { url, seen: f.to_hex() };
+            }
+        }
         if e.is_connect() {
             ClientError::Unreachable { url, reason }
         } else {
@@ -131,7 +209,7 @@ impl HubClient {
     pub fn health(&self) -> Result<serde_json::Value, ClientError> {
         let resp = self
             .http
-            .get(format!("{}/v1/health", self.base))
+            .get(self.url("/v1/health")?)
             .send()
             .map_err(|e| self.unreachable(e))?;
         let status = resp.status();
@@ -165,7 +243,7 @@ impl HubClient {
         let body = serde_json::json!({"code": code, "actor": actor, "public_key": public_key, "name": name});
         let resp = self
             .http
-            .post(format!("{}/v1/enroll", self.base))
+            .post(self.url("/v1/enroll")?)
             .header("content-type", "application/json")
             .body(body.to_string())
             .send()
@@ -175,7 +253,10 @@ impl HubClient {
         if !status.is_success() {
             return Err(Self::refused(status, &bytes));
         }
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
+        let mut enrollment: Enrollment =
+            serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        enrollment.certificate = self.certificate();
+        Ok(enrollment)
     }
 
     /// Keeps a token the hub rotated: in the store for the next sync, here for this one.
@@ -196,7 +277,7 @@ impl HubClient {
         loop {
             let mut req = self
                 .http
-                .post(format!("{}/v1/sync", self.base))
+                .post(self.url("/v1/sync")?)
                 .header("content-type", "application/x-ayllu-sync")
                 .body(body.clone());
             if let Some(t) = self.token.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {

@@ -17,6 +17,7 @@ mod device;
 pub mod docsync;
 pub mod guard;
 pub mod http;
+pub mod tls;
 mod hub;
 pub mod wire;
 

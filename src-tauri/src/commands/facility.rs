@@ -69,8 +69,10 @@ pub async fn facility_new_code(
     } else {
         Grant::Only(communities)
     };
-    let code = ayllu_ops::facility::new_code(&*state.store()?, &promotor, grant, days.into())?.code;
-    let link = format!("ayllu://enroll?hub={address}&code={code}");
+    let new = ayllu_ops::facility::new_code(&*state.store()?, &promotor, grant, days.into())?;
+    // The phone pins the certificate: the whole SHA-256 in the QR, its short form in the code.
+    let (code, cert) = (new.code, new.fingerprint);
+    let link = format!("ayllu://enroll?hub={address}&code={code}&cert={cert}");
     Ok(NewEnrollment {
         qr_svg: facility::qr_svg(&link),
         code,

@@ -36,16 +36,18 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError>
     Ok(state.sync()?.status())
 }
 
-/// Enrolls this device with a hub using a one-time code from the health post, then
-/// syncs at once.
+/// Enrolls this device with a hub using a one-time code from the health post (which
+/// carries the fingerprint of the hub's certificate), then syncs at once. A plain-HTTP hub
+/// only with `insecure_http`, which the screen asks for under a warning.
 #[tauri::command]
 #[specta::specta]
 pub async fn enroll(
     state: State<'_, AppState>,
     hub_url: String,
     code: String,
+    insecure_http: bool,
 ) -> Result<SyncStatus, UiError> {
-    let request = Request::parse(&hub_url, &code)?;
+    let request = Request::parse(&hub_url, &code, insecure_http)?;
     let applicant = Applicant::of(&*state.store()?, None)?;
     // The network call runs without the store locked and off the async workers.
     // (reqwest's blocking client must be made and dropped outside the async runtime.)

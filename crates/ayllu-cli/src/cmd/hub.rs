@@ -9,10 +9,14 @@ use crate::{Context, Failure, json};
 
 #[derive(Subcommand)]
 pub enum HubCmd {
-    /// Serves the hub over HTTP (the data folder is created if needed).
+    /// Serves the hub over HTTPS with its own certificate (the data folder is created if
+    /// needed). Phones trust it by the fingerprint their enrollment code carries.
     Serve {
         #[arg(long, default_value = "0.0.0.0:7878")]
         listen: String,
+        /// Plain HTTP: anyone on the network reads the census and can pose as the hub.
+        #[arg(long)]
+        insecure_http: bool,
     },
     /// Prints a one-time enrollment code for a promotor's phone.
     Enroll {
@@ -36,7 +40,7 @@ pub enum HubCmd {
 
 pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
     match cmd {
-        HubCmd::Serve { listen } => serve(cx, &listen),
+        HubCmd::Serve { listen, insecure_http } => serve(cx, &listen, insecure_http),
         HubCmd::Enroll {
             promotor,
             community,
@@ -56,7 +60,7 @@ pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
     }
 }
 
-fn serve(cx: &Context, listen: &str) -> Result<Value, Failure> {
+fn serve(cx: &Context, listen: &str, insecure_http: bool) -> Result<Value, Failure> {
     let store = cx.open_or_create(ayllu_lock::Unlock::Passphrase)?;
     let hub = std::sync::Arc::new(ayllu_hub::Hub::new(store).context("starting the hub")?);
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
@@ -65,15 +69,22 @@ fn serve(cx: &Context, listen: &str) -> Result<Value, Failure> {
             .await
             .with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr().context("local address")?;
+        let scheme = if insecure_http { "http" } else { "https" };
         // Scripts and tests read this line to find the port.
-        println!("listening on http://{addr}");
+        println!("listening on {scheme}://{addr}");
         use std::io::Write as _;
         std::io::stdout().flush().ok();
         eprintln!("Ayllu hub {} — data in {}", hub.id(), cx.data.display());
-        ayllu_hub::run(listener, hub, async {
+        let stop = async {
             tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+        };
+        if insecure_http {
+            eprintln!("{}", ayllu_words::text(cx.lang, "cli-insecure_http"));
+            ayllu_hub::run_insecure_http(listener, hub, stop).await
+        } else {
+            eprintln!("certificate SHA-256 {}", hub.fingerprint().to_hex());
+            ayllu_hub::run(listener, hub, stop).await
+        }
         .context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;

@@ -18,6 +18,9 @@ pub struct EnrollArgs {
     /// A name for this phone as staff will see it (default: its promotor's).
     #[arg(long)]
     name: Option<String>,
+    /// Enroll with a hub served over plain HTTP: anyone on the network reads what is sent.
+    #[arg(long)]
+    insecure_http: bool,
 }
 
 #[derive(Args)]
@@ -48,12 +51,24 @@ pub enum BundleCmd {
 
 pub fn enroll(cx: &Context, a: EnrollArgs) -> Result<Value, Failure> {
     let store = cx.open()?;
-    json(enrolling::enroll(&store, &a.hub, &a.code, a.name.as_deref())?)
+    if a.insecure_http {
+        eprintln!("{}", ayllu_words::text(cx.lang, "cli-insecure_http"));
+    }
+    json(enrolling::enroll(
+        &store,
+        &a.hub,
+        &a.code,
+        a.insecure_http,
+        a.name.as_deref(),
+    )?)
 }
 
 pub fn sync(cx: &Context, a: SyncArgs) -> Result<Value, Failure> {
     let mut store = cx.open()?;
     let link = HubLink::required(&store, a.hub)?;
+    if link.is_insecure() {
+        eprintln!("{}", ayllu_words::text(cx.lang, "cli-insecure_http"));
+    }
     let started = std::time::Instant::now();
     let progress = syncing::sync_once(&mut store, &link, |p| {
         eprintln!(

@@ -27,6 +27,9 @@ hub-too_large = What was sent is too large for one exchange; tell the health pos
 hub-internal = The health post had an internal error; tell its staff.
 hub-refused = The health post refused the sync ({ $status }).
 hub-not_understood = The health post's answer was not understood; it will try again.
+hub-wrong_certificate = The machine at { $url } is not this phone's health post (its certificate does not match). Nothing was sent. If the health post changed computers, ask for a new enrollment code.
+hub-plain_http = This phone only connects to its health post securely (https://); nothing was sent to { $url }.
+hub-re_enroll = The health post now uses a secure connection: ask for a new enrollment code for this phone. Its data stays here.
 
 ## Why the other side did not take a household (refusal-<code>)
 refusal-unreadable = the health post could not read what was sent
@@ -91,6 +94,7 @@ lock-wrong = { $secs ->
 lock-too_soon = Too many wrong tries: wait { $secs } seconds.
 lock-corrupt = The data's lock file is not valid ({ $reason }). Tell the health post's staff.
 lock-none = This data has no PIN yet.
+cli-insecure_http = WARNING: unencrypted connection (--insecure-http). Anyone on the network can read the names and DNIs sent and pose as the health post. Use it for tests only.
 cli-no_pin = this data's PIN is missing: use --pin-file FILE or the variable AYLLU_PIN
 cli-no_passphrase = the staff passphrase is missing: use --pin-file FILE or the variable AYLLU_PASSPHRASE
 lock-locked = Type your PIN to enter.

@@ -27,6 +27,9 @@ hub-too_large = Lo enviado es demasiado grande para una sola vez; avise al perso
 hub-internal = El puesto de salud tuvo un error interno; avise al personal.
 hub-refused = El puesto de salud no aceptó la sincronización ({ $status }).
 hub-not_understood = La respuesta del puesto de salud no se entendió; se volverá a intentar.
+hub-wrong_certificate = La máquina en { $url } no es el puesto de salud de este celular (su certificado no coincide). No se envió nada. Si el puesto de salud cambió de computadora, pida un nuevo código de registro.
+hub-plain_http = Este celular solo se conecta a su puesto de salud de forma segura (https://); no se envió nada a { $url }.
+hub-re_enroll = El puesto de salud ahora usa una conexión segura: pida un nuevo código de registro para este celular. Sus datos siguen aquí.
 
 ## Why the other side did not take a household (refusal-<code>)
 refusal-unreadable = el puesto de salud no pudo leer lo que se envió
@@ -91,6 +94,7 @@ lock-wrong = { $secs ->
 lock-too_soon = Demasiados intentos equivocados: espere { $secs } segundos.
 lock-corrupt = El archivo de bloqueo de los datos no es válido ({ $reason }). Avise al personal del puesto de salud.
 lock-none = Estos datos todavía no tienen PIN.
+cli-insecure_http = AVISO: conexión sin cifrar (--insecure-http). Cualquiera en la red puede leer los nombres y DNI que viajan y hacerse pasar por el puesto de salud. Úsela solo para pruebas.
 cli-no_pin = falta el PIN de estos datos: use --pin-file ARCHIVO o la variable AYLLU_PIN
 cli-no_passphrase = falta la frase de acceso del personal: use --pin-file ARCHIVO o la variable AYLLU_PASSPHRASE
 lock-locked = Escriba su PIN para entrar.
