@@ -65,7 +65,11 @@ fn serve(configure: impl FnOnce(Hub) -> Hub, tls: bool) -> RunningHub {
         runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
         (format!("https://{address}"), Trust::Pinned(hub.fingerprint()))
     } else {
-        runtime.spawn(ayllu_hub::run_insecure_http(listener, hub.clone(), std::future::pending()));
+        runtime.spawn(ayllu_hub::run_insecure_http(
+            listener,
+            hub.clone(),
+            std::future::pending(),
+        ));
         (format!("http://{address}"), Trust::InsecureHttp)
     };
     RunningHub {
@@ -139,9 +143,7 @@ fn http(hub: &RunningHub) -> reqwest::blocking::Client {
 }
 
 fn post(hub: &RunningHub, token: Option<&str>, body: Vec<u8>) -> (u16, serde_json::Value) {
-    let mut req = http(hub)
-        .post(format!("{}/v1/sync", hub.url))
-        .body(body);
+    let mut req = http(hub).post(format!("{}/v1/sync", hub.url)).body(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -156,9 +158,7 @@ fn post(hub: &RunningHub, token: Option<&str>, body: Vec<u8>) -> (u16, serde_jso
 
 /// A sync request that the hub answers: its status and the households it refused.
 fn post_sync(hub: &RunningHub, token: Option<&str>, body: Vec<u8>) -> (u16, Vec<wire::Refused>) {
-    let mut req = http(hub)
-        .post(format!("{}/v1/sync", hub.url))
-        .body(body);
+    let mut req = http(hub).post(format!("{}/v1/sync", hub.url)).body(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }

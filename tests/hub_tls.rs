@@ -38,7 +38,11 @@ fn start(tls: bool) -> RunningHub {
         runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
         format!("https://{address}")
     } else {
-        runtime.spawn(ayllu_hub::run_insecure_http(listener, hub.clone(), std::future::pending()));
+        runtime.spawn(ayllu_hub::run_insecure_http(
+            listener,
+            hub.clone(),
+            std::future::pending(),
+        ));
         format!("http://{address}")
     };
     RunningHub {
@@ -129,7 +133,10 @@ fn a_phone_pins_its_hub_and_refuses_another_certificate_and_plain_http() {
     let err = ayllu_ops::sync::sync_once(&mut a.store, &moved, |_| {}).unwrap_err();
     assert_eq!(err.code(), "wrong_certificate", "{err}");
     let words = err.words().render(ayllu_model::Lang::ES);
-    assert!(words.contains("no es el puesto de salud de este celular"), "{words}");
+    assert!(
+        words.contains("no es el puesto de salud de este celular"),
+        "{words}"
+    );
     assert_eq!(households_at(&impostor), 0);
     assert!(impostor.hub.with_store(|s| admin::devices(s).unwrap()).is_empty());
 
@@ -144,7 +151,11 @@ fn a_phone_pins_its_hub_and_refuses_another_certificate_and_plain_http() {
     let moved = ayllu_ops::sync::HubLink::required(&a.store, Some(posing)).unwrap();
     let err = ayllu_ops::sync::sync_once(&mut a.store, &moved, |_| {}).unwrap_err();
     assert!(matches!(err, ayllu_ops::OpsError::Hub(_)), "{err}");
-    assert_eq!(requests.load(Ordering::SeqCst), 0, "a request reached the impostor");
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        0,
+        "a request reached the impostor"
+    );
 
     // Its own hub, at a new address (the post's Wi-Fi changed): the pin still matches.
     let mut more = Census::new(8, chrono::Local::now().date_naive());
@@ -177,7 +188,8 @@ fn a_code_with_another_hubs_fingerprint_enrolls_nowhere_and_is_not_spent() {
 
     // An https:// hub with a code that has no fingerprint: refused before any connection.
     let b = phone(0);
-    let err = ayllu_ops::enroll::enroll(&b.store, &hub.url, &typed_code(&hub)[..14], false, None).unwrap_err();
+    let err =
+        ayllu_ops::enroll::enroll(&b.store, &hub.url, &typed_code(&hub)[..14], false, None).unwrap_err();
     assert_eq!(err.code(), "code_without_fingerprint", "{err}");
     // Plain HTTP only when asked for by name.
     let plain = start(false);
@@ -195,7 +207,9 @@ fn cutting_proxy(target: std::net::SocketAddr, limit: usize) -> String {
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         for client in listener.incoming().flatten() {
-            let Ok(server) = TcpStream::connect(target) else { continue };
+            let Ok(server) = TcpStream::connect(target) else {
+                continue;
+            };
             let count = Arc::new(AtomicUsize::new(0));
             let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
             let pump = move |mut from: TcpStream, mut to: TcpStream, count: Arc<AtomicUsize>| {
@@ -247,7 +261,10 @@ fn a_tls_sync_cut_anywhere_completes_next_time() {
             Ok(_) => break,
         }
     }
-    assert!(failures >= 3, "the cuts fell too late to test anything ({failures})");
+    assert!(
+        failures >= 3,
+        "the cuts fell too late to test anything ({failures})"
+    );
     ayllu_ops::sync::sync_once(&mut a.store, &link, |_| {}).unwrap();
     assert_eq!(households_at(&hub), 40);
     assert_eq!(a.store.waiting_for(&link.peer).unwrap(), 0);

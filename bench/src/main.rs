@@ -227,7 +227,9 @@ fn main() -> anyhow::Result<()> {
         ok(ayllu[2].requests <= 2 && ayllu[2].up + ayllu[2].down < 4000),
     );
     println!("\nAyllu over HTTPS (pinned certificate, TLS 1.3) against plain HTTP, same census:\n");
-    println!("| scenario | HTTPS bytes | HTTP bytes | bytes ratio | HTTPS time | HTTP time | time ratio | HTTPS throughput |");
+    println!(
+        "| scenario | HTTPS bytes | HTTP bytes | bytes ratio | HTTPS time | HTTP time | time ratio | HTTPS throughput |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for (name, t, p) in [
         ("initial upload", ayllu_tls[0], ayllu[0]),
@@ -274,7 +276,11 @@ fn run_ayllu(
         runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
         ("https", Trust::Pinned(hub.fingerprint()))
     } else {
-        runtime.spawn(ayllu_hub::run_insecure_http(listener, hub.clone(), std::future::pending()));
+        runtime.spawn(ayllu_hub::run_insecure_http(
+            listener,
+            hub.clone(),
+            std::future::pending(),
+        ));
         ("http", Trust::InsecureHttp)
     };
     let counters = Arc::new(Counters::default());
@@ -317,7 +323,8 @@ fn run_ayllu(
     let (token2, peer2) = enroll("fresh", &fresh)?;
     counters.take(0.0);
     let t = Instant::now();
-    let progress = HubClient::new(&via_proxy, trust.clone(), Some(token2)).sync(&mut fresh, &peer2, |_| {})?;
+    let progress =
+        HubClient::new(&via_proxy, trust.clone(), Some(token2)).sync(&mut fresh, &peer2, |_| {})?;
     let pull = measure(progress, t);
     if fresh.household_ids()?.len() != households.len() {
         bail!("the fresh device did not receive every household");

@@ -200,7 +200,9 @@ impl Facility {
 mod tests {
     #[test]
     fn the_qr_code_is_an_svg_image() {
-        let svg = super::qr_svg("ayllu://enroll?hub=https://192.168.1.20:8470&code=ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2-3456&cert=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        let svg = super::qr_svg(
+            "ayllu://enroll?hub=https://192.168.1.20:8470&code=ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2-3456&cert=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        );
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }

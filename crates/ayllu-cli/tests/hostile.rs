@@ -161,9 +161,7 @@ fn phone(hub: &HubProcess, community: &str) -> Phone {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
     let code = hub.code(&["--community", community]);
-    let e = hub.client(None)
-        .enroll(&code, &store, "celular")
-        .unwrap();
+    let e = hub.client(None).enroll(&code, &store, "celular").unwrap();
     Phone {
         store,
         token: e.token,
@@ -224,7 +222,8 @@ fn request(docs: Vec<(HouseholdId, Vec<u8>)>) -> Vec<u8> {
 
 /// Posts a body; the status, the decoded response if any, the JSON refusal if any.
 fn post(hub: &HubProcess, token: &str, body: Vec<u8>) -> (u16, Option<Response>, Value) {
-    let resp = hub.http()
+    let resp = hub
+        .http()
         .post(format!("{}/v1/sync", hub.url))
         .bearer_auth(token)
         .body(body)
@@ -442,7 +441,8 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         ),
         "{taken:?}"
     );
-    let choose_id = hub.http()
+    let choose_id = hub
+        .http()
         .post(format!("{}/v1/enroll", hub.url))
         .body(
             serde_json::json!({"code": hub.code(&["--community", "Ccorca"]), "device_id": "mine",
@@ -465,7 +465,8 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         (ActorId::random().to_hex_string(), "zz".repeat(32), "public key"),
         (ActorId::random().to_hex_string(), "00".repeat(31), "public key"),
     ] {
-        let resp = hub.http()
+        let resp = hub
+            .http()
             .post(format!("{}/v1/enroll", hub.url))
             .body(serde_json::json!({"code": code, "actor": actor, "public_key": key}).to_string())
             .send()

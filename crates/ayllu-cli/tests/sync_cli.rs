@@ -199,7 +199,11 @@ fn an_unreachable_hub_is_said_plainly() {
     let a = root.path().join("a");
     ok(&a, &["init", "--as", "Juana Condori"], None);
     let typed = "ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2-3456";
-    let (code, _, err) = ayllu(&a, &["enroll", "--hub", "https://127.0.0.1:9", "--code", typed], None);
+    let (code, _, err) = ayllu(
+        &a,
+        &["enroll", "--hub", "https://127.0.0.1:9", "--code", typed],
+        None,
+    );
     assert_eq!(code, 1);
     assert!(
         err.contains("No se puede conectar con el puesto de salud"),
@@ -223,7 +227,10 @@ fn plain_http_is_refused_unless_asked_for_and_then_warned_about() {
     let plain = url.replace("https://", "http://");
     let (code, _, err) = ayllu(&a, &["sync", "--hub", &plain], None);
     assert_eq!(code, 1);
-    assert!(err.contains("solo se conecta a su puesto de salud de forma segura"), "{err}");
+    assert!(
+        err.contains("solo se conecta a su puesto de salud de forma segura"),
+        "{err}"
+    );
     ok(&a, &["sync"], None);
 
     // A hub served over plain HTTP says so, and a phone must ask for it by name.
@@ -239,7 +246,9 @@ fn plain_http_is_refused_unless_asked_for_and_then_warned_about() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let mut warning = String::new();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     while !warning.contains("AVISO") {
@@ -252,7 +261,14 @@ fn plain_http_is_refused_unless_asked_for_and_then_warned_about() {
     assert!(insecure_url.starts_with("http://"), "{insecure_url}");
     let code = ok(
         &insecure_hub,
-        &["hub", "enroll", "--promotor", "Juana Condori", "--community", "Ccorca"],
+        &[
+            "hub",
+            "enroll",
+            "--promotor",
+            "Juana Condori",
+            "--community",
+            "Ccorca",
+        ],
         None,
     );
     let code = code["code"].as_str().unwrap();
@@ -263,7 +279,14 @@ fn plain_http_is_refused_unless_asked_for_and_then_warned_about() {
     assert!(err.contains("no es segura"), "{err}");
     let (rc, _, err) = ayllu(
         &b,
-        &["enroll", "--hub", &insecure_url, "--code", code, "--insecure-http"],
+        &[
+            "enroll",
+            "--hub",
+            &insecure_url,
+            "--code",
+            code,
+            "--insecure-http",
+        ],
         None,
     );
     assert_eq!(rc, 0, "{err}");

@@ -57,7 +57,11 @@ fn random_bytes() -> [u8; 16] {
 /// A fresh one-time code: 12 characters (about 59 bits), shown as XXXX-XXXX-XXXX.
 fn new_code() -> String {
     let mut chars = Vec::with_capacity(14);
-    for (i, b) in random_bytes().iter().take(ayllu_sync::tls::SECRET_LEN).enumerate() {
+    for (i, b) in random_bytes()
+        .iter()
+        .take(ayllu_sync::tls::SECRET_LEN)
+        .enumerate()
+    {
         if i > 0 && i % 4 == 0 {
             chars.push('-');
         }

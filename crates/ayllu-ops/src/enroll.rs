@@ -131,12 +131,30 @@ mod tests {
         let plain = Request::parse("http://192.168.1.20:8470", "abcd-efgh-jkmn", true).unwrap();
         assert!(plain.is_insecure());
         for (url, code, insecure, field, problem) in [
-            ("192.168.1.20:8470", typed.as_str(), false, "hub_url", Problem::HubAddress),
+            (
+                "192.168.1.20:8470",
+                typed.as_str(),
+                false,
+                "hub_url",
+                Problem::HubAddress,
+            ),
             ("ftp://hub", &typed, false, "hub_url", Problem::HubAddress),
             ("https://hub", "   ", false, "code", Problem::EnrollmentCode),
-            ("https://hub", &"X".repeat(61), false, "code", Problem::EnrollmentCode),
+            (
+                "https://hub",
+                &"X".repeat(61),
+                false,
+                "code",
+                Problem::EnrollmentCode,
+            ),
             // An HTTPS hub is only trusted by the fingerprint the code carries.
-            ("https://hub", "ABCD-EFGH-JKMN", false, "code", Problem::CodeWithoutFingerprint),
+            (
+                "https://hub",
+                "ABCD-EFGH-JKMN",
+                false,
+                "code",
+                Problem::CodeWithoutFingerprint,
+            ),
             // Plain HTTP must be asked for by name.
             ("http://hub", &typed, false, "hub_url", Problem::PlainHttp),
         ] {

@@ -149,7 +149,9 @@ fn hub_words(e: &ClientError) -> Message {
         ClientError::Cut { .. } => Message::new("hub-cut"),
         ClientError::Unreachable { url, .. } => Message::new("hub-unreachable").with("url", url.as_str()),
         ClientError::Refused { status: 401, .. } => Message::new("hub-unauthorized"),
-        ClientError::WrongCertificate { url, .. } => Message::new("hub-wrong_certificate").with("url", url.as_str()),
+        ClientError::WrongCertificate { url, .. } => {
+            Message::new("hub-wrong_certificate").with("url", url.as_str())
+        }
         ClientError::PlainHttpRefused { url } => Message::new("hub-plain_http").with("url", url.as_str()),
         ClientError::Refused { code, status, .. } => match code.as_str() {
             "out_of_scope" | "too_many_requests" | "timeout" | "too_large" | "internal" => {

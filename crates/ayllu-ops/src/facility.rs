@@ -1,7 +1,7 @@
 //! The health post's side: enrollment codes for phones, the devices list, revocation.
 
-use ayllu_hub::DeviceInfo;
 use ayllu_hub::AdminError;
+use ayllu_hub::DeviceInfo;
 use ayllu_hub::admin::{self, Communities};
 use ayllu_model::{FieldError, PersonName, ShortText};
 use ayllu_store::Store;
@@ -48,7 +48,9 @@ pub fn new_code(store: &Store, promotor: &str, grant: Grant, days: i64) -> Resul
         Communities::Only(communities.clone())
     };
     let secret = admin::enroll(store, &promotor, &grant, chrono::Duration::days(days))?;
-    let hub = ayllu_hub::tls::Identity::of(store).map_err(AdminError::from)?.fingerprint();
+    let hub = ayllu_hub::tls::Identity::of(store)
+        .map_err(AdminError::from)?
+        .fingerprint();
     Ok(Code {
         code: ayllu_sync::tls::typed_code(&secret, &hub),
         fingerprint: hub.to_hex(),

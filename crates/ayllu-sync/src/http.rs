@@ -109,7 +109,11 @@ pub const INSECURE_HTTP: &str = "sync.insecure_http";
 /// How this phone trusts its hub, from what enrolling kept: the pinned certificate, else
 /// plain HTTP if it was asked for; `None`, enrolled before hubs had certificates.
 pub fn kept_trust(store: &Store) -> Result<Option<Trust>, ayllu_store::StoreError> {
-    if let Some(pin) = store.setting(HUB_CERT)?.as_deref().and_then(Fingerprint::parse_hex) {
+    if let Some(pin) = store
+        .setting(HUB_CERT)?
+        .as_deref()
+        .and_then(Fingerprint::parse_hex)
+    {
         return Ok(Some(Trust::Pinned(pin)));
     }
     Ok((store.setting(INSECURE_HTTP)?.as_deref() == Some("true")).then_some(Trust::InsecureHttp))
@@ -187,7 +191,10 @@ impl HubClient {
         if let Some(seen) = &self.seen {
             let seen = *seen.lock().unwrap_or_else(|p| p.into_inner());
             if let (true, Some(f)) = (seen.refused, seen.fingerprint) {
-                return ClientError::WrongCertificate { url, seen: f.to_hex() };
+                return ClientError::WrongCertificate {
+                    url,
+                    seen: f.to_hex(),
+                };
             }
         }
         if e.is_connect() {

@@ -17,8 +17,8 @@ mod device;
 pub mod docsync;
 pub mod guard;
 pub mod http;
-pub mod tls;
 mod hub;
+pub mod tls;
 pub mod wire;
 
 pub use device::{DeviceSession, Progress};

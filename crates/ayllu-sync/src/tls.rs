@@ -31,7 +31,10 @@ pub fn typed_code(secret: &str, hub: &Fingerprint) -> String {
         .filter(char::is_ascii_alphanumeric)
         .chain(hub.short().chars())
         .collect();
-    all.chunks(4).map(|g| g.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    all.chunks(4)
+        .map(|g| g.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A typed enrollment code split into its secret (for the hub) and the hub's short
@@ -174,7 +177,12 @@ impl ServerCertVerifier for PinnedHub {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -183,11 +191,18 @@ impl ServerCertVerifier for PinnedHub {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -246,8 +261,17 @@ mod tests {
         assert_eq!(secret, "ABCDEFGHJKMN");
         assert_eq!(trust, Some(Trust::Short(hub.short())));
         // The secret alone still reads (over plain HTTP, or with the fingerprint from a QR).
-        assert_eq!(split_typed_code("abcd-efgh-jkmn"), Some(("ABCDEFGHJKMN".into(), None)));
-        for bad in ["", "ABCD", "ABCD-EFGH-JKM0", &format!("{code}-XXXX"), "ÁBCD-EFGH-JKMN"] {
+        assert_eq!(
+            split_typed_code("abcd-efgh-jkmn"),
+            Some(("ABCDEFGHJKMN".into(), None))
+        );
+        for bad in [
+            "",
+            "ABCD",
+            "ABCD-EFGH-JKM0",
+            &format!("{code}-XXXX"),
+            "ÁBCD-EFGH-JKMN",
+        ] {
             assert_eq!(split_typed_code(bad), None, "{bad}");
         }
     }

@@ -40,7 +40,10 @@ pub enum HubCmd {
 
 pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
     match cmd {
-        HubCmd::Serve { listen, insecure_http } => serve(cx, &listen, insecure_http),
+        HubCmd::Serve {
+            listen,
+            insecure_http,
+        } => serve(cx, &listen, insecure_http),
         HubCmd::Enroll {
             promotor,
             community,
