@@ -104,6 +104,7 @@ fn enrolled_device(hub: &RunningHub, communities: &[&str]) -> Device {
             s,
             &PersonName::parse("Juana Condori").unwrap(),
             &grant,
+            admin::Role::Promotor,
             chrono::Duration::days(1),
         )
         .unwrap()

@@ -61,6 +61,7 @@ fn typed_code(hub: &RunningHub) -> String {
             s,
             &PersonName::parse("Juana Condori").unwrap(),
             &admin::Communities::All,
+            admin::Role::Promotor,
             chrono::Duration::days(1),
         )
         .unwrap()

@@ -37,6 +37,7 @@ fn phones(hub: &Hub, n: usize, first: usize, households: usize) -> anyhow::Resul
                     s,
                     &PersonName::parse("Juana Condori").expect("valid"),
                     &admin::Communities::Only(vec![community.clone()]),
+                    admin::Role::Promotor,
                     chrono::Duration::days(1),
                 )
             })?;

@@ -301,6 +301,7 @@ fn run_ayllu(
                 s,
                 &PersonName::parse("Juana Condori").expect("valid"),
                 &admin::Communities::All,
+                admin::Role::Promotor,
                 chrono::Duration::days(1),
             )
         })?;

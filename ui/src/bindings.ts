@@ -137,7 +137,7 @@ export const commands = {
 	 *  A one-time enrollment code for a promotor's phone, limited to some communities
 	 *  (none: all, as the screen says beside the field), valid for `days`.
 	 */
-	facilityNewCode: (promotor: string, communities: string[], days: number) => typedError<NewEnrollment, UiError>(__TAURI_INVOKE("facility_new_code", { promotor, communities, days })),
+	facilityNewCode: (promotor: string, communities: string[], role: Role, days: number) => typedError<NewEnrollment, UiError>(__TAURI_INVOKE("facility_new_code", { promotor, communities, role, days })),
 	facilityRevoke: (deviceId: string) => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_revoke", { deviceId })),
 };
 
@@ -531,6 +531,8 @@ export type DeviceInfo_Deserialize = {
 	enrolled_at: string,
 	last_sync_at?: string | null,
 	revoked_at?: string | null,
+	/**  `None`: a stored role this hub does not know, which opens nothing. */
+	role?: Role | null,
 };
 
 /**  An enrolled device as the hub knows it. */
@@ -556,6 +558,8 @@ export type DeviceInfo_Serialize = {
 	enrolled_at: string,
 	last_sync_at: string | null,
 	revoked_at: string | null,
+	/**  `None`: a stored role this hub does not know, which opens nothing. */
+	role: Role | null,
 };
 
 /**  What was given for diarrhoea. */
@@ -1218,6 +1222,21 @@ export type RefusedHousehold = {
 
 /**  Relationship to the head of household (INEI census categories). */
 export type Relationship = string;
+
+/**  What an enrolled device may ask the hub for. The hub enforces it on every request. */
+export type Role = 
+/**  A promotor's phone: syncs and bundles, within its communities. */
+"promotor" | 
+/**
+ *  Health post staff: every household of the facility, exports with names, the
+ *  devices (enrollment codes, revocation), the access log; also syncs.
+ */
+"staff" | 
+/**
+ *  The CLAS board: the indicator tables and the printable report only, no names,
+ *  small cells hidden.
+ */
+"committee";
 
 /**  Number of rooms used for sleeping and living. */
 export type Rooms = number;

@@ -32,6 +32,41 @@ pub enum AdminError {
     ActorTaken,
 }
 
+/// What an enrolled device may ask the hub for. The hub enforces it on every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A promotor's phone: syncs and bundles, within its communities.
+    Promotor,
+    /// Health post staff: every household of the facility, exports with names, the
+    /// devices (enrollment codes, revocation), the access log; also syncs.
+    Staff,
+    /// The CLAS board: the indicator tables and the printable report only, no names,
+    /// small cells hidden.
+    Committee,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Promotor => "promotor",
+            Role::Staff => "staff",
+            Role::Committee => "committee",
+        }
+    }
+
+    /// A stored or typed role; anything else is none (fail closed).
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.trim() {
+            "promotor" => Some(Role::Promotor),
+            "staff" => Some(Role::Staff),
+            "committee" => Some(Role::Committee),
+            _ => None,
+        }
+    }
+}
+
 /// Which communities an enrollment grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Communities {
@@ -117,6 +152,8 @@ pub struct DeviceInfo {
     pub enrolled_at: String,
     pub last_sync_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// `None`: a stored role this hub does not know, which opens nothing.
+    pub role: Option<Role>,
 }
 
 impl DeviceInfo {
@@ -144,6 +181,7 @@ pub fn enroll(
     store: &Store,
     promotor: &ayllu_model::PersonName,
     communities: &Communities,
+    role: Role,
     valid_for: Duration,
 ) -> Result<String, AdminError> {
     if !CODE_VALID_DAYS.contains(&valid_for.num_days()) || valid_for < Duration::days(1) {
@@ -160,6 +198,7 @@ pub fn enroll(
         &hash(&normalise_code(&code)),
         promotor.as_str(),
         &serde_json::to_string(&communities).expect("json"),
+        role.as_str(),
         now,
         now + valid_for,
     )?;
@@ -217,6 +256,7 @@ impl From<DeviceRow> for DeviceInfo {
             enrolled_at: row.enrolled_at,
             last_sync_at: row.last_sync_at,
             revoked_at: row.revoked_at,
+            role: Role::parse(&row.role),
         }
     }
 }
@@ -280,6 +320,27 @@ pub fn authenticate(
     policy: &TokenPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Authenticated>, AdminError> {
+    authenticate_with(store, token, policy, now, true)
+}
+
+/// [`authenticate`] for a request whose answer cannot carry a new token (a report, a
+/// list): the token is checked, never rotated.
+pub fn check_token(
+    store: &Store,
+    token: &str,
+    policy: &TokenPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<Authenticated>, AdminError> {
+    authenticate_with(store, token, policy, now, false)
+}
+
+fn authenticate_with(
+    store: &Store,
+    token: &str,
+    policy: &TokenPolicy,
+    now: DateTime<Utc>,
+    rotate: bool,
+) -> Result<Option<Authenticated>, AdminError> {
     let Some((row, current)) = store.device_by_token(&hash(token))? else {
         return Ok(None);
     };
@@ -293,7 +354,9 @@ pub fn authenticate(
     if age.is_some_and(|a| a > policy.expire_after) {
         return Ok(None);
     }
-    let new_token = if !current || age.is_none_or(|a| a >= policy.rotate_after) {
+    let new_token = if !rotate {
+        None
+    } else if !current || age.is_none_or(|a| a >= policy.rotate_after) {
         // Due, or the device never got the last one: a new token. The one it holds stays
         // accepted until it uses the new one.
         let fresh = new_token();
@@ -334,6 +397,7 @@ mod tests {
             &store,
             &ayllu_model::PersonName::parse("Juana Condori").unwrap(),
             &Communities::All,
+            Role::Promotor,
             Duration::days(1),
         )
         .unwrap();

@@ -10,10 +10,14 @@
 //!   `public_key` its ed25519 key for bundles; `hub_key` the hub's)
 //! - `POST /sync` (`Authorization: Bearer TOKEN`, body: `ayllu_sync::wire` request) → wire response
 //!
+//! - staff and committee requests (reports, households, devices, codes, the access log):
+//!   see [`roles`], which says who may ask what.
+//!
 //! Refusals are 4xx with JSON `{code, message}` and change nothing.
 
 pub mod admin;
 pub mod connections;
+pub mod roles;
 pub mod throttle;
 pub mod tls;
 
@@ -102,8 +106,25 @@ impl Hub {
         let token = token.ok_or(Refusal::Unauthorized("missing bearer token"))?;
         let found = self
             .with_store(|store| admin::authenticate(store, token, &self.tokens, chrono::Utc::now()))
-            .map_err(Refusal::internal)?
-            .ok_or(Refusal::Unauthorized("unknown, revoked or expired token"))?;
+            .map_err(Refusal::internal)?;
+        let Some(found) = found else {
+            self.log_access(
+                None,
+                roles::Action::Sync,
+                401,
+                "unknown, revoked or expired token",
+            );
+            return Err(Refusal::Unauthorized("unknown, revoked or expired token"));
+        };
+        if !found.device.role.is_some_and(|r| roles::Action::Sync.allows(r)) {
+            self.log_access(
+                Some(&found.device),
+                roles::Action::Sync,
+                403,
+                "refused: not for this role",
+            );
+            return Err(Refusal::Role);
+        }
         self.syncs
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -134,7 +155,9 @@ impl Hub {
             "this device was enrolled before devices had registered actors: enroll it again",
         ))?;
         // Decoding and our bounded read of every message happen without the store.
-        let request = wire::decode(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
+        let request: wire::Request =
+            wire::decode(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
+        let received = request.docs.len();
         let mut serving = Serving::new(request, ayllu_sync::DEFAULT_BUDGET)?;
         let (peer, scope) = (device.peer(), device.scope());
         let sender = Sender {
@@ -152,6 +175,17 @@ impl Hub {
         response.token = found.new_token.clone();
         self.with_store(|store| admin::touch(store, &device.device_id))
             .map_err(Refusal::internal)?;
+        self.log_access(
+            Some(device),
+            roles::Action::Sync,
+            200,
+            &format!(
+                "{} households received, {} refused, {} sent",
+                received,
+                response.refused.len(),
+                response.docs.len()
+            ),
+        );
         Ok(wire::encode(Kind::Response, &response))
     }
 }
@@ -193,6 +227,8 @@ pub enum Refusal {
     Timeout,
     BadRequest(String),
     Unauthorized(&'static str),
+    /// The device's role does not allow this request (see [`roles`]).
+    Role,
     Forbidden(String),
     Conflict(String),
     ActorTaken(String),
@@ -212,7 +248,7 @@ impl Refusal {
             Refusal::Timeout => StatusCode::REQUEST_TIMEOUT,
             Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
             Refusal::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
+            Refusal::Forbidden(_) | Refusal::Role => StatusCode::FORBIDDEN,
             Refusal::Conflict(_) | Refusal::ActorTaken(_) => StatusCode::CONFLICT,
             Refusal::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -227,6 +263,7 @@ impl Refusal {
             Refusal::BadRequest(_) => "bad_request",
             Refusal::Unauthorized(_) => "unauthorized",
             Refusal::Forbidden(_) => "out_of_scope",
+            Refusal::Role => "role",
             Refusal::Conflict(_) => "replayed",
             Refusal::ActorTaken(_) => "actor_taken",
             Refusal::TooLarge(_) => "too_large",
@@ -239,6 +276,7 @@ impl Refusal {
         match self {
             Refusal::TooMany(wait) => format!("too many requests: try again in {} s", wait.as_secs()),
             Refusal::Timeout => "the request body stopped arriving".into(),
+            Refusal::Role => "this device's role does not allow this request".into(),
             Refusal::Unauthorized(m) => m.to_string(),
             Refusal::BadRequest(m)
             | Refusal::Forbidden(m)
@@ -386,6 +424,12 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/v1/health", get(health))
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
+        .route("/v1/report", get(roles::report))
+        .route("/v1/households", get(roles::households))
+        .route("/v1/devices", get(roles::devices))
+        .route("/v1/devices/revoke", post(roles::revoke))
+        .route("/v1/codes", post(roles::new_code))
+        .route("/v1/access-log", get(roles::access_log))
         .with_state(hub)
 }
 

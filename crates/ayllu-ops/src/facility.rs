@@ -2,6 +2,7 @@
 
 use ayllu_hub::AdminError;
 use ayllu_hub::DeviceInfo;
+pub use ayllu_hub::admin::Role;
 use ayllu_hub::admin::{self, Communities};
 use ayllu_model::{FieldError, PersonName, ShortText};
 use ayllu_store::Store;
@@ -19,6 +20,7 @@ pub struct Code {
     pub promotor: PersonName,
     pub communities: Vec<ShortText>,
     pub all_communities: bool,
+    pub role: Role,
     pub valid_days: i64,
 }
 
@@ -30,7 +32,13 @@ pub enum Grant {
 
 /// A one-time enrollment code for a promotor's phone, valid for `days` (the limits are
 /// `ayllu_hub::admin`'s, refused here naming the field).
-pub fn new_code(store: &Store, promotor: &str, grant: Grant, days: i64) -> Result<Code, OpsError> {
+pub fn new_code(
+    store: &Store,
+    promotor: &str,
+    grant: Grant,
+    role: Role,
+    days: i64,
+) -> Result<Code, OpsError> {
     let promotor = PersonName::parse(promotor).map_err(|p| FieldError::new("promotor", p))?;
     let (communities, all) = match grant {
         Grant::All => (Vec::new(), true),
@@ -47,7 +55,7 @@ pub fn new_code(store: &Store, promotor: &str, grant: Grant, days: i64) -> Resul
     } else {
         Communities::Only(communities.clone())
     };
-    let secret = admin::enroll(store, &promotor, &grant, chrono::Duration::days(days))?;
+    let secret = admin::enroll(store, &promotor, &grant, role, chrono::Duration::days(days))?;
     let hub = ayllu_hub::tls::Identity::of(store)
         .map_err(AdminError::from)?
         .fingerprint();
@@ -57,6 +65,7 @@ pub fn new_code(store: &Store, promotor: &str, grant: Grant, days: i64) -> Resul
         promotor,
         communities,
         all_communities: all,
+        role,
         valid_days: days,
     })
 }

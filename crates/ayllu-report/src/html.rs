@@ -147,10 +147,12 @@ fn rate_table_html(t: &Table) -> String {
             esc(&chunk[0][1].plain())
         );
         for r in chunk {
-            let (n, d, unanswered) = (int(&r[4]), int(&r[5]), int(&r[8]));
+            let (n, d, unanswered) = (esc(&r[4].plain()), esc(&r[5].plain()), int(&r[8]));
             let small = matches!(r[7], Cell::Flag(true));
             let mut text = match &r[6] {
                 Cell::Pct(Some(p)) => format!("{p:.1}{}<small>{n}/{d}</small>", if small { "*" } else { "" }),
+                // Hidden for the committee: fewer than 5 (or what would give them back).
+                Cell::Suppressed => format!("&lt;5<small>{n}/{d}</small>"),
                 _ => "—<small>0/0</small>".to_string(),
             };
             if unanswered > 0 {
@@ -187,6 +189,7 @@ fn table_html(t: &Table) -> String {
                 Cell::Pct(Some(p)) => ("n", format!("{p:.1}")),
                 Cell::Pct(None) => ("n", "—".to_string()),
                 Cell::Flag(b) => ("flag", if *b { "*" } else { "" }.to_string()),
+                Cell::Suppressed => ("n", "&lt;5".to_string()),
             };
             let _ = write!(s, "<td class=\"{class}\">{text}</td>");
         }

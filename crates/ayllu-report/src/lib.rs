@@ -7,12 +7,14 @@
 //! [`Census`] is the plain-row input (loaded from a store, or built by hand in tests);
 //! [`compute`] is pure; the writers only format.
 
+mod committee;
 mod html;
 mod indicators;
 mod output;
 mod table;
 
 pub use ayllu_store::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
+pub use committee::{SMALL_CELL, for_committee};
 pub use html::html;
 pub use indicators::{
     AGE_GROUPS, CHILD_INDICATORS, ChildPeriod, Counted, HOUSEHOLD_INDICATORS, Indicator, MotherEducation,

@@ -63,6 +63,9 @@ fn sheet(book: &mut Workbook, t: &Table, header: &Format, pct: &Format) -> Resul
                     ws.write_number_with_format(r, c, *p, pct)?;
                 }
                 Cell::Pct(None) => {}
+                Cell::Suppressed => {
+                    ws.write_string(r, c, "<5")?;
+                }
                 Cell::Flag(b) => {
                     if *b {
                         ws.write_string(r, c, "sí")?;

@@ -20,6 +20,8 @@ pub enum Cell {
     /// A percentage with one decimal; none when the denominator is 0.
     Pct(Option<f64>),
     Flag(bool),
+    /// A count too small to show the committee (see [`crate::for_committee`]).
+    Suppressed,
 }
 
 impl Cell {
@@ -31,6 +33,7 @@ impl Cell {
             Cell::Pct(Some(p)) => format!("{p:.1}"),
             Cell::Pct(None) => String::new(),
             Cell::Flag(b) => if *b { "1" } else { "0" }.to_string(),
+            Cell::Suppressed => "<5".to_string(),
         }
     }
 }

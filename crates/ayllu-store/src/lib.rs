@@ -32,7 +32,7 @@ pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, MAX_DOCUMENT_BYTES, 
 pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
-pub use registry::{DeviceRow, NewDevice, Redeemed};
+pub use registry::{AccessRow, DeviceRow, NewDevice, Redeemed};
 pub use replica::{Direction, PeerCursor, Replica, SyncRefusal};
 
 #[derive(Debug, thiserror::Error)]

@@ -21,6 +21,19 @@ pub struct DeviceRow {
     pub actor: Option<String>,
     pub public_key: Option<String>,
     pub token_issued_at: Option<String>,
+    /// What the device may ask the hub for (`promotor`, `staff`, `committee`).
+    pub role: String,
+}
+
+/// One line of the hub's access log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AccessRow {
+    pub at: String,
+    pub device_id: Option<String>,
+    pub role: Option<String>,
+    pub action: String,
+    pub status: u16,
+    pub detail: String,
 }
 
 /// What a redeemed code registers.
@@ -44,7 +57,7 @@ pub enum Redeemed {
 }
 
 const DEVICE_COLUMNS: &str = "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, \
-                              actor, public_key, token_issued_at";
+                              actor, public_key, token_issued_at, role";
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -58,6 +71,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
         actor: r.get(7)?,
         public_key: r.get(8)?,
         token_issued_at: r.get(9)?,
+        role: r.get(10)?,
     })
 }
 
@@ -67,18 +81,20 @@ impl Store {
         code_hash: &[u8],
         promotor: &str,
         communities: &str,
+        role: &str,
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO hub_enrollments (code_hash, promotor, communities, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO hub_enrollments (code_hash, promotor, communities, created_at, expires_at, role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 code_hash,
                 promotor,
                 communities,
                 created_at.to_rfc3339(),
-                expires_at.to_rfc3339()
+                expires_at.to_rfc3339(),
+                role
             ],
         )?;
         Ok(())
@@ -96,14 +112,14 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let code: Option<(String, String, String, Option<String>)> = tx
+        let code: Option<(String, String, String, Option<String>, String)> = tx
             .query_row(
-                "SELECT promotor, communities, expires_at, used_by FROM hub_enrollments WHERE code_hash = ?1",
+                "SELECT promotor, communities, expires_at, used_by, role FROM hub_enrollments WHERE code_hash = ?1",
                 [code_hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let Some((promotor, communities, expires_at, used_by)) = code else {
+        let Some((promotor, communities, expires_at, used_by, role)) = code else {
             return Ok(Redeemed::BadCode);
         };
         let expired = DateTime::parse_from_rfc3339(&expires_at).map_or(true, |t| t < now);
@@ -124,8 +140,8 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor,
-                                      public_key, token_issued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)",
+                                      public_key, token_issued_at, role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?9)",
             params![
                 device.device_id,
                 device.name,
@@ -134,7 +150,8 @@ impl Store {
                 device.token_hash,
                 now.to_rfc3339(),
                 device.actor,
-                device.public_key
+                device.public_key,
+                role
             ],
         )?;
         let row = tx.query_row(
@@ -190,7 +207,7 @@ impl Store {
                      WHERE (token_hash = ?1 OR previous_token_hash = ?1) AND revoked_at IS NULL"
                 ),
                 [token_hash],
-                |r| Ok((device_row(r)?, r.get(10)?)),
+                |r| Ok((device_row(r)?, r.get(11)?)),
             )
             .optional()?)
     }
@@ -231,6 +248,41 @@ impl Store {
             "UPDATE hub_devices SET revoked_at = ?2 WHERE device_id = ?1",
             params![device_id, now.to_rfc3339()],
         )? > 0)
+    }
+
+    /// Adds a line to the hub's access log.
+    pub fn log_access(&self, row: &AccessRow) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO hub_access_log (at, device_id, role, action, status, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                row.at,
+                row.device_id,
+                row.role,
+                row.action,
+                row.status,
+                row.detail
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The access log, oldest first.
+    pub fn access_log(&self) -> Result<Vec<AccessRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, device_id, role, action, status, detail FROM hub_access_log ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AccessRow {
+                at: r.get(0)?,
+                device_id: r.get(1)?,
+                role: r.get(2)?,
+                action: r.get(3)?,
+                status: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn touch_device(&self, device_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -314,6 +314,21 @@ ALTER TABLE members ADD COLUMN mother_id TEXT;
 ALTER TABLE members ADD COLUMN delivered_on TEXT;
 "#;
 
+// Hub only: roles (what an enrolled device may ask the hub for) and the access log.
+const V7: &str = r#"
+ALTER TABLE hub_enrollments ADD COLUMN role TEXT NOT NULL DEFAULT 'promotor';
+ALTER TABLE hub_devices ADD COLUMN role TEXT NOT NULL DEFAULT 'promotor';
+CREATE TABLE hub_access_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    device_id TEXT,              -- NULL: no valid token
+    role      TEXT,
+    action    TEXT NOT NULL,     -- "GET /v1/report", "POST /v1/sync", ...
+    status    INTEGER NOT NULL,
+    detail    TEXT NOT NULL      -- what was read or written (no names)
+);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -322,6 +337,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 

@@ -60,6 +60,7 @@ pub async fn facility_new_code(
     state: State<'_, AppState>,
     promotor: String,
     communities: Vec<String>,
+    role: ayllu_ops::facility::Role,
     days: u32,
 ) -> Result<NewEnrollment, UiError> {
     state.staff()?;
@@ -69,7 +70,7 @@ pub async fn facility_new_code(
     } else {
         Grant::Only(communities)
     };
-    let new = ayllu_ops::facility::new_code(&*state.store()?, &promotor, grant, days.into())?;
+    let new = ayllu_ops::facility::new_code(&*state.store()?, &promotor, grant, role, days.into())?;
     // The phone pins the certificate: the whole SHA-256 in the QR, its short form in the code.
     let (code, cert) = (new.code, new.fingerprint);
     let link = format!("ayllu://enroll?hub={address}&code={code}&cert={cert}");

@@ -31,6 +31,10 @@ pub enum HubCmd {
         /// Days the code stays valid (1 to 90).
         #[arg(long, default_value_t = 7)]
         days: i64,
+        /// What the device may ask the hub for: promotor (sync, bundles), staff (every
+        /// household, devices, the access log) or committee (the indicator tables only).
+        #[arg(long, default_value = "promotor", value_parser = ["promotor", "staff", "committee"])]
+        role: String,
     },
     /// Lists enrolled devices.
     Devices,
@@ -49,14 +53,16 @@ pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
             community,
             all_communities,
             days,
+            role,
         } => {
+            let role = facility::Role::parse(&role).expect("clap checked it");
             let grant = if all_communities {
                 Grant::All
             } else {
                 Grant::Only(community)
             };
             let store = cx.open_or_create(ayllu_lock::Unlock::Passphrase)?;
-            json(facility::new_code(&store, &promotor, grant, days)?)
+            json(facility::new_code(&store, &promotor, grant, role, days)?)
         }
         HubCmd::Devices => json(facility::devices(&cx.open()?)?),
         HubCmd::Revoke { device_id } => json(facility::revoke(&cx.open()?, &device_id)?),
