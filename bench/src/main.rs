@@ -357,7 +357,10 @@ fn run_peer(dir: &Path, households: &Path, edits: &Path) -> anyhow::Result<[Meas
         .context("server port")?
         .parse()?;
     let counters = Arc::new(Counters::default());
-    let url = proxy(([127, 0, 0, 1], port).into(), counters.clone())?;
+    let url = format!(
+        "http://{}",
+        proxy(([127, 0, 0, 1], port).into(), counters.clone())?
+    );
 
     let mut client = Command::new("node")
         .arg(dir.join("client.js"))
