@@ -5,9 +5,12 @@
 use std::fmt::Write;
 use std::path::Path;
 
+// Paths are given to Cargo relative to the package (and to `include_str!` through
+// CARGO_MANIFEST_DIR): two checkouts sharing one target folder (a clean-clone CI run beside
+// the work tree) then each watch and embed their own files, not the other's.
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
-    println!("cargo:rerun-if-changed={}", root.display());
+    println!("cargo:rerun-if-changed=locales");
     let mut langs: Vec<_> = std::fs::read_dir(&root)
         .expect("locales/")
         .map(|e| e.expect("locales/ entry").path())
@@ -16,12 +19,12 @@ fn main() {
     langs.sort();
     let mut out = String::from("pub(crate) static FILES: &[(&str, &str, &str)] = &[\n");
     for dir in langs {
-        println!("cargo:rerun-if-changed={}", dir.display());
         let tag = dir
             .file_name()
             .unwrap()
             .to_str()
             .expect("a language folder named by its tag");
+        println!("cargo:rerun-if-changed=locales/{tag}");
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -29,12 +32,12 @@ fn main() {
             .collect();
         files.sort();
         for f in files {
-            println!("cargo:rerun-if-changed={}", f.display());
             let name = f.file_name().unwrap().to_str().unwrap();
+            println!("cargo:rerun-if-changed=locales/{tag}/{name}");
             writeln!(
                 out,
-                "    ({tag:?}, {name:?}, include_str!({:?})),",
-                f.display().to_string()
+                "    ({tag:?}, {name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+                format!("/locales/{tag}/{name}")
             )
             .unwrap();
         }

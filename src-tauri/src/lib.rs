@@ -41,6 +41,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::households::places,
             commands::households::find_households,
             commands::households::household,
+            commands::households::household_history,
             commands::households::create_household,
             commands::households::edit_household,
             commands::households::add_member,

@@ -648,6 +648,16 @@ def test_a_home_visit_in_few_taps():
         assert fixed["child_checks"][alcides]["weight_kg"] == 14.8, fixed
         assert fixed["child_checks"][alcides]["fever"] == "no" and len(fixed["antenatal_checks"]) == 1, fixed
 
+        # Who changed what: the correction is credited to its promotor, with the field.
+        press(d, css(d, "[data-testid=show-history]"))
+        lines = wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "[data-testid=history-line]"), what="the history")
+        newest = lines[0].text
+        assert "Juana Condori" in newest and "este equipo" in newest, newest
+        assert "Peso" in newest, newest
+        assert any("Hogar registrado" in l.text for l in lines), [l.text for l in lines]
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", css(d, "[data-testid=history]"))
+        shot(d, "household-history-phone")
+
         # A visit recorded by mistake is voided with why: asked first, kept, marked.
         row = wait(d, lambda: css(d, "[data-testid=visits] li.visit"), what="the visit")
         press(d, row.find_element(By.CSS_SELECTOR, "[data-testid=void-visit]"))

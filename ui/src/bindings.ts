@@ -44,6 +44,11 @@ export const commands = {
 	 */
 	findHouseholds: (query: string, community: string | null, sector: string | null) => typedError<SearchHit_Serialize[], UiError>(__TAURI_INVOKE("find_households", { query, community, sector })),
 	household: (id: HouseholdId) => typedError<HouseholdView_Serialize, UiError>(__TAURI_INVOKE("household", { id })),
+	/**
+	 *  Who changed which field of a household and when, newest first (on the health post's
+	 *  computer, with the device each change came from).
+	 */
+	householdHistory: (id: HouseholdId) => typedError<HistoryLine_Serialize[], UiError>(__TAURI_INVOKE("household_history", { id })),
 	createHousehold: (input: NewHousehold_Deserialize) => typedError<Created, UiError>(__TAURI_INVOKE("create_household", { input })),
 	/**
 	 *  Saves a household's place and housing census. Only fields that differ are written,
@@ -809,6 +814,12 @@ export type HistoryEntry_Deserialize = {
 	promotor?: string | null,
 	op?: string | null,
 	at?: string | null,
+	/**
+	 *  What this change wrote, as document paths (`info.address`,
+	 *  `members.<id>.insurance`, `visits.<id>.child_checks.<id>.weight_kg`): the deepest
+	 *  keys it set or removed, found by diffing the document across the change alone.
+	 */
+	fields: string[],
 };
 
 /**  One change in a household's history. */
@@ -819,6 +830,55 @@ export type HistoryEntry_Serialize = {
 	promotor: string | null,
 	op: string | null,
 	at: string | null,
+	/**
+	 *  What this change wrote, as document paths (`info.address`,
+	 *  `members.<id>.insurance`, `visits.<id>.child_checks.<id>.weight_kg`): the deepest
+	 *  keys it set or removed, found by diffing the document across the change alone.
+	 */
+	fields: string[],
+};
+
+/**  One change to a household. */
+export type HistoryLine = HistoryLine_Serialize | HistoryLine_Deserialize;
+
+/**  One change to a household. */
+export type HistoryLine_Deserialize = {
+	at?: string | null,
+	/**  The promotor who made it, as the change was signed. */
+	promotor?: string | null,
+	/**
+	 *  The device it was written on: "this device", an enrolled device's name (on a
+	 *  hub), or none when this store does not know the device.
+	 */
+	device?: string | null,
+	/**  What was done, in words ("Visita registrada"). */
+	what: string,
+	/**
+	 *  The fields it wrote, in words ("Dirección", "Rosa Huamán: Seguro"), at most
+	 *  [`FIELDS_SHOWN`]; `more` counts the rest.
+	 */
+	fields: string[],
+	more: number,
+};
+
+/**  One change to a household. */
+export type HistoryLine_Serialize = {
+	at: string | null,
+	/**  The promotor who made it, as the change was signed. */
+	promotor: string | null,
+	/**
+	 *  The device it was written on: "this device", an enrolled device's name (on a
+	 *  hub), or none when this store does not know the device.
+	 */
+	device: string | null,
+	/**  What was done, in words ("Visita registrada"). */
+	what: string,
+	/**
+	 *  The fields it wrote, in words ("Dirección", "Rosa Huamán: Seguro"), at most
+	 *  [`FIELDS_SHOWN`]; `more` counts the rest.
+	 */
+	fields: string[],
+	more: number,
 };
 
 /**  One household: one Automerge document. */

@@ -70,7 +70,7 @@ fn words(h: &Household, key: &str, v: &serde_json::Value, lang: Lang) -> String 
 }
 
 /// The conflict's field in words: whose it is (member, visit) and what it is.
-fn label(h: &Household, path: &str, lang: Lang) -> String {
+pub(crate) fn label(h: &Household, path: &str, lang: Lang) -> String {
     let parts: Vec<&str> = path.split('.').collect();
     let what = parts
         .iter()

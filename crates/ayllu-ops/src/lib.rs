@@ -14,6 +14,7 @@ mod error;
 pub mod export;
 pub mod facility;
 pub mod folder;
+pub mod history;
 pub mod record;
 pub mod settings;
 pub mod staff;

@@ -53,6 +53,10 @@ pub struct HistoryEntry {
     pub promotor: Option<String>,
     pub op: Option<String>,
     pub at: Option<DateTime<Utc>>,
+    /// What this change wrote, as document paths (`info.address`,
+    /// `members.<id>.insurance`, `visits.<id>.child_checks.<id>.weight_kg`): the deepest
+    /// keys it set or removed, found by diffing the document across the change alone.
+    pub fields: Vec<String>,
 }
 
 pub(crate) fn heads_text(heads: &[ChangeHash]) -> String {
@@ -317,9 +321,38 @@ pub(crate) fn history(doc: &Automerge) -> Vec<HistoryEntry> {
                 promotor: note.as_ref().map(|n| n.promotor.clone()),
                 op: note.map(|n| n.op),
                 at: DateTime::from_timestamp(c.timestamp(), 0),
+                fields: changed_fields(doc, &c),
             }
         })
         .collect()
+}
+
+/// The paths one change wrote: the document diffed from the change's dependencies to the
+/// change itself (so a merge of concurrent edits credits each to its own author).
+fn changed_fields(doc: &Automerge, change: &automerge::Change) -> Vec<String> {
+    use automerge::{Prop, patches::PatchAction};
+    let mut paths = std::collections::BTreeSet::new();
+    for patch in doc.diff(change.deps(), &[change.hash()]) {
+        let mut parts: Vec<String> = patch
+            .path
+            .iter()
+            .filter_map(|(_, prop)| match prop {
+                Prop::Map(key) => Some(key.clone()),
+                Prop::Seq(_) => None,
+            })
+            .collect();
+        if let PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } = &patch.action {
+            parts.push(key.clone());
+        }
+        paths.insert(parts.join("."));
+    }
+    // Keep the deepest keys: "members.<id>" made as a map is told by its fields.
+    let all: Vec<String> = paths.iter().cloned().collect();
+    paths.retain(|p| {
+        !all.iter()
+            .any(|q| q.len() > p.len() && q.starts_with(p.as_str()) && q.as_bytes()[p.len()] == b'.')
+    });
+    paths.into_iter().filter(|p| !p.is_empty()).collect()
 }
 
 /// Changes made without knowing the household had been dissolved: concurrent with the

@@ -40,6 +40,17 @@ pub async fn household(state: State<'_, AppState>, id: HouseholdId) -> Result<Ho
     Ok(view::household(&*state.store()?, id, today())?)
 }
 
+/// Who changed which field of a household and when, newest first (on the health post's
+/// computer, with the device each change came from).
+#[tauri::command]
+#[specta::specta]
+pub async fn household_history(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+) -> Result<Vec<ayllu_ops::history::HistoryLine>, UiError> {
+    Ok(ayllu_ops::history::household_history(&*state.store()?, id)?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn create_household(

@@ -279,6 +279,10 @@ household-discard_visit = Discard
 household-discard_question = Discard the unfinished visit? Its answers will be lost.
 household-discard_yes = Yes, discard
 household-discard_no = No
+household-history = History of changes
+household-show_history = See who changed what
+household-history_unsigned = unsigned
+household-history_more = and { $n } more
 
 today-unfinished = Unfinished visits
 

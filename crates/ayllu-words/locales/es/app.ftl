@@ -279,6 +279,10 @@ household-discard_visit = Descartar
 household-discard_question = ¿Descartar la visita sin terminar? Se perderán sus respuestas.
 household-discard_yes = Sí, descartar
 household-discard_no = No
+household-history = Historial de cambios
+household-show_history = Ver quién cambió qué
+household-history_unsigned = sin firma
+household-history_more = y { $n } más
 
 today-unfinished = Visitas sin terminar
 
