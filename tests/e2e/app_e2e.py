@@ -652,7 +652,7 @@ def test_a_home_visit_in_few_taps():
         press(d, css(d, "[data-testid=show-history]"))
         lines = wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "[data-testid=history-line]"), what="the history")
         newest = lines[0].text
-        assert "Juana Condori" in newest and "este equipo" in newest, newest
+        assert "Visita corregida" in newest and "Juana Condori" in newest and "este equipo" in newest, newest
         assert "Peso" in newest, newest
         assert any("Hogar registrado" in l.text for l in lines), [l.text for l in lines]
         d.execute_script("arguments[0].scrollIntoView({block: 'start'})", css(d, "[data-testid=history]"))

@@ -854,11 +854,11 @@ export type HistoryLine_Deserialize = {
 	/**  What was done, in words ("Visita registrada"). */
 	what: string,
 	/**
-	 *  The fields it wrote, in words ("Dirección", "Rosa Huamán: Seguro"), at most
-	 *  [`FIELDS_SHOWN`]; `more` counts the rest.
+	 *  The fields it changed, in words, grouped by whose they are: "Dirección",
+	 *  "Rosa Huamán: Seguro, DNI", "Visita del 20/11/2026: Peso". Empty for a change that
+	 *  made a record (its name says it: every field is new).
 	 */
 	fields: string[],
-	more: number,
 };
 
 /**  One change to a household. */
@@ -874,11 +874,11 @@ export type HistoryLine_Serialize = {
 	/**  What was done, in words ("Visita registrada"). */
 	what: string,
 	/**
-	 *  The fields it wrote, in words ("Dirección", "Rosa Huamán: Seguro"), at most
-	 *  [`FIELDS_SHOWN`]; `more` counts the rest.
+	 *  The fields it changed, in words, grouped by whose they are: "Dirección",
+	 *  "Rosa Huamán: Seguro, DNI", "Visita del 20/11/2026: Peso". Empty for a change that
+	 *  made a record (its name says it: every field is new).
 	 */
 	fields: string[],
-	more: number,
 };
 
 /**  One household: one Automerge document. */

@@ -69,30 +69,39 @@ fn words(h: &Household, key: &str, v: &serde_json::Value, lang: Lang) -> String 
     }
 }
 
-/// The conflict's field in words: whose it is (member, visit) and what it is.
-pub(crate) fn label(h: &Household, path: &str, lang: Lang) -> String {
+/// A document path in words: whose it is (a member, a visit; none for the household's
+/// own fields) and what it is.
+pub(crate) fn owner_and_field(h: &Household, path: &str, lang: Lang) -> (Option<String>, String) {
     let parts: Vec<&str> = path.split('.').collect();
     let what = parts
         .iter()
         .rev()
         .find_map(|p| field_label(p, lang))
         .unwrap_or_else(|| text(lang, "field-other"));
-    match parts.as_slice() {
-        ["members", id, ..] => match id.parse().ok().and_then(|id| h.members.get(&id)) {
-            Some(m) => Message::new("conflict-member")
-                .with("name", m.full_name())
-                .with("what", what)
-                .render(lang),
-            None => what,
-        },
-        ["visits", id, ..] => match id.parse().ok().and_then(|id| h.visits.get(&id)) {
-            Some(v) => Message::new("conflict-visit")
+    let owner = match parts.as_slice() {
+        ["members", id, ..] => id
+            .parse()
+            .ok()
+            .and_then(|id| h.members.get(&id))
+            .map(|m| m.full_name()),
+        ["visits", id, ..] => id.parse().ok().and_then(|id| h.visits.get(&id)).map(|v| {
+            Message::new("conflict-visit_of")
                 .with("date", v.date.format("%d/%m/%Y").to_string())
-                .with("what", what)
-                .render(lang),
-            None => what,
-        },
-        _ => what,
+                .render(lang)
+        }),
+        _ => None,
+    };
+    (owner, what)
+}
+
+/// The conflict's field in words: "Dirección", "Rosa Huamán: Seguro".
+fn label(h: &Household, path: &str, lang: Lang) -> String {
+    match owner_and_field(h, path, lang) {
+        (Some(owner), what) => Message::new("conflict-owned")
+            .with("owner", owner)
+            .with("what", what)
+            .render(lang),
+        (None, what) => what,
     }
 }
 

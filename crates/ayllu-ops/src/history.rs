@@ -20,14 +20,20 @@ pub struct HistoryLine {
     pub device: Option<String>,
     /// What was done, in words ("Visita registrada").
     pub what: String,
-    /// The fields it wrote, in words ("Dirección", "Rosa Huamán: Seguro"), at most
-    /// [`FIELDS_SHOWN`]; `more` counts the rest.
+    /// The fields it changed, in words, grouped by whose they are: "Dirección",
+    /// "Rosa Huamán: Seguro, DNI", "Visita del 20/11/2026: Peso". Empty for a change that
+    /// made a record (its name says it: every field is new).
     pub fields: Vec<String>,
-    pub more: u32,
 }
 
-/// Fields listed per change (a new household writes dozens: "and 40 more").
-pub const FIELDS_SHOWN: usize = 8;
+/// Changes that make a record whole: their fields are not listed one by one.
+const MAKES_A_RECORD: [&str; 5] = [
+    "household.create",
+    "import.csv",
+    "member.add",
+    "visit.record",
+    "delivery.record",
+];
 
 /// The household's changes, newest first, in the store's language.
 pub fn household_history(store: &Store, id: HouseholdId) -> Result<Vec<HistoryLine>, OpsError> {
@@ -57,22 +63,38 @@ pub fn household_history(store: &Store, id: HouseholdId) -> Result<Vec<HistoryLi
             } else {
                 ayllu_words::text(lang, "history-op-other")
             };
-            let mut fields: Vec<String> = Vec::new();
-            for path in &entry.fields {
-                let words = crate::conflict_words::label(&household, path, lang);
-                if !fields.contains(&words) {
-                    fields.push(words);
+            // Grouped by owner, in the order first met: the household's own fields first.
+            let mut groups: Vec<(Option<String>, Vec<String>)> = Vec::new();
+            if !MAKES_A_RECORD.contains(&op) {
+                for path in &entry.fields {
+                    let (owner, field) = crate::conflict_words::owner_and_field(&household, path, lang);
+                    match groups.iter_mut().find(|(o, _)| *o == owner) {
+                        Some((_, list)) if !list.contains(&field) => list.push(field),
+                        Some(_) => {}
+                        None => groups.push((owner, vec![field])),
+                    }
                 }
+                groups.sort_by_key(|(owner, _)| owner.is_some());
             }
-            let more = fields.len().saturating_sub(FIELDS_SHOWN) as u32;
-            fields.truncate(FIELDS_SHOWN);
+            let fields = groups
+                .into_iter()
+                .map(|(owner, list)| {
+                    let list = list.join(", ");
+                    match owner {
+                        Some(owner) => ayllu_words::Message::new("conflict-owned")
+                            .with("owner", owner)
+                            .with("what", list)
+                            .render(lang),
+                        None => list,
+                    }
+                })
+                .collect();
             HistoryLine {
                 at: entry.at,
                 promotor: entry.promotor,
                 device,
                 what,
                 fields,
-                more,
             }
         })
         .collect();
@@ -140,14 +162,39 @@ mod tests {
         let pedro = by("Pedro Quispe");
         assert_eq!(pedro.fields, ["Rosa Huamán: Seguro"], "{lines:#?}");
         assert_eq!(pedro.device, None, "a phone does not know the other phone");
+        // At the health post, the device registry names the phone a change came from.
+        use ayllu_hub::admin;
+        let code = admin::enroll(
+            &a,
+            &ayllu_model::PersonName::parse("Pedro Quispe").unwrap(),
+            &admin::Communities::All,
+            admin::Role::Promotor,
+            chrono::Duration::days(1),
+        )
+        .unwrap();
+        admin::redeem(
+            &mut a,
+            &code,
+            &b.actor().to_hex_string(),
+            &b.public_key_hex(),
+            "celular de Pedro",
+        )
+        .unwrap();
+        let lines = household_history(&a, id).unwrap();
+        let pedro = lines
+            .iter()
+            .find(|l| l.promotor.as_deref() == Some("Pedro Quispe"))
+            .unwrap();
+        assert_eq!(pedro.device.as_deref(), Some("celular de Pedro"));
         let edit = lines
             .iter()
             .find(|l| l.fields == ["Dirección"])
             .expect("the address change, credited alone");
         assert_eq!(edit.promotor.as_deref(), Some("Juana Condori"));
         assert_eq!(edit.device.as_deref(), Some("este equipo"));
-        // The first change made the household: many fields, counted.
+        // The first change made the household: its name says so, no list of every field.
         let created = lines.last().unwrap();
-        assert!(created.fields.len() + created.more as usize > 3, "{created:?}");
+        assert_eq!(created.what, "Hogar registrado");
+        assert!(created.fields.is_empty(), "{created:?}");
     }
 }

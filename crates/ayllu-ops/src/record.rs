@@ -118,7 +118,7 @@ pub fn record_visit(
     let id = VisitId::new();
     visit.refer_urgent_signs();
     // The draft of this visit goes in the same transaction as the visit.
-    store.record_visit_update(household, who, |h| {
+    store.record_visit_update(household, who, "visit.record", |h| {
         answers.check(h, &visit)?;
         h.record_visit(id, visit, today)
     })?;
@@ -149,7 +149,7 @@ pub fn correct_visit(
     answers: Answers,
 ) -> Result<(), OpsError> {
     visit.refer_urgent_signs();
-    store.record_visit_update(household, who, |h| {
+    store.record_visit_update(household, who, "visit.correct", |h| {
         answers.check(h, &visit)?;
         h.correct_visit(id, visit, who.promotor.clone(), today)
     })?;

@@ -130,7 +130,7 @@ mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let (h, _) = store.create_household(new, today, &who).unwrap();
         store.save_visit_draft(h, r#"{"step":1}"#).unwrap();
-        let refused = store.record_visit_update(h, &who, |_| {
+        let refused = store.record_visit_update(h, &who, "visit.record", |_| {
             Err::<(), _>(ayllu_model::FieldError::new(
                 "date",
                 ayllu_model::Problem::FutureDate,
@@ -141,7 +141,9 @@ mod tests {
             store.visit_draft(h).unwrap().is_some(),
             "a refused visit keeps its draft"
         );
-        store.record_visit_update(h, &who, |_| Ok(())).unwrap();
+        store
+            .record_visit_update(h, &who, "visit.record", |_| Ok(()))
+            .unwrap();
         assert!(store.visit_draft(h).unwrap().is_none());
     }
 }

@@ -399,13 +399,15 @@ impl Store {
     /// [`Store::update`] for saving a visit: the household's visit in progress (its draft)
     /// goes in the same transaction, so a power cut leaves either the draft or the visit,
     /// never both (a draft of a saved visit would be saved twice).
+    /// `op` names it in the history (`visit.record`, `visit.correct`).
     pub fn record_visit_update<T>(
         &mut self,
         id: HouseholdId,
         who: &Signature,
+        op: &str,
         edit: impl FnOnce(&mut Household) -> Result<T, FieldError>,
     ) -> Result<T, StoreError> {
-        self.update_in(id, who, "visit.record", edit, true)
+        self.update_in(id, who, op, edit, true)
     }
 
     fn update_in<T>(

@@ -282,7 +282,6 @@ household-discard_no = No
 household-history = History of changes
 household-show_history = See who changed what
 household-history_unsigned = unsigned
-household-history_more = and { $n } more
 
 today-unfinished = Unfinished visits
 

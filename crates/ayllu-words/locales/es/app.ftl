@@ -282,7 +282,6 @@ household-discard_no = No
 household-history = Historial de cambios
 household-show_history = Ver quién cambió qué
 household-history_unsigned = sin firma
-household-history_more = y { $n } más
 
 today-unfinished = Visitas sin terminar
 
