@@ -115,8 +115,13 @@ impl SyncWorker {
     }
 }
 
+/// The hub this device syncs with (a committee device, enrolled only to read the
+/// report, syncs nothing).
 fn enrolled(store: &Store) -> Option<HubLink> {
-    HubLink::of(store).ok().flatten()
+    HubLink::of(store)
+        .ok()
+        .flatten()
+        .filter(|_| ayllu_ops::sync::syncs(store).unwrap_or(false))
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {

@@ -71,6 +71,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::sync::sync_refusals,
             commands::sync::sync_now,
             commands::sync::enroll,
+            commands::sync::hub_report,
             commands::facility::facility_status,
             commands::facility::facility_start,
             commands::facility::facility_stop,

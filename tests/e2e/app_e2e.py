@@ -822,6 +822,51 @@ def test_sync_with_a_hub():
         hub.wait()
 
 
+def test_a_committee_device_reads_the_indicators_only():
+    """A CLAS board member's phone: enrolled as committee, it shows the health post's
+    indicator report (counts under 5 hidden by the hub) and no census screen."""
+    hub_dir = tempfile.mkdtemp(prefix="ayllu-hub-")
+    data = tempfile.mkdtemp(prefix="ayllu-e2e-")
+    hub, url = start_hub(hub_dir)
+    try:
+        for i, (given, sur) in enumerate([("Teodora", "Quispe"), ("Wilber", "Apaza"), ("Nilda", "Huarcaya")]):
+            cli(hub_dir, "--promotor", "Juana Condori", "household", "add", stdin=json.dumps({
+                "community": "Ccorca", "address": f"Casa {i} junto al puente", "consent": True,
+                "members": [{"given_names": given, "surnames": sur, "sex": "F" if i != 1 else "M",
+                             "birth": {"date": f"198{i}-05-05"}, "relationship": "head", "insurance": "sis"}]}))
+        code = cli(hub_dir, "hub", "enroll", "--promotor", "Rosa Mamani", "--all-communities",
+                   "--role", "committee")["code"]
+        d = open_app(data)
+        try:
+            welcome(d, "Rosa Mamani")
+            click(d, "[data-nav=sync]")
+            typ(d, "input[name=hub_url]", url)
+            typ(d, "input[name=code]", code)
+            click(d, "[data-testid=enroll]")
+            frame = wait(d, lambda: css(d, "[data-testid=hub-report]"), timeout=30, what="the hub's report")
+            tabs = [b.get_attribute("data-nav") for b in d.find_elements(By.CSS_SELECTOR, ".tabs button")]
+            assert tabs == ["report", "settings"], tabs
+            assert not d.find_elements(By.CSS_SELECTOR, "[data-testid=sync-chip]"), "no sync chip for the committee"
+            report = frame.get_attribute("srcdoc")
+            assert "Ccorca" in report and "&lt;5" in report, report[:500]
+            # 3 households: the key figure reads "<5", not 0 (nor 3).
+            assert "<b>&lt;5</b>hogares" in report, report[:1500]
+            for personal in ["Teodora", "Quispe", "Wilber", "Huarcaya", "junto al puente"]:
+                assert personal not in report, personal
+            shot(d, "committee-report-phone")
+            # Restarted, it opens on the report again.
+        finally:
+            d.quit()
+        d = open_app(data)
+        try:
+            wait(d, lambda: css(d, "[data-testid=hub-report]"), timeout=30, what="the report after a restart")
+        finally:
+            d.quit()
+    finally:
+        hub.terminate()
+        hub.wait()
+
+
 def test_facility_mode():
     data = tempfile.mkdtemp(prefix="ayllu-facility-")
     device = tempfile.mkdtemp(prefix="ayllu-device-")
@@ -950,7 +995,8 @@ def check_guide(started):
 
 if __name__ == "__main__":
     run_started = time.time()
-    tests = [test_register_visit_search_and_reopen, test_a_home_visit_in_few_taps, test_sync_with_a_hub, test_facility_mode]
+    tests = [test_register_visit_search_and_reopen, test_a_home_visit_in_few_taps, test_sync_with_a_hub,
+             test_a_committee_device_reads_the_indicators_only, test_facility_mode]
     only = sys.argv[1:]
     failed = 0
     for test in tests:

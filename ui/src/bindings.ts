@@ -134,6 +134,11 @@ export const commands = {
 	 *  only with `insecure_http`, which the screen asks for under a warning.
 	 */
 	enroll: (hubUrl: string, code: string, insecureHttp: boolean) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("enroll", { hubUrl, code, insecureHttp })),
+	/**
+	 *  The health post's indicator report for `year`, as printable HTML (for a committee
+	 *  device, small counts hidden by the hub). Fetched without holding the store.
+	 */
+	hubReport: (year: number) => typedError<string, UiError>(__TAURI_INVOKE("hub_report", { year })),
 	facilityStatus: () => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_status")),
 	/**  Switches facility mode on: this app becomes the hub, now and at every start. */
 	facilityStart: (port: number, listen: string) => typedError<FacilityStatus_Serialize, UiError>(__TAURI_INVOKE("facility_start", { port, listen })),
@@ -196,6 +201,11 @@ export type AppInfo_Deserialize = {
 	today: string,
 	/**  Idle seconds after which the lock screen comes back (`--lock-after`, default 300). */
 	lock_after_secs: number,
+	/**
+	 *  The role the health post enrolled this device with; none before enrolling. The
+	 *  screens follow it: a committee device shows the indicator report only.
+	 */
+	role?: Role | null,
 };
 
 export type AppInfo_Serialize = {
@@ -211,6 +221,11 @@ export type AppInfo_Serialize = {
 	today: string,
 	/**  Idle seconds after which the lock screen comes back (`--lock-after`, default 300). */
 	lock_after_secs: number,
+	/**
+	 *  The role the health post enrolled this device with; none before enrolling. The
+	 *  screens follow it: a committee device shows the indicator report only.
+	 */
+	role: Role | null,
 };
 
 /**  A value in a message: text as given, or a number (which picks plural forms). */

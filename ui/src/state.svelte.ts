@@ -15,7 +15,8 @@ export type Route =
   | { name: "sync" }
   | { name: "settings" }
   | { name: "facility" }
-  | { name: "export" };
+  | { name: "export" }
+  | { name: "report" };
 
 export const app = $state({
   route: { name: "today" } as Route,
@@ -76,6 +77,8 @@ export function toast(text: string) {
 export async function start() {
   app.info = await call(commands.appInfo());
   i18n.lang = app.info.lang ?? "es";
+  // A committee device has one screen of its own: the health post's indicators.
+  if (app.info.role === "committee") app.route = { name: "report" };
   app.codes = await call(commands.codeLists());
   app.sync = await call(commands.syncStatus());
   await events.syncChanged.listen((e) => {

@@ -2,10 +2,11 @@
 
 use std::sync::Mutex;
 
+use ayllu_hub::admin::Role;
 use ayllu_model::HouseholdId;
 use ayllu_store::{Direction, Store};
 use ayllu_sync::Progress;
-use ayllu_sync::http::{HUB_ID, HUB_URL, HubClient, TOKEN, kept_trust};
+use ayllu_sync::http::{HUB_ID, HUB_URL, HubClient, ROLE, TOKEN, kept_trust};
 use ayllu_sync::tls::Trust;
 use ayllu_sync::wire::RefusalCode;
 use serde::Serialize;
@@ -61,6 +62,32 @@ impl HubLink {
         let trust = self.trust.clone().ok_or(OpsError::ReEnroll)?;
         Ok(HubClient::new(&self.url, trust, self.token.clone()))
     }
+}
+
+/// The role the hub enrolled this device with; `None` while not enrolled (a device
+/// enrolled before roles existed is a promotor's).
+pub fn role(store: &Store) -> Result<Option<Role>, OpsError> {
+    if store.setting(HUB_URL)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        store
+            .setting(ROLE)?
+            .as_deref()
+            .map_or(Some(Role::Promotor), Role::parse)
+            // A role this app does not know opens the least.
+            .unwrap_or(Role::Committee),
+    ))
+}
+
+/// Whether this device syncs households (a committee device only reads the report).
+pub fn syncs(store: &Store) -> Result<bool, OpsError> {
+    Ok(role(store)? != Some(Role::Committee))
+}
+
+/// The hub's printable indicator report for `year` (a network call: hold no store).
+pub fn hub_report(link: &HubLink, year: i32) -> Result<String, OpsError> {
+    Ok(link.client()?.report_html(year)?)
 }
 
 /// The setting holding the last time a sync finished.

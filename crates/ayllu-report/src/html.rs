@@ -30,8 +30,17 @@ fn total_rows(t: &Table) -> impl Iterator<Item = &Vec<Cell>> {
 }
 
 fn pyramid(t: &Table) -> String {
-    let rows: Vec<(String, i64, i64)> = total_rows(t)
-        .map(|r| (r[2].plain(), int(&r[3]), int(&r[4])))
+    // A count hidden for the committee draws no bar and reads "<5".
+    let rows: Vec<(String, i64, i64, String, String)> = total_rows(t)
+        .map(|r| {
+            (
+                r[2].plain(),
+                int(&r[3]),
+                int(&r[4]),
+                esc(&r[3].plain()),
+                esc(&r[4].plain()),
+            )
+        })
         .collect();
     let max = rows.iter().map(|r| r.1.max(r.2)).max().unwrap_or(0).max(1) as f64;
     let (w, bar_h, mid, label_w) = (640.0, 14.0, 320.0, 44.0);
@@ -43,13 +52,13 @@ fn pyramid(t: &Table) -> String {
         x2 = mid + half / 2.0 + label_w / 2.0,
     );
     // Oldest at the top.
-    for (i, (group, men, women)) in rows.iter().rev().enumerate() {
+    for (i, (group, men, women, men_text, women_text)) in rows.iter().rev().enumerate() {
         let y = 20.0 + i as f64 * bar_h;
         let mw = half * *men as f64 / max;
         let ww = half * *women as f64 / max;
         let _ = write!(
             s,
-            r##"<rect x="{mx:.1}" y="{y:.1}" width="{mw:.1}" height="{bh:.1}" fill="#2f6f9f"/><rect x="{wx:.1}" y="{y:.1}" width="{ww:.1}" height="{bh:.1}" fill="#c2577a"/><text x="{mid}" y="{ty:.1}" text-anchor="middle" class="lbl">{group}</text><text x="{mnx:.1}" y="{ty:.1}" text-anchor="end" class="num">{men}</text><text x="{wnx:.1}" y="{ty:.1}" class="num">{women}</text>"##,
+            r##"<rect x="{mx:.1}" y="{y:.1}" width="{mw:.1}" height="{bh:.1}" fill="#2f6f9f"/><rect x="{wx:.1}" y="{y:.1}" width="{ww:.1}" height="{bh:.1}" fill="#c2577a"/><text x="{mid}" y="{ty:.1}" text-anchor="middle" class="lbl">{group}</text><text x="{mnx:.1}" y="{ty:.1}" text-anchor="end" class="num">{men_text}</text><text x="{wnx:.1}" y="{ty:.1}" class="num">{women_text}</text>"##,
             mx = mid - label_w / 2.0 - mw,
             wx = mid + label_w / 2.0,
             bh = bar_h - 2.0,
@@ -62,8 +71,20 @@ fn pyramid(t: &Table) -> String {
     s
 }
 
+/// One bar of a rate chart.
+struct RateItem {
+    name: String,
+    /// The counts as shown ("<5" when hidden for the committee).
+    numerator: String,
+    denominator: String,
+    small: bool,
+    pct: Option<f64>,
+    /// Hidden for the committee: no bar, "<5".
+    hidden: bool,
+}
+
 /// Horizontal bars of percentages, one per row, small denominators hatched and marked.
-fn bars(items: &[(String, i64, i64, Option<f64>)], color: &str, label: &str) -> String {
+fn bars(items: &[RateItem], color: &str, label: &str) -> String {
     let (w, bar_h, lw) = (640.0, 22.0, 250.0);
     let h = bar_h * items.len().max(1) as f64 + 24.0;
     let span = w - lw - 110.0;
@@ -80,13 +101,21 @@ fn bars(items: &[(String, i64, i64, Option<f64>)], color: &str, label: &str) -> 
             ty = h - 6.0
         );
     }
-    for (i, (name, num, den, pct)) in items.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
+        let RateItem {
+            name,
+            numerator: num,
+            denominator: den,
+            small,
+            pct,
+            hidden,
+        } = item;
         let y = i as f64 * bar_h + 2.0;
-        let small = *den < crate::SMALL_DENOMINATOR;
         let bw = span * pct.unwrap_or(0.0) / 100.0;
-        let fill = if small { "url(#hatch)" } else { color };
+        let fill = if *small { "url(#hatch)" } else { color };
         let text = match pct {
-            Some(p) => format!("{p:.1}% ({num}/{den}){}", if small { " *" } else { "" }),
+            _ if *hidden => format!("&lt;5 ({num}/{den}): oculto"),
+            Some(p) => format!("{p:.1}% ({num}/{den}){}", if *small { " *" } else { "" }),
             None => "sin datos (0/0)".to_string(),
         };
         let _ = write!(
@@ -103,7 +132,7 @@ fn bars(items: &[(String, i64, i64, Option<f64>)], color: &str, label: &str) -> 
     s
 }
 
-fn rate_items(t: &Table, title_col: usize, place: (&str, &str)) -> Vec<(String, i64, i64, Option<f64>)> {
+fn rate_items(t: &Table, title_col: usize, place: (&str, &str)) -> Vec<RateItem> {
     t.rows
         .iter()
         .filter(|r| is_place(r, place.0, place.1))
@@ -112,7 +141,14 @@ fn rate_items(t: &Table, title_col: usize, place: (&str, &str)) -> Vec<(String, 
                 Cell::Pct(p) => *p,
                 _ => None,
             };
-            (r[title_col].plain(), int(&r[4]), int(&r[5]), pct)
+            RateItem {
+                name: r[title_col].plain(),
+                numerator: esc(&r[4].plain()),
+                denominator: esc(&r[5].plain()),
+                small: matches!(r[7], Cell::Flag(true)),
+                pct,
+                hidden: matches!(r[6], Cell::Suppressed),
+            }
         })
         .collect()
 }
@@ -239,7 +275,8 @@ pub fn html(report: &Report) -> String {
     let total = groups
         .and_then(|t| total_rows(t).next().cloned())
         .unwrap_or_default();
-    let fig = |i: usize| total.get(i).map(int).unwrap_or(0);
+    // A key figure hidden for the committee reads "<5".
+    let fig = |i: usize| total.get(i).map_or_else(|| "0".to_string(), |c| esc(&c.plain()));
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
@@ -263,7 +300,10 @@ pub fn html(report: &Report) -> String {
     let coded = |t: &Table| -> Vec<_> {
         rate_items(t, 2, ("TOTAL", ""))
             .into_iter()
-            .map(|(k, n, d, p)| (short_title(&k).unwrap_or_default().to_string(), n, d, p))
+            .map(|item| RateItem {
+                name: short_title(&item.name).unwrap_or_default().to_string(),
+                ..item
+            })
             .collect()
     };
     if let Some(t) = report.table("salud_infantil") {

@@ -91,6 +91,9 @@ impl Enrollment {
                 store.set_setting(INSECURE_HTTP, "true")?;
             }
         }
+        // What the hub lets this device ask for (the app shows only that).
+        let role = self.device["role"].as_str().unwrap_or("promotor");
+        store.set_setting(ROLE, role)?;
         store.set_device_scope(&self.scope())
     }
 }
@@ -105,6 +108,8 @@ pub const HUB_KEY: &str = "sync.hub_key";
 pub const HUB_CERT: &str = "sync.hub_certificate";
 /// "true" when the phone was enrolled over plain HTTP, asked for by name.
 pub const INSECURE_HTTP: &str = "sync.insecure_http";
+/// The role the hub enrolled this device with (`promotor`, `staff`, `committee`).
+pub const ROLE: &str = "sync.role";
 
 /// How this phone trusts its hub, from what enrolling kept: the pinned certificate, else
 /// plain HTTP if it was asked for; `None`, enrolled before hubs had certificates.
@@ -225,6 +230,27 @@ impl HubClient {
             return Err(Self::refused(status, &body));
         }
         serde_json::from_slice(&body).map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+
+    /// The hub's printable indicator report for `year` (HTML; for a committee device, its
+    /// small counts hidden by the hub). At most 8 MiB.
+    pub fn report_html(&self, year: i32) -> Result<String, ClientError> {
+        let mut req = self
+            .http
+            .get(self.url(&format!("/v1/report?year={year}&format=html"))?);
+        if let Some(t) = self.token.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            return Err(Self::refused(status, &bytes));
+        }
+        if bytes.len() > 8 * 1024 * 1024 {
+            return Err(ClientError::Protocol("report over 8 MiB".into()));
+        }
+        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
     /// Exchanges a one-time enrollment code for this device's token, registering the

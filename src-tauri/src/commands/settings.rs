@@ -25,6 +25,9 @@ pub struct AppInfo {
     pub today: chrono::NaiveDate,
     /// Idle seconds after which the lock screen comes back (`--lock-after`, default 300).
     pub lock_after_secs: u32,
+    /// The role the health post enrolled this device with; none before enrolling. The
+    /// screens follow it: a committee device shows the indicator report only.
+    pub role: Option<ayllu_ops::facility::Role>,
 }
 
 fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
@@ -38,6 +41,7 @@ fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
         facility: facility::enabled(store),
         today: ayllu_ops::today(),
         lock_after_secs: crate::lock_after_secs(),
+        role: ayllu_ops::sync::role(store)?,
     })
 }
 

@@ -36,6 +36,15 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError>
     Ok(state.sync()?.status())
 }
 
+/// The health post's indicator report for `year`, as printable HTML (for a committee
+/// device, small counts hidden by the hub). Fetched without holding the store.
+#[tauri::command]
+#[specta::specta]
+pub async fn hub_report(state: State<'_, AppState>, year: i32) -> Result<String, UiError> {
+    let link = ayllu_ops::sync::HubLink::of(&*state.store()?)?.ok_or(ayllu_ops::OpsError::NotEnrolled)?;
+    Ok(blocking(move || ayllu_ops::sync::hub_report(&link, year)).await??)
+}
+
 /// Enrolls this device with a hub using a one-time code from the health post (which
 /// carries the fingerprint of the hub's certificate), then syncs at once. A plain-HTTP hub
 /// only with `insecure_http`, which the screen asks for under a warning.

@@ -17,6 +17,7 @@ nav-households = Households
 nav-sync = Sync
 nav-settings = Settings
 nav-facility = Health post
+nav-report = Indicators
 
 common-save = Save
 common-cancel = Cancel
@@ -159,6 +160,8 @@ growth-legend = WHO 2006 curves: −3, −2, 0 (median), +2 and +3 SD. Green ban
 export-title = Export indicators
 export-help = Tables for the Local Health Plan: population, under-fives, coverage, diarrhoea and pneumonia, stunting by mother's education, households without insurance, water or sanitation, and not visited.
 export-open = Export indicators
+report-title = Health post indicators
+report-help = The Local Health Plan tables, read from the health post. Counts under 5 show as "<5" so that no family can be recognised.
 export-year = Year
 export-format = Format
 export-xlsx = Spreadsheet (XLSX)

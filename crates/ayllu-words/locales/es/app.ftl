@@ -17,6 +17,7 @@ nav-households = Hogares
 nav-sync = Sincronizar
 nav-settings = Ajustes
 nav-facility = Puesto
+nav-report = Indicadores
 
 common-save = Guardar
 common-cancel = Cancelar
@@ -159,6 +160,8 @@ growth-legend = Curvas OMS 2006: −3, −2, 0 (mediana), +2 y +3 DE. Zona verde
 export-title = Exportar indicadores
 export-help = Tablas para el Plan de Salud Local: población, menores de 5, coberturas, diarrea y neumonía, desnutrición según educación de la madre, hogares sin seguro, agua o saneamiento, y no visitados.
 export-open = Exportar indicadores
+report-title = Indicadores del puesto de salud
+report-help = Los cuadros del Plan de Salud Local, leídos del puesto de salud. Las cifras menores de 5 se muestran «<5» para que nadie pueda reconocer a una familia.
 export-year = Año
 export-format = Formato
 export-xlsx = Hoja de cálculo (XLSX)
