@@ -15,6 +15,8 @@ step "build and lint (once: one feature set for everything below; clippy -D warn
 bash scripts/build.sh
 step "tests"
 cargo test --workspace --locked
+step "the device keystore (GNOME Keyring on a private D-Bus session)"
+bash scripts/keystore-test.sh
 step "the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
 step "the printable report (headless Chromium: PNG and A4 PDF)"

@@ -9,6 +9,7 @@ pub mod background;
 pub mod boundary;
 pub mod commands;
 pub mod facility;
+pub mod keystore;
 
 use std::path::PathBuf;
 

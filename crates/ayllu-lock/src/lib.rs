@@ -21,6 +21,51 @@ pub const MAX_LOCK_FILE_BYTES: usize = 4096;
 const LOCK_VERSION: u32 = 1;
 /// Bound to the file's purpose: a wrapped key moved into another kind of file fails.
 const AAD: &[u8] = b"ayllu store key v1";
+/// The device seal's purpose, likewise.
+const DEVICE_AAD: &[u8] = b"ayllu device seal v1";
+
+/// A key the device's keystore keeps (the Android Keystore; the desktop's Secret Service),
+/// never written to the data folder. A lock sealed with it cannot be opened from a copy of
+/// the folder, whatever the PIN: an offline attacker has no PINs to try.
+pub struct DeviceKey(Zeroizing<[u8; 32]>);
+
+impl DeviceKey {
+    pub fn random() -> DeviceKey {
+        let mut k = Zeroizing::new([0u8; 32]);
+        getrandom::fill(k.as_mut()).expect("the system's random source");
+        DeviceKey(k)
+    }
+
+    /// A key read back from a keystore: exactly 32 bytes, or none.
+    pub fn from_bytes(bytes: &[u8]) -> Option<DeviceKey> {
+        let array: [u8; 32] = bytes.try_into().ok()?;
+        Some(DeviceKey(Zeroizing::new(array)))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        self.0.as_ref()
+    }
+}
+
+impl fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceKey(…)")
+    }
+}
+
+/// Where a device key lives. Implemented by the app's shell (the keystores are
+/// platform services); this crate only seals and opens with the key it is given.
+pub trait Keystore {
+    /// The key kept under `id`, if this device has one.
+    fn get(&self, id: &str) -> Result<Option<DeviceKey>, KeystoreError>;
+    /// Keeps `key` under `id`.
+    fn put(&self, id: &str, key: &DeviceKey) -> Result<(), KeystoreError>;
+}
+
+/// The keystore could not be reached or refused (no keyring running, locked, …).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the device keystore: {0}")]
+pub struct KeystoreError(pub String);
 
 /// What unlocks: the promotora's PIN (exactly 6 digits) or the staff passphrase (at least
 /// 10 characters). Kept out of `Debug` and wiped when dropped.
@@ -153,6 +198,10 @@ pub enum LockError {
     TooSoon { wait: TimeDelta },
     #[error("the lock file is not valid: {0}")]
     Corrupt(&'static str),
+    /// The lock is sealed to a device key this device does not have (a copy of the folder
+    /// on another machine, or a keystore that was wiped). No PIN was tried.
+    #[error("these data are sealed to another device's keystore")]
+    OtherDevice,
 }
 
 /// The lock file's contents (`ayllu.lock` in the data folder, JSON). Nothing in it is
@@ -170,6 +219,18 @@ pub struct LockFile {
     /// Wrong tries in a row, and when the last one was: the wait survives a restart.
     pub failures: u32,
     pub last_failure: Option<DateTime<Utc>>,
+    /// Sealed again with a key of the device's keystore, kept there under this id; the
+    /// wrapped key is then the seal (64 bytes) around the PIN-wrapped key (48 bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_seal: Option<DeviceSeal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSeal {
+    /// The keystore entry holding the device key.
+    pub id: String,
+    nonce: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,7 +298,59 @@ impl LockFile {
             wrapped_key: hex::encode(wrapped),
             failures: 0,
             last_failure: None,
+            device_seal: None,
         })
+    }
+
+    /// Seals the wrapped key again with `device` (kept in the keystore under `id`): from
+    /// now on the lock opens only with that key and the PIN. Already sealed: unchanged.
+    pub fn seal_to_device(&mut self, device: &DeviceKey, id: &str) -> Result<(), LockError> {
+        if self.device_seal.is_some() {
+            return Ok(());
+        }
+        let inner: [u8; 48] = unhex(&self.wrapped_key, "wrapped key")?;
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).expect("the system's random source");
+        let sealed = XChaCha20Poly1305::new(device.0.as_ref().into())
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &inner,
+                    aad: DEVICE_AAD,
+                },
+            )
+            .map_err(|_| LockError::Corrupt("encrypt"))?;
+        self.wrapped_key = hex::encode(sealed);
+        self.device_seal = Some(DeviceSeal {
+            id: id.to_string(),
+            nonce: hex::encode(nonce),
+        });
+        Ok(())
+    }
+
+    /// The PIN-wrapped key: the file's own, or opened from the device seal with `device`.
+    fn inner_wrapped(&self, device: Option<&DeviceKey>) -> Result<[u8; 48], LockError> {
+        let Some(seal) = &self.device_seal else {
+            return unhex(&self.wrapped_key, "wrapped key");
+        };
+        let device = device.ok_or(LockError::OtherDevice)?;
+        let nonce: [u8; 24] = unhex(&seal.nonce, "seal nonce")?;
+        let sealed: [u8; 64] = unhex(&self.wrapped_key, "wrapped key")?;
+        let mut inner = XChaCha20Poly1305::new(device.0.as_ref().into())
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &sealed,
+                    aad: DEVICE_AAD,
+                },
+            )
+            .map_err(|_| LockError::OtherDevice)?;
+        let out: [u8; 48] = inner
+            .as_slice()
+            .try_into()
+            .map_err(|_| LockError::Corrupt("seal"))?;
+        inner.zeroize();
+        Ok(out)
     }
 
     /// How long until a try is allowed, if it is not yet.
@@ -247,15 +360,22 @@ impl LockFile {
         (until > now).then(|| until - now)
     }
 
-    /// Opens the store key with `secret`, or counts a wrong try. The caller writes the file
-    /// back after every call that changed it (`failures`), before saying anything.
-    pub fn unlock(&mut self, secret: &Secret, now: DateTime<Utc>) -> Result<StoreKey, LockError> {
+    /// Opens the store key with `secret` (and, for a sealed lock, the device key), or
+    /// counts a wrong try. The caller writes the file back after every call that changed
+    /// it (`failures`), before saying anything. Without the right device key nothing is
+    /// tried and nothing counted.
+    pub fn unlock(
+        &mut self,
+        secret: &Secret,
+        device: Option<&DeviceKey>,
+        now: DateTime<Utc>,
+    ) -> Result<StoreKey, LockError> {
         if let Some(wait) = self.wait_before_try(now) {
             return Err(LockError::TooSoon { wait });
         }
         let salt: [u8; 16] = unhex(&self.salt, "salt")?;
         let nonce: [u8; 24] = unhex(&self.nonce, "nonce")?;
-        let wrapped: [u8; 48] = unhex(&self.wrapped_key, "wrapped key")?;
+        let wrapped = self.inner_wrapped(device)?;
         let kek = derive(secret, &salt, self.kdf)?;
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
         match cipher.decrypt(
@@ -297,7 +417,18 @@ impl LockFile {
         file.kdf.check()?;
         unhex::<16>(&file.salt, "salt")?;
         unhex::<24>(&file.nonce, "nonce")?;
-        unhex::<48>(&file.wrapped_key, "wrapped key")?;
+        match &file.device_seal {
+            None => {
+                unhex::<48>(&file.wrapped_key, "wrapped key")?;
+            }
+            Some(seal) => {
+                unhex::<64>(&file.wrapped_key, "wrapped key")?;
+                unhex::<24>(&seal.nonce, "seal nonce")?;
+                if seal.id.is_empty() || seal.id.len() > 100 {
+                    return Err(LockError::Corrupt("seal id"));
+                }
+            }
+        }
         Ok(file)
     }
 
@@ -358,15 +489,54 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_sealed_to_the_device_needs_its_key_and_the_pin() {
+        let pin = Secret::pin("482913").unwrap();
+        let (mut file, key) = LockFile::create(&pin, Unlock::Pin, FAST).unwrap();
+        let device = DeviceKey::random();
+        file.seal_to_device(&device, "ayllu-folder-1").unwrap();
+        let bytes = file.to_bytes();
+        assert!(!String::from_utf8_lossy(&bytes).contains(&hex::encode(device.bytes())));
+        let mut read = LockFile::parse(&bytes).unwrap();
+        assert_eq!(read.device_seal.as_ref().unwrap().id, "ayllu-folder-1");
+        // A copy of the folder without the device's keystore: nothing opens, and no PIN
+        // was tried (so none was counted: there is nothing to guess offline).
+        assert_eq!(
+            read.unlock(&pin, None, at(0)).unwrap_err(),
+            LockError::OtherDevice
+        );
+        let other = DeviceKey::random();
+        assert_eq!(
+            read.unlock(&pin, Some(&other), at(0)).unwrap_err(),
+            LockError::OtherDevice
+        );
+        assert_eq!(read.failures, 0);
+        // The device key alone opens nothing either: the PIN is still asked.
+        let wrong = Secret::pin("000000").unwrap();
+        assert!(matches!(
+            read.unlock(&wrong, Some(&device), at(1)),
+            Err(LockError::Wrong { .. })
+        ));
+        let opened = read.unlock(&pin, Some(&device), at(100)).unwrap();
+        assert_eq!(opened.sqlcipher_pragma(), key.sqlcipher_pragma());
+        // Sealing twice changes nothing; a seal cut short or with a bad nonce is refused.
+        let before = read.clone();
+        read.seal_to_device(&other, "another").unwrap();
+        assert_eq!(read, before);
+        let text = String::from_utf8(bytes).unwrap();
+        let cut = text.replace(&read.wrapped_key, &read.wrapped_key[..96]);
+        assert!(LockFile::parse(cut.as_bytes()).is_err());
+    }
+
+    #[test]
     fn the_right_pin_opens_the_same_key_and_a_wrong_one_opens_nothing() {
         let pin = Secret::pin("482913").unwrap();
         let (file, key) = LockFile::create(&pin, Unlock::Pin, FAST).unwrap();
         let mut read = LockFile::parse(&file.to_bytes()).unwrap();
-        let again = read.unlock(&pin, at(0)).unwrap();
+        let again = read.unlock(&pin, None, at(0)).unwrap();
         assert_eq!(key.sqlcipher_pragma(), again.sqlcipher_pragma());
         let wrong = Secret::pin("482914").unwrap();
         assert!(matches!(
-            read.unlock(&wrong, at(1)),
+            read.unlock(&wrong, None, at(1)),
             Err(LockError::Wrong { failures: 1, .. })
         ));
         // The key never appears in the file.
@@ -383,7 +553,7 @@ mod tests {
         for n in 1..=10 {
             // Each try waits out the last one's delay.
             now += wait_after(n - 1);
-            match file.unlock(&wrong, now) {
+            match file.unlock(&wrong, None, now) {
                 Err(LockError::Wrong { failures, wait }) => {
                     assert_eq!(failures, n);
                     assert_eq!(wait, wait_after(n));
@@ -396,12 +566,12 @@ mod tests {
         let mut reread = LockFile::parse(&file.to_bytes()).unwrap();
         let soon = now + TimeDelta::seconds(600);
         assert!(matches!(
-            reread.unlock(&pin, soon),
+            reread.unlock(&pin, None, soon),
             Err(LockError::TooSoon { .. })
         ));
         assert_eq!(reread.failures, 10, "a refused-too-soon try is not counted");
         let later = now + TimeDelta::seconds(640);
-        assert!(reread.unlock(&pin, later).is_ok());
+        assert!(reread.unlock(&pin, None, later).is_ok());
         assert_eq!((reread.failures, reread.last_failure), (0, None));
     }
 
@@ -452,6 +622,9 @@ mod tests {
         let mut mixed = serde_json::to_value(&file).unwrap();
         mixed["wrapped_key"] = serde_json::to_value(&other).unwrap()["wrapped_key"].clone();
         let mut mixed = LockFile::parse(&serde_json::to_vec(&mixed).unwrap()).unwrap();
-        assert!(matches!(mixed.unlock(&pin, at(0)), Err(LockError::Wrong { .. })));
+        assert!(matches!(
+            mixed.unlock(&pin, None, at(0)),
+            Err(LockError::Wrong { .. })
+        ));
     }
 }

@@ -37,6 +37,9 @@ pub enum OpsError {
     /// file that is not one.
     #[error("{0}")]
     Lock(ayllu_lock::LockError),
+    /// The device's keystore could not be reached (it holds the key a sealed lock needs).
+    #[error("{0}")]
+    Keystore(ayllu_lock::KeystoreError),
     /// The folder has no lock to open (nothing to unlock yet).
     #[error("this data folder has no lock")]
     NotLocked,
@@ -98,6 +101,8 @@ impl OpsError {
             OpsError::Lock(ayllu_lock::LockError::Wrong { .. }) => "wrong_secret",
             OpsError::Lock(ayllu_lock::LockError::TooSoon { .. }) => "wait",
             OpsError::Lock(ayllu_lock::LockError::Corrupt(_)) => "lock_corrupt",
+            OpsError::Lock(ayllu_lock::LockError::OtherDevice) => "other_device",
+            OpsError::Keystore(_) => "keystore",
             OpsError::NotLocked => "not_locked",
             OpsError::Report(_) => "export_failed",
             OpsError::Io { .. } => "io",
@@ -131,6 +136,8 @@ impl OpsError {
                 Message::new("lock-corrupt").with("reason", *why)
             }
             OpsError::NotLocked => Message::new("lock-none"),
+            OpsError::Lock(ayllu_lock::LockError::OtherDevice) => Message::new("lock-other_device"),
+            OpsError::Keystore(e) => Message::new("lock-keystore").with("reason", e.0.as_str()),
             OpsError::Report(e) => Message::new("ops-export_failed").with("reason", e.to_string()),
             OpsError::Io { path, source } => Message::new("ops-io")
                 .with("path", path.display().to_string())

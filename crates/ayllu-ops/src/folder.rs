@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ayllu_lock::{KdfParams, LockFile, Secret, StoreKey, Unlock};
+use ayllu_lock::{DeviceKey, KdfParams, Keystore, LockFile, Secret, StoreKey, Unlock};
 use ayllu_model::{FieldError, Problem};
 use ayllu_store::Store;
 use chrono::{DateTime, Utc};
@@ -97,16 +97,52 @@ pub fn parse_secret(text: &str, by: Unlock) -> Result<Secret, OpsError> {
 /// Unlocks the store's key with `secret`. A wrong one is counted in the lock file before
 /// the refusal is returned, so a restart does not reset the wait.
 pub fn unlock(data: &Path, secret: &str, now: DateTime<Utc>) -> Result<StoreKey, OpsError> {
+    unlock_on(data, secret, None, now)
+}
+
+/// [`unlock`] on a device with a keystore: a lock sealed to it needs its device key (a
+/// copy of the folder elsewhere opens with no PIN); a lock not sealed yet is sealed once
+/// it opened, so an install from before gains it. Without a keystore (none running, or
+/// the command line), a sealed lock does not open.
+pub fn unlock_on(
+    data: &Path,
+    secret: &str,
+    keystore: Option<&dyn Keystore>,
+    now: DateTime<Utc>,
+) -> Result<StoreKey, OpsError> {
     let Some(mut lock) = read_lock(data)? else {
         return Err(OpsError::NotLocked);
     };
     let secret = parse_secret(secret, lock.unlocked_by)?;
     let before = lock.clone();
-    let result = lock.unlock(&secret, now);
+    let device = match (&lock.device_seal, keystore) {
+        (Some(seal), Some(keystore)) => keystore.get(&seal.id).map_err(OpsError::Keystore)?,
+        _ => None,
+    };
+    let result = lock.unlock(&secret, device.as_ref(), now);
+    if result.is_ok()
+        && let Some(keystore) = keystore
+    {
+        seal(&mut lock, keystore);
+    }
     if lock != before {
         write_lock(data, &lock)?;
     }
     result.map_err(OpsError::Lock)
+}
+
+/// Seals `lock` to a new device key kept in `keystore` (the key first: a lock is never
+/// sealed to a key the keystore did not take). A keystore that refuses leaves the lock
+/// as it was: the PIN alone still opens it.
+fn seal(lock: &mut LockFile, keystore: &dyn Keystore) {
+    if lock.device_seal.is_some() {
+        return;
+    }
+    let key = DeviceKey::random();
+    let id = format!("ayllu-{}", uuid::Uuid::new_v4());
+    if keystore.put(&id, &key).is_ok() {
+        let _ = lock.seal_to_device(&key, &id);
+    }
 }
 
 /// Opens the store of an existing data folder with the secret of its lock; only the
@@ -120,7 +156,7 @@ pub fn open(data: &Path, secret: &str) -> Result<Store, OpsError> {
     }
     let key = match read_lock(data)? {
         Some(_) => unlock(data, secret, Utc::now())?,
-        None => lock_new(data, secret, Unlock::Pin)?,
+        None => lock_new(data, secret, Unlock::Pin, None)?,
     };
     open_with_key(data, &key)
 }
@@ -128,18 +164,36 @@ pub fn open(data: &Path, secret: &str) -> Result<Store, OpsError> {
 /// Opens the store of a data folder, creating both (and the lock, opened by `by`) if
 /// needed: the app's first start, a new hub.
 pub fn open_or_create(data: &Path, secret: &str, by: Unlock) -> Result<Store, OpsError> {
+    open_or_create_on(data, secret, by, None)
+}
+
+/// [`open_or_create`] on a device with a keystore: a new lock is sealed to it.
+pub fn open_or_create_on(
+    data: &Path,
+    secret: &str,
+    by: Unlock,
+    keystore: Option<&dyn Keystore>,
+) -> Result<Store, OpsError> {
     std::fs::create_dir_all(data).map_err(OpsError::io(data))?;
     let key = match read_lock(data)? {
-        Some(_) => unlock(data, secret, Utc::now())?,
-        None => lock_new(data, secret, by)?,
+        Some(_) => unlock_on(data, secret, keystore, Utc::now())?,
+        None => lock_new(data, secret, by, keystore)?,
     };
     open_with_key(data, &key)
 }
 
 /// A new lock over a new key, written (durably) before any store is encrypted with it.
-fn lock_new(data: &Path, secret: &str, by: Unlock) -> Result<StoreKey, OpsError> {
+fn lock_new(
+    data: &Path,
+    secret: &str,
+    by: Unlock,
+    keystore: Option<&dyn Keystore>,
+) -> Result<StoreKey, OpsError> {
     let secret = parse_secret(secret, by)?;
-    let (lock, key) = LockFile::create(&secret, by, kdf()).map_err(OpsError::Lock)?;
+    let (mut lock, key) = LockFile::create(&secret, by, kdf()).map_err(OpsError::Lock)?;
+    if let Some(keystore) = keystore {
+        seal(&mut lock, keystore);
+    }
     write_lock(data, &lock)?;
     Ok(key)
 }

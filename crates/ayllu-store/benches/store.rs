@@ -115,7 +115,7 @@ fn main() {
     let mut unlocks = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
-        lock.unlock(&pin, chrono::Utc::now()).unwrap();
+        lock.unlock(&pin, None, chrono::Utc::now()).unwrap();
         unlocks.push(t.elapsed());
     }
     let k = ayllu_lock::KdfParams::STANDARD;

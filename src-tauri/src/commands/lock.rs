@@ -36,7 +36,12 @@ pub async fn set_pin(state: State<'_, AppState>, pin: String, again: String) -> 
         return Err(FieldError::new("pin_again", Problem::PinMismatch).into());
     }
     let dir = state.data_dir.clone();
-    let store = blocking(move || folder::open_or_create(&dir, &pin, Unlock::Pin)).await??;
+    // Sealed to this device's keystore where it has one.
+    let store = blocking(move || {
+        let keystore = crate::keystore::device_keystore();
+        folder::open_or_create_on(&dir, &pin, Unlock::Pin, keystore.as_deref().map(|k| k as _))
+    })
+    .await??;
     opened(&state, store).await;
     Ok(())
 }
@@ -47,7 +52,11 @@ pub async fn set_pin(state: State<'_, AppState>, pin: String, again: String) -> 
 #[specta::specta]
 pub async fn unlock(state: State<'_, AppState>, pin: String) -> Result<(), UiError> {
     let dir = state.data_dir.clone();
-    let key = blocking(move || folder::unlock(&dir, &pin, Utc::now())).await??;
+    let key = blocking(move || {
+        let keystore = crate::keystore::device_keystore();
+        folder::unlock_on(&dir, &pin, keystore.as_deref().map(|k| k as _), Utc::now())
+    })
+    .await??;
     if state.unlocked().is_ok() {
         return Ok(());
     }

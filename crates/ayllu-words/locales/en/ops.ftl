@@ -105,6 +105,8 @@ lock-wrong = { $secs ->
        *[other] Wrong PIN ({ $n } times in a row). Wait { $secs } seconds before trying again.
     }
 lock-too_soon = Too many wrong tries: wait { $secs } seconds.
+lock-other_device = These data are sealed to another device and do not open here, with any PIN. If this is your phone and it was reset, link it again with the health post: your households come back when it syncs.
+lock-keystore = This device's keystore could not be used ({ $reason }): without it these data do not open. Restart the device and try again.
 lock-corrupt = The data's lock file is not valid ({ $reason }). Tell the health post's staff.
 lock-none = This data has no PIN yet.
 cli-insecure_http = WARNING: unencrypted connection (--insecure-http). Anyone on the network can read the names and DNIs sent and pose as the health post. Use it for tests only.

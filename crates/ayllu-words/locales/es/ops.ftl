@@ -105,6 +105,8 @@ lock-wrong = { $secs ->
        *[other] PIN incorrecto ({ $n } veces seguidas). Espere { $secs } segundos antes de intentarlo de nuevo.
     }
 lock-too_soon = Demasiados intentos equivocados: espere { $secs } segundos.
+lock-other_device = Estos datos están sellados a otro equipo y no se abren aquí, con ningún PIN. Si es su celular y lo restablecieron, vincúlelo otra vez con el puesto de salud: sus hogares vuelven al sincronizar.
+lock-keystore = No se pudo usar el llavero de este equipo ({ $reason }): sin él estos datos no se abren. Reinicie el equipo e intente de nuevo.
 lock-corrupt = El archivo de bloqueo de los datos no es válido ({ $reason }). Avise al personal del puesto de salud.
 lock-none = Estos datos todavía no tienen PIN.
 cli-insecure_http = AVISO: conexión sin cifrar (--insecure-http). Cualquiera en la red puede leer los nombres y DNI que viajan y hacerse pasar por el puesto de salud. Úsela solo para pruebas.
