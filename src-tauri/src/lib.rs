@@ -32,6 +32,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::lock::lock_state,
             commands::lock::set_pin,
             commands::lock::unlock,
+            commands::lock::start_over,
             commands::lock::lock_now,
             commands::lock::staff_state,
             commands::lock::staff_set,

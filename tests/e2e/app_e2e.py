@@ -504,6 +504,23 @@ def test_register_visit_search_and_reopen():
     chaska = next(m for m in stored["members"].values() if m["given_names"] == "Ch'aska")
     assert chaska["mother"] == rosa, chaska
 
+    # "Olvidé mi PIN": explained, asked once more, then the locked data go aside whole and
+    # the phone starts again (linking it to the post brings the sent households back).
+    d = open_app(data, unlock=False)
+    try:
+        click(d, "[data-testid=forgot-pin]")
+        panel = wait(d, lambda: css(d, "[data-testid=forgot-panel]"), what="the explanation").text
+        assert "vuelven todos los hogares que ya envió" in panel, panel
+        shot(d, "lock-forgot-phone")
+        click(d, "[data-testid=start-over]")
+        wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "input[name=pin_again]"), what="a new PIN asked")
+    finally:
+        d.quit()
+    parent, name = os.path.split(data.rstrip("/"))
+    aside = [n for n in os.listdir(parent) if n.startswith(name + ".apartado-")]
+    assert len(aside) == 1 and os.path.exists(os.path.join(parent, aside[0], "ayllu.lock")), aside
+    assert not os.path.exists(os.path.join(data, "ayllu.lock")), "the old lock moved with its data"
+
 
 def days_from_today(n):
     return (dt.date.today() + dt.timedelta(days=n)).isoformat()

@@ -22,6 +22,11 @@ export const commands = {
 	 *  counted before the refusal (the wait survives a restart).
 	 */
 	unlock: (pin: string) => typedError<null, UiError>(__TAURI_INVOKE("unlock", { pin })),
+	/**
+	 *  "Olvidé mi PIN", at start (the store still closed): the locked data are set aside whole
+	 *  and this device starts again; linking it to the health post brings the households back.
+	 */
+	startOver: () => typedError<FolderState, UiError>(__TAURI_INVOKE("start_over")),
 	/**  The screen locked itself (idle): the staff passphrase is asked again too. */
 	lockNow: () => typedError<null, UiError>(__TAURI_INVOKE("lock_now")),
 	staffState: () => typedError<StaffState, UiError>(__TAURI_INVOKE("staff_state")),

@@ -51,6 +51,25 @@ pub fn state(data: &Path, now: DateTime<Utc>) -> Result<FolderState, OpsError> {
     }
 }
 
+/// "I forgot my PIN": the locked folder is moved aside, whole (the PIN, if it comes back to
+/// mind, still opens it there), and an empty one takes its place; linking the device to the
+/// health post again brings back every household it had sent. Only a locked folder: there
+/// is nothing to forget otherwise. Returns where the old one went.
+pub fn set_aside(data: &Path, now: DateTime<Utc>) -> Result<PathBuf, OpsError> {
+    if read_lock(data)?.is_none() {
+        return Err(OpsError::NotLocked);
+    }
+    let name = data
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ayllu-data".into());
+    let aside = data.with_file_name(format!("{name}.apartado-{}", now.format("%Y%m%d-%H%M%S")));
+    // One rename: a power cut leaves the folder where it was, or aside whole.
+    std::fs::rename(data, &aside).map_err(OpsError::io(data))?;
+    std::fs::create_dir_all(data).map_err(OpsError::io(data))?;
+    Ok(aside)
+}
+
 fn read_lock(data: &Path) -> Result<Option<LockFile>, OpsError> {
     let path = lock_path(data);
     match std::fs::read(&path) {
@@ -228,6 +247,27 @@ mod tests {
     use ayllu_lock::LockError;
 
     const PIN: &str = "482913";
+
+    #[test]
+    fn a_forgotten_pin_sets_the_locked_folder_aside_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("ayllu-data");
+        // Nothing locked: nothing to forget.
+        std::fs::create_dir_all(&data).unwrap();
+        assert!(matches!(set_aside(&data, Utc::now()), Err(OpsError::NotLocked)));
+        drop(open_or_create(&data, "482913", Unlock::Pin).unwrap());
+        let aside = set_aside(&data, Utc::now()).unwrap();
+        assert!(
+            aside
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("ayllu-data.apartado-")
+        );
+        assert_eq!(state(&data, Utc::now()).unwrap(), FolderState::New);
+        // The PIN, remembered later, still opens the data set aside.
+        open(&aside, "482913").unwrap();
+    }
 
     #[test]
     fn a_missing_folder_is_not_created_by_open() {

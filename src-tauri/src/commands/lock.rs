@@ -46,6 +46,18 @@ pub async fn set_pin(state: State<'_, AppState>, pin: String, again: String) -> 
     Ok(())
 }
 
+/// "Olvidé mi PIN", at start (the store still closed): the locked data are set aside whole
+/// and this device starts again; linking it to the health post brings the households back.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_over(state: State<'_, AppState>) -> Result<FolderState, UiError> {
+    if state.unlocked().is_ok() {
+        return Err(FieldError::new("pin", Problem::PinAlreadySet).into());
+    }
+    folder::set_aside(&state.data_dir, Utc::now())?;
+    Ok(folder::state(&state.data_dir, Utc::now())?)
+}
+
 /// Opens the store with the PIN; once open (after idle), only checks it. A wrong PIN is
 /// counted before the refusal (the wait survives a restart).
 #[tauri::command]

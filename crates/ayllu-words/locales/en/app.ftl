@@ -391,7 +391,10 @@ facility-port_unavailable = Port { $port } is not available ({ $reason }).
 ## The lock screen
 lock-set_title = Choose your PIN
 lock-set_text = Choose a 6-digit PIN. Ayllu asks for it every time it opens and after a few idle minutes, so nobody else can read the families' records.
-lock-set_help = Do not write it on the phone or tell anyone. If you forget it, ask the health post for help.
+lock-set_help = Do not write it on the phone or tell anyone. If you forget it, you can start again: once the phone is linked again, the health post gives back the households it had sent.
+lock-forgot = I forgot my PIN
+lock-forgot_text = Without the PIN nobody can open these data, not even the health post. You can start again on this phone: the locked data are kept aside (if you remember the PIN, they still open) and, once the phone is linked again with the health post, every household it had sent comes back. What it had not sent stays only in the data kept aside.
+lock-start_over = Start again on this phone
 lock-title = Type your PIN
 lock-text = The families' records are protected.
 lock-passphrase_title = Staff passphrase

@@ -391,7 +391,10 @@ facility-port_unavailable = El puerto { $port } no está disponible ({ $reason }
 ## The lock screen
 lock-set_title = Cree su PIN
 lock-set_text = Elija un PIN de 6 números. Ayllu lo pedirá cada vez que se abra y después de unos minutos sin usarlo: así nadie más puede leer los datos de las familias.
-lock-set_help = No lo escriba en el celular ni se lo diga a nadie. Si lo olvida, pida ayuda en el puesto de salud.
+lock-set_help = No lo escriba en el celular ni se lo diga a nadie. Si lo olvida, puede empezar de nuevo: al vincular el celular otra vez, el puesto de salud le devuelve los hogares que ya envió.
+lock-forgot = Olvidé mi PIN
+lock-forgot_text = Sin el PIN nadie puede abrir estos datos, tampoco el puesto de salud. Puede empezar de nuevo en este celular: los datos cerrados se guardan aparte (si recuerda el PIN, todavía se abren) y, al vincular el celular otra vez con el puesto de salud, vuelven todos los hogares que ya envió. Lo que no llegó a enviar queda solo en los datos guardados aparte.
+lock-start_over = Empezar de nuevo en este celular
 lock-title = Escriba su PIN
 lock-text = Los datos de las familias están protegidos.
 lock-passphrase_title = Frase de acceso del personal
