@@ -114,6 +114,9 @@ enum Command {
     Demo,
     /// Rebuilds the query projection from the documents.
     Rebuild,
+    /// Checks the store is whole (SQLite's checks, every document, the projection against
+    /// the documents, the sync bookkeeping); changes nothing. Exit status 1 on any finding.
+    Check,
     /// Households: add, edit, show, list, search, delete, history.
     #[command(subcommand)]
     Household(cmd::household::HouseholdCmd),
@@ -157,6 +160,10 @@ fn main() -> ExitCode {
             if !output.is_null() {
                 println!("{}", serde_json::to_string_pretty(&output).expect("JSON output"));
             }
+            // `check` found something: the crash loop and support staff read the status.
+            if output["ok"] == serde_json::Value::Bool(false) {
+                return ExitCode::from(1);
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => failure.report(cx.lang),
@@ -168,6 +175,7 @@ fn run(cx: &Context, command: Command) -> Result<Value, Failure> {
         Command::Init { promotor_name } => cmd::setup::init(cx, promotor_name),
         Command::Demo => cmd::setup::demo(cx),
         Command::Rebuild => cmd::setup::rebuild(cx),
+        Command::Check => cmd::setup::check(cx),
         Command::Household(c) => cmd::household::household(cx, c),
         Command::Member(c) => cmd::household::member(cx, c),
         Command::Visit(c) => cmd::household::visit(cx, c),

@@ -626,3 +626,43 @@ fn a_tampered_lock_file_is_refused_before_any_work() {
     std::fs::write(&lock, good).unwrap();
     ok(&d, &["household", "list"], None);
 }
+
+/// Opens the data folder's store with raw SQL, as someone (or a bug) might: the key comes
+/// from the lock with the PIN, like the app's.
+fn raw_sql(d: &Data, sql: &str) {
+    let key = ayllu_ops::folder::unlock(&d.path, SECRETS[0].1, chrono::Utc::now()).unwrap();
+    let conn = rusqlite::Connection::open(d.path.join("ayllu.sqlite3")).unwrap();
+    conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())
+        .unwrap();
+    conn.pragma_update(None, "cipher_page_size", 4096).unwrap();
+    conn.pragma_update(None, "cipher_hmac_algorithm", "HMAC_SHA256")
+        .unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn check_says_whether_the_store_is_whole_and_exits_non_zero_on_a_finding() {
+    let d = data();
+    let added = ok(&d, &["household", "add"], Some(&household_json()));
+    let id = added["household"].as_str().unwrap().to_string();
+    let whole = ok(&d, &["check"], None);
+    assert_eq!(whole["ok"], true, "{whole}");
+    assert_eq!(whole["households"], 1);
+    assert_eq!(whole["findings"], json!([]));
+
+    // The projection edited behind the documents' back: found, named, exit 1, unchanged.
+    raw_sql(
+        &d,
+        &format!("UPDATE households SET address = 'Otra casa' WHERE id = '{id}';"),
+    );
+    for _ in 0..2 {
+        let out = ayllu(&d, &["check"], None);
+        assert_eq!(out.status.code(), Some(1));
+        let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(found["ok"], false);
+        assert_eq!(found["findings"][0]["code"], "projection", "{found}");
+    }
+    // `rebuild` mends the projection from the documents; the check agrees.
+    ok(&d, &["rebuild"], None);
+    assert_eq!(ok(&d, &["check"], None)["ok"], true);
+}

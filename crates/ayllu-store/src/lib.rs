@@ -10,6 +10,7 @@
 //! latest document, so two processes on one data folder never lose each other's saves.
 
 mod census;
+mod check;
 mod conflict;
 mod document;
 mod draft;
@@ -27,6 +28,7 @@ use ayllu_model::{FieldError, Household, HouseholdId, MemberId, NewHousehold, Sc
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use census::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
+pub use check::Finding;
 pub use conflict::Conflict;
 pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, MAX_DOCUMENT_BYTES, Signature};
 pub use due::{DueFilter, DueGroup, DueItem};

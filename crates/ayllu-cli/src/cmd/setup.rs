@@ -26,6 +26,14 @@ pub fn rebuild(cx: &Context) -> Result<Value, Failure> {
     Ok(json!({"rebuilt": households.len()}))
 }
 
+/// Is the store whole? `{ok, households, findings: [{code, detail}]}`; changes nothing.
+pub fn check(cx: &Context) -> Result<Value, Failure> {
+    let mut store = cx.open()?;
+    let findings = store.check().map_err(ayllu_ops::OpsError::from)?;
+    let households = store.household_ids().map_err(ayllu_ops::OpsError::from)?.len();
+    Ok(json!({"ok": findings.is_empty(), "households": households, "findings": findings}))
+}
+
 /// The README's first command: a household with an 18-month-old and a visit, end to end.
 pub fn demo(cx: &Context) -> Result<Value, Failure> {
     let mut store = cx.open_or_create(ayllu_lock::Unlock::Pin)?;
