@@ -17,6 +17,9 @@ step "tests"
 cargo test --workspace --locked
 step "the device keystore (GNOME Keyring on a private D-Bus session)"
 bash scripts/keystore-test.sh
+step "phones at once: 40, then 200, against one hub (short form; bench/ has the full one)"
+"$CARGO_TARGET_DIR/debug/phones-at-once" --phones 40 --households 5
+"$CARGO_TARGET_DIR/debug/phones-at-once" --phones 200 --households 5
 step "the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
 step "the printable report (headless Chromium: PNG and A4 PDF)"

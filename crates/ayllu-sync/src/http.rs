@@ -124,6 +124,33 @@ pub fn kept_trust(store: &Store) -> Result<Option<Trust>, ayllu_store::StoreErro
     Ok((store.setting(INSECURE_HTTP)?.as_deref() == Some("true")).then_some(Trust::InsecureHttp))
 }
 
+/// The HTTP client for a hub trusted as `trust`: always our TLS config (reqwest has no
+/// default crypto provider here; over plain HTTP it trusts no certificate at all), no
+/// redirects (they could lead the token elsewhere), HTTPS only when a certificate is pinned.
+fn http_client(
+    trust: &Trust,
+    local: Option<std::net::IpAddr>,
+) -> (reqwest::blocking::Client, Option<Arc<Mutex<Seen>>>) {
+    let (config, seen) = crate::tls::client_config(trust.clone());
+    let mut builder = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(120))
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(local)
+        .tls_backend_preconfigured(config);
+    let seen = match trust {
+        Trust::InsecureHttp => None,
+        _ => {
+            builder = builder.https_only(true);
+            Some(seen)
+        }
+    };
+    (
+        builder.build().expect("a client with a rustls config builds"),
+        seen,
+    )
+}
+
 pub struct HubClient {
     base: String,
     trust: Trust,
@@ -139,25 +166,13 @@ impl HubClient {
     /// A client for the hub at `base_url` that only talks to the hub `trust` names: over
     /// HTTPS with a pinned (or typed) certificate, or over plain HTTP asked for by name.
     pub fn new(base_url: &str, trust: Trust, token: Option<String>) -> HubClient {
-        let builder = reqwest::blocking::Client::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(120))
-            // A redirect could lead the token elsewhere.
-            .redirect(reqwest::redirect::Policy::none());
-        // Always our TLS config (reqwest has no default crypto provider here): over plain
-        // HTTP it trusts no certificate at all.
-        let (config, seen) = crate::tls::client_config(trust.clone());
-        let builder = builder.tls_backend_preconfigured(config);
-        let (builder, seen) = match &trust {
-            Trust::InsecureHttp => (builder, None),
-            _ => (builder.https_only(true), Some(seen)),
-        };
+        let (http, seen) = http_client(&trust, None);
         HubClient {
             base: base_url.trim_end_matches('/').to_string(),
             trust,
             seen,
             token: Mutex::new(token),
-            http: builder.build().expect("a client with a rustls config builds"),
+            http,
             budget: crate::DEFAULT_BUDGET,
         }
     }
@@ -181,6 +196,14 @@ impl HubClient {
                 url: self.base.clone(),
             }),
         }
+    }
+
+    /// The same client, its connections made from `local` (a machine with several
+    /// addresses; the load bench gives each phone its own loopback address, as each phone
+    /// has its own on the post's Wi-Fi).
+    pub fn with_local_address(mut self, local: std::net::IpAddr) -> HubClient {
+        (self.http, self.seen) = http_client(&self.trust, Some(local));
+        self
     }
 
     /// Bytes of sync messages per request (smaller on a poor link: less to resend).
