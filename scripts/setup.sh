@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium
-  gnome-keyring dbus-daemon dbus-bin)
-# (GNOME Keyring on a private D-Bus session: the device-keystore test, scripts/keystore-test.sh.)
+  gnome-keyring dbus-daemon dbus-bin iproute2 nftables)
+# (GNOME Keyring on a private D-Bus session: the device-keystore test, scripts/keystore-test.sh;
+#  iproute2 and nftables: the 2G-like link between network namespaces, bench/link.sh.)
 # (chromium renders the printable report to PNG and PDF in the tests.)
 # Node may come from elsewhere than apt (nvm, a tarball); then apt's is not needed.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

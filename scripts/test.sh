@@ -20,6 +20,9 @@ bash scripts/keystore-test.sh
 step "phones at once: 40, then 200, against one hub (short form; bench/ has the full one)"
 "$CARGO_TARGET_DIR/debug/phones-at-once" --phones 40 --households 5
 "$CARGO_TARGET_DIR/debug/phones-at-once" --phones 200 --households 5
+step "a 2G-like link (64 kbit/s, 3 % loss; then cut 5 s in every 10; short form of bench/link.sh)"
+bash bench/link.sh --households 40 --bin "$CARGO_TARGET_DIR/debug"
+bash bench/link.sh --households 60 --cuts --cut-every 10 --bin "$CARGO_TARGET_DIR/debug"
 step "the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
 step "the printable report (headless Chromium: PNG and A4 PDF)"
