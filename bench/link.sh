@@ -18,6 +18,7 @@ while [ $# -gt 0 ]; do
     --cuts) cuts=1; shift ;;
     --cut-every) every=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
+    --no-peer) peer=0; shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
 done
@@ -37,6 +38,7 @@ hub_pid="" cuts_pid=""
 cleanup() {
   [ -n "$cuts_pid" ] && kill "$cuts_pid" 2>/dev/null || true
   [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
+  [ -n "${peer_server:-}" ] && kill "$peer_server" 2>/dev/null || true
   ip netns del "$hub_ns" 2>/dev/null || true
   ip netns del "$phone_ns" 2>/dev/null || true
   rm -rf "$work"
@@ -86,3 +88,33 @@ PY
 done
 echo
 echo "$households households, $rate each way, $loss % loss$([ "$cuts" = 1 ] && echo ", link cut 5 s every $every s"); nothing lost or duplicated (verify)."
+
+# The peer stack over the same link: express-pouchdb in the hub's namespace, PouchDB in the
+# phone's, the same households and edits (bench/peer, as bench/run.sh runs it).
+if [ "${peer:-1}" = 1 ] && command -v node >/dev/null && [ -d bench/peer/node_modules ]; then
+  PEER_HOST=10.77.0.1 PEER_UNTIL_KILLED=1 ip netns exec "$hub_ns" node bench/peer/server.js >"$work/peer-port" </dev/null &
+  peer_server=$!
+  for _ in $(seq 100); do [ -s "$work/peer-port" ] && break; sleep 0.1; done
+  port=$(sed -n 's/^port //p' "$work/peer-port")
+  coproc PEER { ip netns exec "$phone_ns" node bench/peer/client.js "http://10.77.0.1:$port" "$work/households.json" "$work/edits.json"; }
+  echo
+  echo "| PouchDB step | seconds | bytes up | bytes down | line-rate floor | docs |"
+  echo "|---|---|---|---|---|---|"
+  up0=$(sent "$phone_ns" "$vp") down0=$(sent "$hub_ns" "$vh")
+  echo >&"${PEER[1]}"
+  for _ in 1 2 3; do
+    read -r line <&"${PEER[0]}"
+    up=$(( $(sent "$phone_ns" "$vp") - up0 )) down=$(( $(sent "$hub_ns" "$vh") - down0 ))
+    python3 - "$line" "$up" "$down" "$rate_bps" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1]); up, down, bps = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+floor = max(up, down) * 8 / bps
+print(f"| {r['scenario']} | {r['ms']/1000:.1f} | {up/1000:.1f} KB | {down/1000:.1f} KB | {floor:.1f} s ({r['ms']/1000/max(floor,0.001):.2f}×) | {r['docs']} |")
+PY
+    up0=$(sent "$phone_ns" "$vp") down0=$(sent "$hub_ns" "$vh")
+    echo >&"${PEER[1]}" || true
+  done
+  kill "$peer_server" 2>/dev/null || true
+else
+  echo "(the peer stack: skipped — needs node and bench/peer/node_modules: (cd bench/peer && npm ci))"
+fi

@@ -21,8 +21,9 @@ step "phones at once: 40, then 200, against one hub (short form; bench/ has the 
 "$CARGO_TARGET_DIR/debug/phones-at-once" --phones 40 --households 5
 "$CARGO_TARGET_DIR/debug/phones-at-once" --phones 200 --households 5
 step "a 2G-like link (64 kbit/s, 3 % loss; then cut 5 s in every 10; short form of bench/link.sh)"
+(cd bench/peer && npm ci --no-audit --no-fund --silent)  # the peer stack, side by side
 bash bench/link.sh --households 40 --bin "$CARGO_TARGET_DIR/debug"
-bash bench/link.sh --households 60 --cuts --cut-every 10 --bin "$CARGO_TARGET_DIR/debug"
+bash bench/link.sh --households 60 --cuts --cut-every 10 --no-peer --bin "$CARGO_TARGET_DIR/debug"
 step "the real window (Xvfb + tauri-driver + WebKitWebDriver)"
 bash tests/e2e/run.sh
 step "the printable report (headless Chromium: PNG and A4 PDF)"

@@ -59,11 +59,34 @@ fn prepare(work: &Path, n: usize) -> anyhow::Result<()> {
     std::fs::write(work.join("tokens.json"), serde_json::to_vec(&tokens)?)?;
     let mut a = store(work, "a")?;
     let mut census = ayllu_synth::Census::new(2026, chrono::Local::now().date_naive());
+    let mut docs = Vec::new();
     for _ in 0..n {
         let mut h = census.household();
         h.info.community = community.clone();
-        a.insert_household(census.household_id(), &h, &who())?;
+        let id = census.household_id();
+        a.insert_household(id, &h, &who())?;
+        docs.push((id, h));
     }
+    // The same census for the peer stack (one JSON document each), and the same 10 edits
+    // the `edit` step makes (the first 10 households by id).
+    let couch = |id: HouseholdId, h: &ayllu_model::Household| -> anyhow::Result<serde_json::Value> {
+        let mut v = serde_json::to_value(h)?;
+        v["_id"] = serde_json::json!(id.to_string());
+        Ok(v)
+    };
+    let all: Vec<serde_json::Value> = docs.iter().map(|(id, h)| couch(*id, h)).collect::<Result<_, _>>()?;
+    std::fs::write(work.join("households.json"), serde_json::to_vec(&all)?)?;
+    docs.sort_by_key(|(id, _)| *id);
+    let edits: Vec<serde_json::Value> = docs
+        .iter_mut()
+        .take(10)
+        .enumerate()
+        .map(|(k, (id, h))| {
+            h.info.address = ShortText::parse(&format!("Casa {k}, pasando el puente")).expect("valid");
+            couch(*id, h)
+        })
+        .collect::<Result<_, _>>()?;
+    std::fs::write(work.join("edits.json"), serde_json::to_vec(&edits)?)?;
     Ok(())
 }
 
