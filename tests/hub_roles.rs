@@ -262,3 +262,78 @@ fn every_request_gets_exactly_the_status_its_role_allows() {
         assert!(!log.contains(p.as_str()), "the access log holds {p}");
     }
 }
+
+#[test]
+fn hostile_staff_requests_are_refused_and_change_nothing() {
+    let hub = start();
+    let (staff, _) = device(&hub, Role::Staff, Communities::All);
+    let devices = || hub.hub.with_store(|s| admin::devices(s).unwrap());
+    let before = devices();
+    // Just over each bound (the whole body is sent before the answer comes back).
+    let over = |n: usize| vec![b'{'; n];
+    for (method, path, body, want) in [
+        // Bodies over their bound, not JSON, with fields nobody asked for, or out of range.
+        ("POST", "/v1/codes", over(16 * 1024 + 1), 413),
+        ("POST", "/v1/devices/revoke", over(1024 + 1), 413),
+        ("POST", "/v1/codes", b"not json".to_vec(), 400),
+        (
+            "POST",
+            "/v1/codes",
+            br#"{"promotor":"Rosa Quispe","communities":null,"role":"promotor","days":7,"admin":true}"#
+                .to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/codes",
+            br#"{"promotor":"Rosa Quispe","communities":null,"role":"root","days":7}"#.to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/codes",
+            br#"{"promotor":"Rosa Quispe","communities":null,"role":"staff","days":4000}"#.to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/codes",
+            br#"{"promotor":"<script>","communities":null,"role":"staff","days":7}"#.to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/codes",
+            br#"{"promotor":"Rosa Quispe","communities":[],"role":"staff","days":7}"#.to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/devices/revoke",
+            br#"{"device_id":"nobody"}"#.to_vec(),
+            400,
+        ),
+        ("GET", "/v1/report?year=99999999999", vec![], 400),
+        ("GET", "/v1/report?year=1999", vec![], 400),
+        ("GET", "/v1/report?format=pdf", vec![], 400),
+    ] {
+        let (status, _) = send(&hub, &staff, method, path, (method == "POST").then_some(body));
+        assert_eq!(status, want, "{method} {path}");
+    }
+    assert_eq!(devices(), before, "nothing changed");
+    // Plain HTTP bytes at the TLS port: the connection is dropped, the hub serves on.
+    use std::io::{Read, Write};
+    let addr = hub.url.trim_start_matches("https://");
+    let mut raw = std::net::TcpStream::connect(addr).unwrap();
+    raw.set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    raw.write_all(b"GET /v1/households HTTP/1.1\r\nHost: hub\r\n\r\n")
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ = raw.read_to_end(&mut buf);
+    assert!(
+        !String::from_utf8_lossy(&buf).contains("HTTP/1.1 200"),
+        "no answer in the clear"
+    );
+    assert_eq!(send(&hub, &staff, "GET", "/v1/devices", None).0, 200);
+}

@@ -74,7 +74,10 @@ fn prepare(work: &Path, n: usize) -> anyhow::Result<()> {
         v["_id"] = serde_json::json!(id.to_string());
         Ok(v)
     };
-    let all: Vec<serde_json::Value> = docs.iter().map(|(id, h)| couch(*id, h)).collect::<Result<_, _>>()?;
+    let all: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|(id, h)| couch(*id, h))
+        .collect::<Result<_, _>>()?;
     std::fs::write(work.join("households.json"), serde_json::to_vec(&all)?)?;
     docs.sort_by_key(|(id, _)| *id);
     let edits: Vec<serde_json::Value> = docs
