@@ -115,6 +115,6 @@ PY
     echo >&"${PEER[1]}" || true
   done
   kill "$peer_server" 2>/dev/null || true
-else
+elif [ "${peer:-1}" = 1 ]; then
   echo "(the peer stack: skipped — needs node and bench/peer/node_modules: (cd bench/peer && npm ci))"
 fi
