@@ -248,6 +248,25 @@ pub(crate) async fn devices(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> 
     .map_err(Refusal::internal)?
 }
 
+/// A staff request with a JSON body: the device admitted first (before a byte of the body
+/// is read), then at most `limit` bytes read and parsed, unknown fields refused.
+async fn admitted_json<T: serde::de::DeserializeOwned>(
+    hub: &Arc<Hub>,
+    headers: &HeaderMap,
+    action: Action,
+    body: Body,
+    limit: usize,
+) -> Result<(Authenticated, T), Refusal> {
+    let (hub2, headers) = (hub.clone(), headers.clone());
+    let found = tokio::task::spawn_blocking(move || hub2.admit(&headers, action))
+        .await
+        .map_err(Refusal::internal)??;
+    let body = read_body(body, limit, hub.limits.body_idle_timeout).await?;
+    let request =
+        serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("{}: {e}", action.name())))?;
+    Ok((found, request))
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RevokeRequest {
@@ -260,14 +279,7 @@ pub(crate) async fn revoke(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Refusal> {
-    let hub2 = hub.clone();
-    let h2 = headers.clone();
-    let found = tokio::task::spawn_blocking(move || hub2.admit(&h2, Action::Revoke))
-        .await
-        .map_err(Refusal::internal)??;
-    let body = read_body(body, 1024, hub.limits.body_idle_timeout).await?;
-    let req: RevokeRequest =
-        serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("revoke request: {e}")))?;
+    let (found, req): (_, RevokeRequest) = admitted_json(&hub, &headers, Action::Revoke, body, 1024).await?;
     tokio::task::spawn_blocking(move || {
         let revoked = hub
             .with_store(|s| admin::revoke(s, &req.device_id))
@@ -304,14 +316,8 @@ pub(crate) async fn new_code(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Refusal> {
-    let hub2 = hub.clone();
-    let h2 = headers.clone();
-    let found = tokio::task::spawn_blocking(move || hub2.admit(&h2, Action::NewCode))
-        .await
-        .map_err(Refusal::internal)??;
-    let body = read_body(body, 16 * 1024, hub.limits.body_idle_timeout).await?;
-    let req: CodeRequest =
-        serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("code request: {e}")))?;
+    let (found, req): (_, CodeRequest) =
+        admitted_json(&hub, &headers, Action::NewCode, body, 16 * 1024).await?;
     let promotor = ayllu_model::PersonName::parse(&req.promotor)
         .map_err(|p| Refusal::BadRequest(format!("promotor: {p}")))?;
     let communities = match req.communities {
