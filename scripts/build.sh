@@ -6,8 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-# Our own crates are rebuilt for every clone (a new path, new artifact names): what earlier
-# clones left is removed after a day, or the shared directory fills the disk.
-find "$CARGO_TARGET_DIR/debug/deps" "$CARGO_TARGET_DIR/debug/.fingerprint" -maxdepth 1 \
-  -name '*ayllu*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+bash scripts/prune-target.sh
 cargo build --workspace --all-targets --locked "$@"
