@@ -591,6 +591,18 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
+    /// Bytes of the store file each table and index takes (SQLite's `dbstat`), largest
+    /// first: where a household's kilobytes go, for the benchmarks and support.
+    pub fn space_by_table(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC, 1")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// The store's own SQL handle: its tables are read and written only inside this crate.
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn

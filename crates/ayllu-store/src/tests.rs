@@ -1021,3 +1021,187 @@ fn the_check_finds_nothing_in_a_whole_store_and_each_kind_of_damage_in_a_broken_
     found.sort();
     assert_eq!(found, ["document_heads", "sync_cursor", "sync_state_orphan"]);
 }
+
+#[test]
+fn documents_move_to_a_rowid_table_with_their_changes_and_take_a_third_of_the_room() {
+    // A store as version 7 of the schema kept it (documents WITHOUT ROWID), with appended
+    // changes that reference their documents, made from a store of today.
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.sqlite3");
+    let mut households = Vec::new();
+    {
+        let mut store = Store::open(&source).unwrap();
+        let mut census = Census::new(11, today());
+        for _ in 0..300 {
+            let h = census.household();
+            let id = census.household_id();
+            store.insert_household(id, &h, &who()).unwrap();
+            households.push(id);
+        }
+        for id in households.iter().step_by(7) {
+            store
+                .update(*id, &who(), "household.edit", |h| {
+                    let mut info = h.info.clone();
+                    info.address = ShortText::parse("Jr. Lima 123").unwrap();
+                    h.set_info(info)
+                })
+                .unwrap();
+        }
+        store.checkpoint().unwrap();
+    }
+    let old = dir.path().join("v7.sqlite3");
+    {
+        let mut conn = Connection::open(&old).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        schema::migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute("ATTACH DATABASE ?1 AS source", [source.to_string_lossy()])
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO documents SELECT household_id, snapshot, heads, change_count, seq FROM source.documents;
+             INSERT INTO doc_changes SELECT seq, household_id, bytes FROM source.doc_changes;
+             UPDATE counters SET value = (SELECT value FROM source.counters WHERE name = 'update_seq')
+               WHERE name = 'update_seq';
+             DETACH DATABASE source;",
+        )
+        .unwrap();
+        let changes: i64 = conn
+            .query_row("SELECT COUNT(*) FROM doc_changes", [], |r| r.get(0))
+            .unwrap();
+        assert!(changes > 40, "the old store has appended changes ({changes})");
+    }
+    let before = Store::open(&source).unwrap();
+    let mut migrated = Store::open(&old).unwrap();
+    let child_table: String = migrated
+        .connection()
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'doc_changes'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        child_table.contains("REFERENCES \"documents\"") || child_table.contains("REFERENCES documents("),
+        "{child_table}"
+    );
+    for id in &households {
+        assert_eq!(migrated.household(*id).unwrap(), before.household(*id).unwrap());
+    }
+    assert_eq!(migrated.integrity_check().unwrap(), "ok");
+    // Changes still append (and reference their document) after the move.
+    migrated
+        .update(households[0], &who(), "household.edit", |h| {
+            let mut info = h.info.clone();
+            info.address = ShortText::parse("Av. Grau 5").unwrap();
+            h.set_info(info)
+        })
+        .unwrap();
+    let fk: Option<String> = migrated
+        .connection()
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()
+        .unwrap();
+    assert_eq!(fk, None, "every appended change still has its document");
+    let without_rowid: i64 = migrated
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents' AND sql LIKE '%WITHOUT ROWID%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(without_rowid, 0);
+    let documents: i64 = migrated
+        .space_by_table()
+        .unwrap()
+        .into_iter()
+        .filter(|(t, _)| t == "documents")
+        .map(|(_, b)| b)
+        .sum();
+    let per_household = documents / households.len() as i64;
+    assert!(
+        per_household < 2_500,
+        "a document takes its snapshot's size, not an overflow page ({per_household} B)"
+    );
+}
+
+#[test]
+fn a_document_must_have_the_household_shape_in_every_value_even_concurrent_ones() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    let household = store.household(id).unwrap().unwrap();
+    let doc = store.replica(|r| r.document(id)).unwrap().unwrap();
+    let shape = |d: &automerge::Automerge| document::check_shape(id, d, &household);
+    shape(&doc).unwrap();
+
+    let edited = |f: &dyn Fn(&mut automerge::transaction::Transaction<'_>)| {
+        let mut d = doc.fork();
+        let mut tx = d.transaction();
+        f(&mut tx);
+        tx.commit();
+        d
+    };
+    let info = |tx: &automerge::transaction::Transaction<'_>| match tx.get(automerge::ROOT, "info").unwrap() {
+        Some((automerge::Value::Object(_), obj)) => obj,
+        other => panic!("info is {other:?}"),
+    };
+    // A key the model does not write, one level down.
+    let nested = edited(&|tx| {
+        let obj = info(tx);
+        tx.put(&obj, "zz_extra", "x").unwrap();
+    });
+    let err = shape(&nested).unwrap_err().to_string();
+    assert!(err.contains("unknown key at info.zz_extra"), "{err}");
+    // A list where the model keeps a value.
+    let list = edited(&|tx| {
+        let obj = info(tx);
+        tx.put_object(&obj, "address", automerge::ObjType::List).unwrap();
+    });
+    let err = shape(&list).unwrap_err().to_string();
+    assert!(err.contains("list") && err.contains("info.address"), "{err}");
+    // An object where the model keeps a scalar.
+    let map = edited(&|tx| {
+        let obj = info(tx);
+        tx.put_object(&obj, "address", automerge::ObjType::Map).unwrap();
+    });
+    assert!(shape(&map).unwrap_err().to_string().contains("wrong kind"));
+
+    // Two devices set one field at once: one a plain value, the other an object with junk.
+    // Whichever value wins (the higher actor), the losing one is checked too.
+    for (plain_actor, junk_actor) in [(1u8, 2u8), (2, 1)] {
+        let mut a = doc.fork();
+        a.set_actor(automerge::ActorId::from(vec![plain_actor; 16]));
+        let mut b = doc.fork();
+        b.set_actor(automerge::ActorId::from(vec![junk_actor; 16]));
+        {
+            let mut tx = a.transaction();
+            let obj = info(&tx);
+            tx.put(&obj, "sector", "Bajo").unwrap();
+            tx.commit();
+        }
+        {
+            let mut tx = b.transaction();
+            let obj = info(&tx);
+            let junk = tx.put_object(&obj, "sector", automerge::ObjType::Map).unwrap();
+            tx.put(&junk, "payload", "x".repeat(1000)).unwrap();
+            tx.commit();
+        }
+        a.merge(&mut b).unwrap();
+        let Some((winner, obj)) = a.get(automerge::ROOT, "info").unwrap() else {
+            panic!("no info")
+        };
+        let _ = winner;
+        let (winner, _) = a.get(&obj, "sector").unwrap().unwrap();
+        assert_eq!(
+            a.get_all(&obj, "sector").unwrap().len(),
+            2,
+            "both values are kept"
+        );
+        assert_eq!(
+            matches!(winner, automerge::Value::Scalar(_)),
+            plain_actor > junk_actor,
+            "the higher actor's value shows"
+        );
+        let err = shape(&a).unwrap_err().to_string();
+        assert!(err.contains("info.sector"), "{err}");
+    }
+}

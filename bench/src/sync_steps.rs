@@ -1,0 +1,95 @@
+//! In-process sync without a network: the CPU a first upload and a fresh pull cost the hub
+//! and the phone, step by step. For profiling (`perf record`); the comparison with the peer
+//! is `sync-bench`.
+use std::time::Instant;
+
+use ayllu_model::{HouseholdId, PersonName, Scope};
+use ayllu_store::{Signature, Store};
+use ayllu_sync::{DeviceSession, Sender, serve, wire};
+use ayllu_synth::Census;
+
+fn who() -> Signature {
+    Signature::now(PersonName::parse("Juana Condori").expect("valid"))
+}
+
+fn sync(phone: &mut Store, hub: &mut Store, peer_name: &str) -> anyhow::Result<(f64, f64, usize, usize)> {
+    let actor = phone.actor().clone();
+    let scope = Scope::All;
+    let sender = Sender {
+        peer: peer_name,
+        scope: &scope,
+        actor: Some(&actor),
+    };
+    let mut session = DeviceSession::new("hub");
+    let (mut phone_s, mut hub_s, mut up, mut down) = (0.0, 0.0, 0, 0);
+    loop {
+        let t = Instant::now();
+        let Some(request) = session.next_request(phone)? else {
+            break;
+        };
+        let body = wire::encode(wire::Kind::Request, &request);
+        phone_s += t.elapsed().as_secs_f64();
+        up += body.len();
+        let t = Instant::now();
+        let request = wire::decode(wire::Kind::Request, &body)?;
+        let response = serve(hub, &sender, request)?;
+        let body = wire::encode(wire::Kind::Response, &response);
+        hub_s += t.elapsed().as_secs_f64();
+        down += body.len();
+        let t = Instant::now();
+        let response = wire::decode(wire::Kind::Response, &body)?;
+        session.receive(phone, response)?;
+        phone_s += t.elapsed().as_secs_f64();
+    }
+    Ok((phone_s, hub_s, up, down))
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(2000);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    let mut census = Census::new(2026, today);
+    let households: Vec<(HouseholdId, ayllu_model::Household)> = (0..n)
+        .map(|_| {
+            let h = census.household();
+            (census.household_id(), h)
+        })
+        .collect();
+    let dir = tempfile::tempdir()?;
+    let mut phone = Store::open(&dir.path().join("phone.sqlite3"))?;
+    let t = Instant::now();
+    for (id, h) in &households {
+        phone.insert_household(*id, h, &who())?;
+    }
+    println!("phone records {n} households: {:.2} s", t.elapsed().as_secs_f64());
+    let mut hub = Store::open(&dir.path().join("hub.sqlite3"))?;
+    let (p, h, up, down) = sync(&mut phone, &mut hub, "phone")?;
+    println!(
+        "upload: phone {p:.2} s, hub {h:.2} s, {} KB up, {} KB down",
+        up / 1000,
+        down / 1000
+    );
+    let mut fresh = Store::open(&dir.path().join("fresh.sqlite3"))?;
+    let (p, h, up, down) = sync(&mut fresh, &mut hub, "fresh")?;
+    println!(
+        "fresh pull: phone {p:.2} s, hub {h:.2} s, {} KB up, {} KB down",
+        up / 1000,
+        down / 1000
+    );
+    anyhow::ensure!(
+        fresh.household_ids()?.len() == n,
+        "the fresh phone lacks households"
+    );
+    for (name, store) in [("hub", &hub), ("phone", &fresh)] {
+        let space = store.space_by_table()?;
+        let total: i64 = space.iter().map(|(_, b)| b).sum();
+        println!("{name}: {:.1} KB per household", total as f64 / n as f64 / 1000.0);
+        for (table, bytes) in space.iter().take(12) {
+            println!("  {table:40} {:8.0} B per household", *bytes as f64 / n as f64);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! Where the bytes of a first sync go, and what each batch compression makes of them.
+use std::io::Write;
+use std::time::Instant;
+
+use automerge::sync::{Message, State, SyncDoc};
+use ayllu_model::{HouseholdId, PersonName};
+use ayllu_store::{Signature, Store};
+use ayllu_synth::Census;
+
+fn who() -> Signature {
+    Signature::now(PersonName::parse("Juana Condori").expect("valid"))
+}
+
+fn zlib(b: &[u8], level: u32) -> Vec<u8> {
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+    z.write_all(b).unwrap();
+    z.finish().unwrap()
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(2000);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let mut census = Census::new(2026, today);
+    let households: Vec<(HouseholdId, ayllu_model::Household)> = (0..n)
+        .map(|_| {
+            let h = census.household();
+            (census.household_id(), h)
+        })
+        .collect();
+    let json: Vec<serde_json::Value> = households
+        .iter()
+        .map(|(id, h)| {
+            let mut v = serde_json::to_value(h).unwrap();
+            v["_id"] = serde_json::Value::String(id.to_string());
+            v
+        })
+        .collect();
+    let json = serde_json::to_vec(&json)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&json)?;
+    let floor = gz.finish()?.len();
+    println!("JSON {} KB, gzip-6 floor {} KB", json.len() / 1000, floor / 1000);
+
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&dir.path().join("s.sqlite3"))?;
+    for (id, h) in &households {
+        store.insert_household(*id, h, &who())?;
+    }
+    let docs: Vec<automerge::Automerge> = store.replica(|r| -> anyhow::Result<_> {
+        Ok(households
+            .iter()
+            .map(|(id, _)| r.document(*id).unwrap().unwrap())
+            .collect())
+    })?;
+    let mut msgs = Vec::new();
+    let mut changes = Vec::new();
+    let mut saved = Vec::new();
+    let mut nocomp = Vec::new();
+    let mut nchanges = 0;
+    let mut hashes = 0;
+    for d in &docs {
+        let mut st = State::new();
+        ayllu_sync_prime(&mut st);
+        let m = d.generate_sync_message(&mut st).unwrap();
+        for c in m.changes.iter() {
+            changes.extend_from_slice(c);
+            nchanges += 1;
+        }
+        hashes += m.heads.len();
+        msgs.extend_from_slice(&m.encode());
+        saved.extend_from_slice(&d.save());
+        nocomp.extend_from_slice(&d.save_nocompress());
+    }
+    println!("changes {nchanges}, heads {hashes}");
+    // The request body as the wire carries it today (postcard), then each codec and level.
+    let request = ayllu_sync::wire::Request {
+        request_id: [0; 16],
+        cursor: 0,
+        docs: households
+            .iter()
+            .zip(&docs)
+            .map(|((id, _), d)| {
+                let mut st = State::new();
+                ayllu_sync_prime(&mut st);
+                ayllu_sync::wire::DocMessage {
+                    household: *id,
+                    message: d.generate_sync_message(&mut st).unwrap().encode(),
+                }
+            })
+            .collect(),
+    };
+    let body = postcard::to_allocvec(&request)?;
+    let dict = zstd::dict::from_continuous(
+        &msgs[..msgs.len() / 2],
+        &vec![msgs.len() / 2 / 1000; 1000],
+        32 * 1024,
+    )
+    .ok();
+    println!("postcard body {} KB", body.len() / 1000);
+    for level in [3, 6, 9, 12, 15, 17, 19, 22] {
+        for long in [false, true] {
+            let t = Instant::now();
+            let mut e = zstd::stream::Encoder::new(Vec::new(), level)?;
+            if long {
+                e.long_distance_matching(true)?;
+                e.window_log(23)?;
+            }
+            e.write_all(&body)?;
+            let z = e.finish()?;
+            let tc = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let back = zstd::stream::decode_all(&z[..])?;
+            assert_eq!(back.len(), body.len());
+            println!(
+                "zstd {level:2} long {long:5}: {:.3}× floor, compress {tc:.3} s, decompress {:.3} s",
+                z.len() as f64 / floor as f64,
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    if let Some(dict) = dict {
+        for level in [9, 12, 19] {
+            let mut c = zstd::bulk::Compressor::with_dictionary(level, &dict)?;
+            let z = c.compress(&body)?;
+            let small = c.compress(&body[..4000])?;
+            let mut c0 = zstd::bulk::Compressor::new(level)?;
+            let small0 = c0.compress(&body[..4000])?;
+            println!(
+                "dict {level}: whole {:.3}×, first 4 KB {} B vs {} B without",
+                z.len() as f64 / floor as f64,
+                small.len(),
+                small0.len()
+            );
+        }
+    }
+    for (name, b) in [
+        ("sync msgs", &msgs),
+        ("change chunks", &changes),
+        ("save()", &saved),
+        ("save_nocompress", &nocomp),
+    ] {
+        let t = Instant::now();
+        let z9 = zlib(b, 9).len();
+        let tz = t.elapsed().as_secs_f64();
+        print!(
+            "{name:16} raw {:6} KB zlib9 {:5} KB ({:.2}× floor, {:.2}s)",
+            b.len() / 1000,
+            z9 / 1000,
+            z9 as f64 / floor as f64,
+            tz
+        );
+        for level in [3, 9, 19] {
+            let t = Instant::now();
+            let mut e = zstd::stream::Encoder::new(Vec::new(), level)?;
+            e.long_distance_matching(true)?;
+            e.window_log(24)?;
+            e.write_all(b)?;
+            let z = e.finish()?.len();
+            print!(
+                " | zstd{level} {:.2}× {:.2}s",
+                z as f64 / floor as f64,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        let t = Instant::now();
+        let mut out = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 24);
+            w.write_all(b)?;
+        }
+        print!(
+            " | brotli11 {:.2}× {:.2}s",
+            out.len() as f64 / floor as f64,
+            t.elapsed().as_secs_f64()
+        );
+        let t = Instant::now();
+        let mut out = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 24);
+            w.write_all(b)?;
+        }
+        println!(
+            " | brotli9 {:.2}× {:.2}s",
+            out.len() as f64 / floor as f64,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn ayllu_sync_prime(state: &mut State) {
+    state.their_heads = Some(vec![]);
+    state.their_have = Some(vec![automerge::sync::Have {
+        last_sync: vec![],
+        bloom: Default::default(),
+    }]);
+    state.their_need = Some(vec![]);
+}
+#[allow(dead_code)]
+fn _m(_: Message) {}
