@@ -1,8 +1,10 @@
-//! Where the bytes of a first sync go, and what each batch compression makes of them.
+//! `wire-bytes [HOUSEHOLDS]`: where the bytes of a first sync go (sync messages, change
+//! chunks, saved documents) and what each batch compression (zlib, zstd by level, brotli)
+//! makes of them against the gzip floor of the same households as JSON.
 use std::io::Write;
 use std::time::Instant;
 
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{State, SyncDoc};
 use ayllu_model::{HouseholdId, PersonName};
 use ayllu_store::{Signature, Store};
 use ayllu_synth::Census;
@@ -93,12 +95,15 @@ fn main() -> anyhow::Result<()> {
             .collect(),
     };
     let body = postcard::to_allocvec(&request)?;
-    let dict = zstd::dict::from_continuous(
-        &msgs[..msgs.len() / 2],
-        &vec![msgs.len() / 2 / 1000; 1000],
-        32 * 1024,
-    )
-    .ok();
+    // A dictionary as it would ship: trained on the messages of the first half, tried on a
+    // small request (what 10 edits send) and on the whole body.
+    let samples: Vec<Vec<u8>> = request.docs[..n / 2].iter().map(|d| d.message.clone()).collect();
+    let dict = zstd::dict::from_samples(&samples, 32 * 1024)?;
+    let small = postcard::to_allocvec(&ayllu_sync::wire::Request {
+        request_id: [0; 16],
+        cursor: 0,
+        docs: request.docs[n - 10..].to_vec(),
+    })?;
     println!("postcard body {} KB", body.len() / 1000);
     for level in [3, 6, 9, 12, 15, 17, 19, 22] {
         for long in [false, true] {
@@ -121,20 +126,16 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
-    if let Some(dict) = dict {
-        for level in [9, 12, 19] {
-            let mut c = zstd::bulk::Compressor::with_dictionary(level, &dict)?;
-            let z = c.compress(&body)?;
-            let small = c.compress(&body[..4000])?;
-            let mut c0 = zstd::bulk::Compressor::new(level)?;
-            let small0 = c0.compress(&body[..4000])?;
-            println!(
-                "dict {level}: whole {:.3}×, first 4 KB {} B vs {} B without",
-                z.len() as f64 / floor as f64,
-                small.len(),
-                small0.len()
-            );
-        }
+    for level in [9, 19] {
+        let mut with = zstd::bulk::Compressor::with_dictionary(level, &dict)?;
+        let mut without = zstd::bulk::Compressor::new(level)?;
+        println!(
+            "zstd {level} with a 32 KB dictionary: whole body {:.3}× floor (without {:.3}×); 10 households {} B (without {} B)",
+            with.compress(&body)?.len() as f64 / floor as f64,
+            without.compress(&body)?.len() as f64 / floor as f64,
+            with.compress(&small)?.len(),
+            without.compress(&small)?.len()
+        );
     }
     for (name, b) in [
         ("sync msgs", &msgs),
@@ -199,5 +200,3 @@ fn ayllu_sync_prime(state: &mut State) {
     }]);
     state.their_need = Some(vec![]);
 }
-#[allow(dead_code)]
-fn _m(_: Message) {}

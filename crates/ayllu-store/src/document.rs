@@ -65,6 +65,17 @@ pub(crate) fn heads_text(heads: &[ChangeHash]) -> String {
     hex.join(",")
 }
 
+/// Heads as [`heads_text`] wrote them.
+pub(crate) fn parse_heads(text: &str) -> Result<Vec<ChangeHash>, StoreError> {
+    text.split(',')
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            h.parse()
+                .map_err(|_| StoreError::Reconcile(format!("bad head {h:?}")))
+        })
+        .collect()
+}
+
 /// Loads a document: snapshot, then appended changes in order. `None` if it does not exist.
 pub(crate) fn load(tx: &rusqlite::Connection, id: HouseholdId) -> Result<Option<Automerge>, StoreError> {
     let key = id.to_string();

@@ -177,6 +177,19 @@ impl Replica<'_> {
         }))
     }
 
+    /// A stored document's heads, read without loading it; `None` if it does not exist.
+    pub fn heads(&self, id: HouseholdId) -> Result<Option<Vec<ChangeHash>>, StoreError> {
+        let text: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT heads FROM documents WHERE household_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        text.map(|t| document::parse_heads(&t)).transpose()
+    }
+
     /// The stored document and its heads, or an empty one (and `None`) for a household a
     /// peer is about to send. Pass the heads back to [`Replica::save_document`].
     pub fn document_or_new(
@@ -441,17 +454,7 @@ impl Replica<'_> {
             params![peer, cursor],
         )?;
         rows.into_iter()
-            .map(|(id, heads)| {
-                let heads = heads
-                    .split(',')
-                    .filter(|h| !h.is_empty())
-                    .map(|h| {
-                        h.parse()
-                            .map_err(|_| StoreError::Reconcile(format!("bad head {h:?}")))
-                    })
-                    .collect::<Result<Vec<ChangeHash>, _>>()?;
-                Ok((parse_household_id(id)?, heads))
-            })
+            .map(|(id, heads)| Ok((parse_household_id(id)?, document::parse_heads(&heads)?)))
             .collect()
     }
 

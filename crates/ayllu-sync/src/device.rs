@@ -81,6 +81,26 @@ impl DeviceSession {
         }
     }
 
+    /// What to send for one household, if anything. A household in step with the hub (most,
+    /// after a pull: each was just written here) is passed over from its stored heads,
+    /// without loading the document.
+    fn offer(
+        states: &mut HashMap<HouseholdId, State>,
+        r: &Replica<'_>,
+        peer: &str,
+        id: HouseholdId,
+    ) -> Result<Option<DocMessage>, SyncError> {
+        let Some(heads) = r.heads(id)? else {
+            return Ok(None);
+        };
+        let state = Self::state(states, r, peer, id)?;
+        if docsync::quiet(&heads, state) {
+            return Ok(None);
+        }
+        let doc = r.document(id)?.expect("a document with heads exists");
+        Ok(docsync::offer_message(id, &doc, state))
+    }
+
     /// The next request to send, or `None` when the sync is complete.
     pub fn next_request(&mut self, store: &mut Store) -> Result<Option<Request>, SyncError> {
         if self.progress.exchanges >= MAX_EXCHANGES {
@@ -106,9 +126,7 @@ impl DeviceSession {
                     pending.insert(id);
                     continue;
                 }
-                let Some(doc) = r.document(id)? else { continue };
-                let state = Self::state(states, r, &peer, id)?;
-                if let Some(msg) = docsync::offer_message(id, &doc, state) {
+                if let Some(msg) = Self::offer(states, r, &peer, id)? {
                     used += msg.message.len();
                     docs.push(msg);
                     offered.push(id);
@@ -124,14 +142,12 @@ impl DeviceSession {
                     if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
                         break 'scan;
                     }
-                    if !offered.contains(&id) {
-                        let doc = r.document(id)?.expect("listed documents exist");
-                        let state = Self::state(states, r, &peer, id)?;
-                        if let Some(msg) = docsync::offer_message(id, &doc, state) {
-                            used += msg.message.len();
-                            docs.push(msg);
-                            offered.push(id);
-                        }
+                    if !offered.contains(&id)
+                        && let Some(msg) = Self::offer(states, r, &peer, id)?
+                    {
+                        used += msg.message.len();
+                        docs.push(msg);
+                        offered.push(id);
                     }
                     covered = seq;
                 }
@@ -258,10 +274,10 @@ impl DeviceSession {
                 .iter()
                 .filter(|id| !answered.contains(id) && !refused.contains(id))
             {
-                if let Some(doc) = r.document(*id)? {
+                if let Some(heads) = r.heads(*id)? {
                     let state = Self::state(states, r, &peer, *id)?;
-                    state.shared_heads = doc.get_heads();
-                    state.their_heads = Some(doc.get_heads());
+                    state.shared_heads = heads.clone();
+                    state.their_heads = Some(heads);
                     r.set_sync_state(&peer, *id, &state.encode())?;
                     settled.insert(*id);
                 }

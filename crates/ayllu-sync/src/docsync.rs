@@ -28,14 +28,18 @@ pub fn prime(state: &mut State) {
     }
 }
 
-/// The message to send for `doc`, if the peer may be missing anything or needs our heads.
-pub fn offer(doc: &Automerge, state: &mut State) -> Option<Message> {
-    let ours = sorted(doc.get_heads());
-    // Already in step with the peer as far as both last agreed: nothing to say.
-    if !state.have_responded
+/// Whether a document with these heads has nothing to say to the peer: in step as far as
+/// both last agreed. Decided from the heads alone, so a caller need not load the document.
+pub fn quiet(heads: &[ChangeHash], state: &State) -> bool {
+    let ours = sorted(heads.to_vec());
+    !state.have_responded
         && state.their_heads.as_ref().map(|h| sorted(h.clone())) == Some(ours.clone())
         && sorted(state.shared_heads.clone()) == ours
-    {
+}
+
+/// The message to send for `doc`, if the peer may be missing anything or needs our heads.
+pub fn offer(doc: &Automerge, state: &mut State) -> Option<Message> {
+    if quiet(&doc.get_heads(), state) {
         return None;
     }
     doc.generate_sync_message(state)
