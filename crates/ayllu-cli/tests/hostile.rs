@@ -813,3 +813,60 @@ fn bundles_are_signed_and_apply_only_within_their_authors_scope() {
     assert!(hub_documents(&hub) == applied);
     hub.assert_healthy("forged bundles");
 }
+
+/// Two phones set one field at once: one a plain value (synced first), the other an object
+/// holding junk. The hub keeps both values of a concurrent edit, so the shape check must look
+/// at the one that does not show as well: the forged household is refused alone, the hub's
+/// copy is unchanged, and the forging phone's next honest sync still works.
+#[test]
+fn a_concurrent_edit_cannot_hide_junk_under_the_value_that_does_not_show() {
+    let root = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(&root.path().join("hub"));
+    let mut a = phone(&hub, "Ccorca");
+    let ids = a.add(3, 3, "Ccorca");
+    a.sync(&hub);
+    let mut b = phone(&hub, "Ccorca");
+    b.sync(&hub);
+    let target = ids[0];
+    let base = b.doc(target).get_heads();
+
+    // Two edits on `a`: its value of the field then carries a higher operation counter than
+    // the forged one, so the plain value shows and the junk is the value that does not.
+    for (address, sector) in [("Jr. Lima 12", None), ("Jr. Lima 12", Some("Bajo"))] {
+        a.store
+            .update(target, &who(), "household.edit", |h| {
+                let mut info = h.info.clone();
+                info.address = ShortText::parse(address).unwrap();
+                if let Some(sector) = sector {
+                    info.sector = Some(ShortText::parse(sector).unwrap());
+                }
+                h.set_info(info)
+            })
+            .unwrap();
+    }
+    a.sync(&hub);
+    let before = hub_documents(&hub);
+
+    let mut forged = b.doc(target);
+    forged
+        .transact::<_, _, automerge::AutomergeError>(|tx| {
+            let Some((_, info)) = tx.get(ROOT, "info")? else {
+                panic!("a household has info")
+            };
+            let junk = tx.put_object(&info, "sector", automerge::ObjType::Map)?;
+            tx.put(&junk, "payload", "x".repeat(200_000).as_str())?;
+            Ok(())
+        })
+        .unwrap();
+    let (status, resp, _) = post(&hub, &b.token, request(vec![(target, message(&forged, &base))]));
+    let refused = resp.unwrap().refused;
+    assert_eq!((status, refused.len()), (200, 1), "{refused:?}");
+    assert_eq!(refused[0].code, RefusalCode::Shape, "{:?}", refused[0]);
+    assert!(refused[0].detail.contains("info.sector"), "{:?}", refused[0]);
+    assert!(hub_documents(&hub) == before, "the forged edit changed the hub");
+    hub.assert_healthy("a concurrent edit with junk");
+
+    b.sync(&hub);
+    let sector = b.store.household(target).unwrap().unwrap().info.sector;
+    assert_eq!(sector.map(|s| s.to_string()), Some("Bajo".to_string()));
+}
