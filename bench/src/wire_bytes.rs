@@ -95,6 +95,7 @@ fn main() -> anyhow::Result<()> {
             .collect(),
     };
     let body = postcard::to_allocvec(&request)?;
+    wire_v3(&households, &docs, floor)?;
     // A dictionary as it would ship: trained on the messages of the first half, tried on a
     // small request (what 10 edits send) and on the whole body.
     let samples: Vec<Vec<u8>> = request.docs[..n / 2].iter().map(|d| d.message.clone()).collect();
@@ -188,6 +189,129 @@ fn main() -> anyhow::Result<()> {
             out.len() as f64 / floor as f64,
             t.elapsed().as_secs_f64()
         );
+    }
+    Ok(())
+}
+
+/// The compact messages of `docs`, as a first sync sends them.
+fn compact_messages(ids: &[HouseholdId], docs: &[automerge::Automerge]) -> Vec<ayllu_sync::wire::DocMessage> {
+    ids.iter()
+        .zip(docs)
+        .map(|(id, d)| {
+            let mut st = State::new();
+            ayllu_sync_prime(&mut st);
+            ayllu_sync::wire::DocMessage {
+                household: *id,
+                message: ayllu_sync::guard::compact::write(&d.generate_sync_message(&mut st).unwrap()),
+            }
+        })
+        .collect()
+}
+
+/// Wire v3 as it travels: compact messages in requests of the default budget, each body
+/// compressed alone, with and without a dictionary trained on another census.
+fn wire_v3(
+    households: &[(HouseholdId, ayllu_model::Household)],
+    docs: &[automerge::Automerge],
+    floor: usize,
+) -> anyhow::Result<()> {
+    let ids: Vec<HouseholdId> = households.iter().map(|(id, _)| *id).collect();
+    let messages = compact_messages(&ids, docs);
+    let mut bodies = Vec::new();
+    let mut batch = Vec::new();
+    let mut used = 0;
+    for m in messages {
+        used += m.message.len();
+        batch.push(m);
+        if used >= ayllu_sync::DEFAULT_BUDGET {
+            bodies.push(postcard::to_allocvec(&ayllu_sync::wire::Request {
+                request_id: [1; 16],
+                cursor: 0,
+                docs: std::mem::take(&mut batch),
+            })?);
+            used = 0;
+        }
+    }
+    bodies.push(postcard::to_allocvec(&ayllu_sync::wire::Request {
+        request_id: [1; 16],
+        cursor: 0,
+        docs: batch,
+    })?);
+    // Training households: another census (another seed), as a shipped dictionary would be.
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&dir.path().join("t.sqlite3"))?;
+    let mut other = Census::new(7, chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap());
+    let mut tids = Vec::new();
+    for _ in 0..1000 {
+        let h = other.household();
+        let id = other.household_id();
+        store.insert_household(id, &h, &who())?;
+        tids.push(id);
+    }
+    let tdocs: Vec<_> = store.replica(|r| -> anyhow::Result<_> {
+        Ok(tids.iter().map(|id| r.document(*id).unwrap().unwrap()).collect())
+    })?;
+    let samples: Vec<Vec<u8>> = compact_messages(&tids, &tdocs)
+        .into_iter()
+        .map(|m| postcard::to_allocvec(&m).unwrap())
+        .collect();
+    println!(
+        "wire v3: {} bodies, {} KB raw",
+        bodies.len(),
+        bodies.iter().map(Vec::len).sum::<usize>() / 1000
+    );
+    // Where the rest goes: the same messages in one body, and their parts alone.
+    let all: Vec<u8> = bodies.concat();
+    let ids: Vec<u8> = ids.iter().flat_map(|id| id.uuid().as_bytes().to_vec()).collect();
+    let chunks: Vec<u8> = compact_messages(&households.iter().map(|(id, _)| *id).collect::<Vec<_>>(), docs)
+        .iter()
+        .flat_map(|m| m.message.clone())
+        .collect();
+    for (what, b) in [
+        ("one body", &all),
+        ("compact messages alone", &chunks),
+        ("household ids alone", &ids),
+    ] {
+        let z = zstd::bulk::compress(b, 19)?.len();
+        println!(
+            "  {what}, level 19: {:.3}× floor ({} KB)",
+            z as f64 / floor as f64,
+            z / 1000
+        );
+    }
+    // A raw-content dictionary: other households' messages as they are, not trained.
+    let raw: Vec<u8> = samples.concat();
+    for kb in [64usize, 128, 256, 512, 1024] {
+        let dict = &raw[raw.len().saturating_sub(kb * 1024)..];
+        for level in [12, 19] {
+            let t = Instant::now();
+            let mut c = zstd::bulk::Compressor::with_dictionary(level, dict)?;
+            let total: usize = bodies.iter().map(|b| c.compress(b).unwrap().len()).sum();
+            println!(
+                "  raw dict {kb:4} KB level {level:2}: {:.3}× floor ({} KB), {:.2} s",
+                total as f64 / floor as f64,
+                total / 1000,
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    for dict_kb in [0usize, 16, 32, 64, 112] {
+        let dict = if dict_kb == 0 {
+            Vec::new()
+        } else {
+            zstd::dict::from_samples(&samples, dict_kb * 1024)?
+        };
+        for level in [9, 12, 15, 19] {
+            let t = Instant::now();
+            let mut c = zstd::bulk::Compressor::with_dictionary(level, &dict)?;
+            let total: usize = bodies.iter().map(|b| c.compress(b).unwrap().len()).sum();
+            println!(
+                "  dict {dict_kb:3} KB level {level:2}: {:.3}× floor ({} KB), {:.2} s",
+                total as f64 / floor as f64,
+                total / 1000,
+                t.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(())
 }

@@ -80,10 +80,10 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })
     .map_err(|f| anyhow::anyhow!("{}", f.error))?;
-    let edit = docsync::offer(&doc, &mut state)
-        .expect("an edit to offer")
-        .encode();
-    write(&sm, "edit", &edit);
+    let edit = docsync::offer(&doc, &mut state).expect("an edit to offer");
+    // Both spellings: Automerge's (wire v2) and ours (v3; the genuine ones above are too).
+    write(&sm, "edit-compact", &ayllu_sync::guard::compact::write(&edit));
+    write(&sm, "edit", &edit.encode());
 
     // The attacks, alone and inside requests.
     for (i, attack) in attacks().into_iter().enumerate() {

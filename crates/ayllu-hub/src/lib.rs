@@ -155,10 +155,11 @@ impl Hub {
             "this device was enrolled before devices had registered actors: enroll it again",
         ))?;
         // Decoding and our bounded read of every message happen without the store.
-        let request: wire::Request =
-            wire::decode(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
+        let (version, request): (_, wire::Request) =
+            wire::decode_versioned(Kind::Request, body).map_err(|e| Refusal::from(SyncError::Wire(e)))?;
         let received = request.docs.len();
-        let mut serving = Serving::new(request, ayllu_sync::DEFAULT_BUDGET)?;
+        // Answered in the version asked in: a phone not yet updated reads its own.
+        let mut serving = Serving::new(request, version, ayllu_sync::DEFAULT_BUDGET)?;
         let (peer, scope) = (device.peer(), device.scope());
         let sender = Sender {
             peer: &peer,
@@ -186,7 +187,7 @@ impl Hub {
                 response.docs.len()
             ),
         );
-        Ok(wire::encode(Kind::Response, &response))
+        Ok(wire::encode_as(version, Kind::Response, &response))
     }
 }
 

@@ -239,12 +239,7 @@ fn parse(bytes: &[u8], me: &ed25519_dalek::SigningKey) -> Result<Bundle, SyncErr
             },
         )
         .map_err(|_| WireError::Corrupt("the bundle cannot be decrypted here".into()))?;
-    Ok(wire::decode_limited(
-        Kind::Bundle,
-        &body,
-        MAX_BUNDLE,
-        MAX_BUNDLE_DECODED,
-    )?)
+    Ok(wire::decode_limited(Kind::Bundle, &body, MAX_BUNDLE, MAX_BUNDLE_DECODED)?.1)
 }
 
 /// Reads a bundle signed by `author` (the caller checked who [`signer`] is) into the store;

@@ -98,7 +98,12 @@ impl DeviceSession {
             return Ok(None);
         }
         let doc = r.document(id)?.expect("a document with heads exists");
-        Ok(docsync::offer_message(id, &doc, state))
+        Ok(docsync::offer_message(
+            id,
+            &doc,
+            state,
+            crate::wire::Version::CURRENT,
+        ))
     }
 
     /// The next request to send, or `None` when the sync is complete.

@@ -45,15 +45,20 @@ pub fn offer(doc: &Automerge, state: &mut State) -> Option<Message> {
     doc.generate_sync_message(state)
 }
 
-/// [`offer`], wrapped for the wire.
+/// [`offer`], written for the wire in `version`.
 pub fn offer_message(
     id: ayllu_model::HouseholdId,
     doc: &Automerge,
     state: &mut State,
+    version: crate::wire::Version,
 ) -> Option<crate::wire::DocMessage> {
     offer(doc, state).map(|m| crate::wire::DocMessage {
         household: id,
-        message: m.encode(),
+        message: if version.compact() {
+            crate::guard::compact::write(&m)
+        } else {
+            m.encode()
+        },
     })
 }
 

@@ -21,6 +21,8 @@ use automerge::ChangeHash;
 use automerge::sync::{BloomFilter, Have, Message, MessageVersion};
 use sha2::{Digest, Sha256};
 
+pub mod compact;
+
 /// The limits one message (or one bundle document) must keep. Generous for a household —
 /// a real one has a few hundred changes and a few thousand operations — and far below what
 /// would hurt a health post's mini-PC.
@@ -177,11 +179,13 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A sync message, read within `limits` and rebuilt for Automerge. Flags are dropped, so
-/// our Automerge never learns that the peer could take whole-document (v2) messages.
+/// A sync message, read within `limits` and rebuilt for Automerge: as Automerge encodes
+/// it, or in our compact form ([`compact`]). Flags are dropped, so our Automerge never
+/// learns that the peer could take whole-document (v2) messages.
 pub fn read_message(bytes: &[u8], limits: &Limits) -> Result<Message, GuardError> {
     let mut r = Reader::new(bytes);
     let version = match r.byte("message type")? {
+        compact::TAG => return compact::read(&mut r, limits),
         0x42 => MessageVersion::V1,
         0x43 => MessageVersion::V2,
         _ => return Err(GuardError::Malformed("not an Automerge sync message")),
@@ -207,7 +211,7 @@ pub fn read_message(bytes: &[u8], limits: &Limits) -> Result<Message, GuardError
         // each travels to Automerge as exactly the bytes we read.
         let mut er = Reader::new(entry);
         while !er.is_empty() {
-            changes.push(read_chunk(&mut er, &mut budget, false)?.to_vec());
+            changes.push(read_chunk(&mut er, &mut budget, false)?.0.to_vec());
         }
     }
     // Whatever follows is the flags section (length-prefixed): checked for shape, dropped.
@@ -311,16 +315,13 @@ impl Budget {
 }
 
 /// One chunk (header and data) from `r`, counted against the budget; returns its bytes
-/// as read.
-fn read_chunk<'a>(r: &mut Reader<'a>, budget: &mut Budget, documents: bool) -> Result<&'a [u8], GuardError> {
-    budget.changes += 1;
-    if budget.changes > budget.limits.max_changes {
-        return Err(GuardError::TooMany {
-            what: "changes",
-            got: budget.changes as u64,
-            max: budget.limits.max_changes as u64,
-        });
-    }
+/// as read and its hash (for a change, the change's hash: of the change it holds when
+/// compressed).
+fn read_chunk<'a>(
+    r: &mut Reader<'a>,
+    budget: &mut Budget,
+    documents: bool,
+) -> Result<(&'a [u8], ChangeHash), GuardError> {
     let start = r.at;
     if r.take(4, "chunk magic")? != MAGIC {
         return Err(GuardError::Malformed("not an Automerge chunk"));
@@ -329,14 +330,34 @@ fn read_chunk<'a>(r: &mut Reader<'a>, budget: &mut Budget, documents: bool) -> R
     let kind = r.byte("chunk type")?;
     let len = r.uleb("chunk length")?;
     let data = r.take(len, "chunk data")?;
-    let whole = &r.bytes[start..r.at];
+    let hash = check_chunk(kind, data, budget, documents)?;
+    if hash.0[..4] != checksum {
+        return Err(GuardError::Checksum);
+    }
+    Ok((&r.bytes[start..r.at], hash))
+}
+
+/// A chunk's data of `kind`, read within the budget; its hash (for a change, the change's:
+/// of the change it holds when compressed), of which a chunk's checksum is the start.
+fn check_chunk(
+    kind: u8,
+    data: &[u8],
+    budget: &mut Budget,
+    documents: bool,
+) -> Result<ChangeHash, GuardError> {
+    budget.changes += 1;
+    if budget.changes > budget.limits.max_changes {
+        return Err(GuardError::TooMany {
+            what: "changes",
+            got: budget.changes as u64,
+            max: budget.limits.max_changes as u64,
+        });
+    }
     budget.spend(data.len())?;
-    match kind {
+    let hash = match kind {
         CHUNK_CHANGE => {
-            if chunk_hash(CHUNK_CHANGE, data)[..4] != checksum {
-                return Err(GuardError::Checksum);
-            }
             read_change(data, budget)?;
+            chunk_hash(CHUNK_CHANGE, data)
         }
         CHUNK_COMPRESSED => {
             let room = budget.limits.max_change_bytes - budget.bytes;
@@ -349,21 +370,16 @@ fn read_chunk<'a>(r: &mut Reader<'a>, budget: &mut Budget, documents: bool) -> R
                 return Err(GuardError::Inflates(budget.limits.max_change_bytes));
             }
             budget.spend(inflated.len())?;
-            // The checksum of a compressed change is the one of the change it holds.
-            if chunk_hash(CHUNK_CHANGE, &inflated)[..4] != checksum {
-                return Err(GuardError::Checksum);
-            }
             read_change(&inflated, budget)?;
+            chunk_hash(CHUNK_CHANGE, &inflated)
         }
         CHUNK_DOCUMENT if documents => {
-            if chunk_hash(CHUNK_DOCUMENT, data)[..4] != checksum {
-                return Err(GuardError::Checksum);
-            }
             read_document(data, budget)?;
+            chunk_hash(CHUNK_DOCUMENT, data)
         }
         other => return Err(GuardError::ChunkType(other)),
-    }
-    Ok(whole)
+    };
+    Ok(ChangeHash(hash))
 }
 
 fn chunk_hash(kind: u8, data: &[u8]) -> [u8; 32] {

@@ -11,7 +11,7 @@ use ayllu_store::{Replica, Store, StoreError};
 
 use crate::docsync;
 use crate::guard::{self, Limits};
-use crate::wire::{DocMessage, RefusalCode, Refused, Request, Response};
+use crate::wire::{DocMessage, RefusalCode, Refused, Request, Response, Version};
 use crate::{DEFAULT_BUDGET, SyncError};
 
 /// Households one request may carry. A device's budget fills long before this; a request
@@ -66,7 +66,7 @@ pub fn serve_with_budget(
     request: Request,
     budget: usize,
 ) -> Result<Response, SyncError> {
-    let mut serving = Serving::new(request, budget)?;
+    let mut serving = Serving::new(request, Version::CURRENT, budget)?;
     loop {
         if let Some(response) = serving.step(store, sender)? {
             return Ok(response);
@@ -86,6 +86,8 @@ pub const HOUSEHOLDS_PER_STEP: usize = 64;
 /// sync sends the rest again.
 pub struct Serving {
     request_id: [u8; 16],
+    /// The wire version the request came in: the response's messages are written in it.
+    version: Version,
     cursor: i64,
     budget: usize,
     messages: std::collections::VecDeque<(HouseholdId, Message)>,
@@ -99,7 +101,7 @@ pub struct Serving {
 impl Serving {
     /// Reads every message within our limits before anything else: a request carrying one
     /// that is not what an Ayllu phone writes is refused whole (400), nothing stored.
-    pub fn new(request: Request, budget: usize) -> Result<Serving, SyncError> {
+    pub fn new(request: Request, version: Version, budget: usize) -> Result<Serving, SyncError> {
         if request.docs.len() > MAX_DOCS_PER_REQUEST {
             return Err(SyncError::TooManyDocs(request.docs.len()));
         }
@@ -114,6 +116,7 @@ impl Serving {
             .collect::<Result<_, _>>()?;
         Ok(Serving {
             request_id: request.request_id,
+            version,
             cursor: request.cursor,
             budget,
             messages,
@@ -189,7 +192,7 @@ impl Serving {
                 .push(refuse(RefusalCode::Later, "the response is full"));
             return Ok(());
         }
-        match r.attempt(|r| admit(r, sender, id, message)) {
+        match r.attempt(|r| admit(r, sender, id, message, self.version)) {
             Ok(reply) => {
                 if let Some(msg) = reply {
                     self.used += msg.message.len();
@@ -224,7 +227,7 @@ impl Serving {
                     let doc = r.document(id)?.expect("listed documents exist");
                     let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
                     docsync::prime(&mut state);
-                    if let Some(msg) = docsync::offer_message(id, &doc, &mut state) {
+                    if let Some(msg) = docsync::offer_message(id, &doc, &mut state, self.version) {
                         self.used += msg.message.len();
                         self.replies.push(msg);
                     }
@@ -248,6 +251,7 @@ fn admit(
     sender: &Sender<'_>,
     id: HouseholdId,
     message: Message,
+    version: Version,
 ) -> Result<Option<DocMessage>, Outcome> {
     let out_of_scope = || {
         Outcome::Refuse(
@@ -283,7 +287,7 @@ fn admit(
     if changed {
         check_and_save(r, sender, id, &doc, before.as_deref(), before_household.as_ref())?;
     }
-    let reply = docsync::offer_message(id, &doc, &mut state);
+    let reply = docsync::offer_message(id, &doc, &mut state, version);
     r.set_sync_state(sender.peer, id, &state.encode())?;
     Ok(reply)
 }

@@ -1,7 +1,13 @@
 //! The wire format: one framed, compressed body per request or response.
 //!
-//! `AYLS` | version (1 byte) | kind (1 byte) | zlib(postcard(body)) — zlib, not raw
-//! DEFLATE, for its Adler-32 check: a corrupted body fails to decode instead of parsing.
+//! `AYLS` | version (1 byte) | kind (1 byte) | compressed postcard(body).
+//! - Version 3 (what we write): zstd with the shipped dictionary ([`DICTIONARY`]), its
+//!   frame checksum on, decoded with a bounded window; each household's sync message in the
+//!   compact form of [`crate::guard::compact`].
+//! - Version 2 (still read, and answered in kind, for phones not yet updated): zlib (its
+//!   Adler-32 check: a corrupted body fails to decode instead of parsing), each household's
+//!   message as Automerge encodes it.
+//!
 //! Compressing the whole batch (not each document) lets thousands of similar households
 //! share one dictionary: that is where the bytes go on a 2G link.
 
@@ -11,8 +17,62 @@ use ayllu_model::HouseholdId;
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"AYLS";
-/// 2: responses say which households were refused, and why.
-const VERSION: u8 = 2;
+
+/// A version of the wire: how a body is compressed and how its messages are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// zlib; Automerge's own message encoding. Responses say which households were refused.
+    V2,
+    /// zstd; compact messages (heads and summaries that repeat the changes carried are
+    /// given by reference). Same bodies as v2 otherwise.
+    V3,
+}
+
+impl Version {
+    /// What this build writes.
+    pub const CURRENT: Version = Version::V3;
+
+    fn byte(self) -> u8 {
+        match self {
+            Version::V2 => 2,
+            Version::V3 => 3,
+        }
+    }
+
+    fn from_byte(b: u8) -> Option<Version> {
+        match b {
+            2 => Some(Version::V2),
+            3 => Some(Version::V3),
+            _ => None,
+        }
+    }
+
+    /// Whether messages are written compact in this version.
+    pub fn compact(self) -> bool {
+        self == Version::V3
+    }
+}
+
+/// zstd level by kind of body, chosen by bytes against CPU (`wire-bytes`, docs/benchmarks.md).
+/// A phone's request and a bundle are written once and cross a 2G link or wait on a USB
+/// stick: a high level. The hub answers many phones at once: a cheaper one.
+fn zstd_level(kind: Kind) -> i32 {
+    match kind {
+        Kind::Request | Kind::Bundle => 19,
+        Kind::Response => 12,
+    }
+}
+
+/// Wire v3's zstd dictionary: 256 KB of synthetic households' messages as a request carries
+/// them (`wire-dictionary` in `bench/` wrote it). A body is compressed in requests of about
+/// a megabyte, each alone; the dictionary starts each one as if it followed other
+/// households (a first sync: 1.000× → 0.95× the gzip floor, docs/benchmarks.md). Frozen with
+/// the version: another dictionary is another wire version.
+pub const DICTIONARY: &[u8] = include_bytes!("wire-v3.dict");
+
+/// The largest zstd window a body may ask of its reader (8 MiB): a frame declaring more is
+/// refused before anything is allocated for it. Our own bodies use at most their size.
+const ZSTD_WINDOW_LOG_MAX: u32 = 23;
 
 /// Largest body accepted on the wire (compressed).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -142,37 +202,62 @@ pub enum WireError {
     Corrupt(String),
 }
 
+/// `body` in the current version.
 pub fn encode<T: Serialize>(kind: Kind, body: &T) -> Vec<u8> {
+    encode_as(Version::CURRENT, kind, body)
+}
+
+/// `body` in `version` (a hub answers a request in the version it came in).
+pub fn encode_as<T: Serialize>(version: Version, kind: Kind, body: &T) -> Vec<u8> {
     let plain = postcard::to_allocvec(body).expect("wire bodies serialise");
     let mut out = Vec::with_capacity(plain.len() / 3 + 16);
     out.extend_from_slice(MAGIC);
-    out.push(VERSION);
+    out.push(version.byte());
     out.push(kind as u8);
-    let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::best());
-    z.write_all(&plain).expect("writing to memory");
-    z.finish().expect("writing to memory")
+    match version {
+        Version::V2 => {
+            let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::best());
+            z.write_all(&plain).expect("writing to memory");
+            z.finish().expect("writing to memory")
+        }
+        Version::V3 => {
+            let mut z = zstd::bulk::Compressor::with_dictionary(zstd_level(kind), DICTIONARY)
+                .expect("a zstd level in range");
+            // Levels up to 19 use at most an 8 MiB window (within what readers accept).
+            z.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
+                .expect("a zstd parameter");
+            out.extend(z.compress(&plain).expect("compressing in memory"));
+            out
+        }
+    }
 }
 
 pub fn decode<T: for<'de> Deserialize<'de>>(kind: Kind, bytes: &[u8]) -> Result<T, WireError> {
+    decode_versioned(kind, bytes).map(|(_, body)| body)
+}
+
+/// [`decode`], saying which version the body came in.
+pub fn decode_versioned<T: for<'de> Deserialize<'de>>(
+    kind: Kind,
+    bytes: &[u8],
+) -> Result<(Version, T), WireError> {
     decode_limited(kind, bytes, MAX_BODY, MAX_DECODED)
 }
 
-/// [`decode`] with other limits (a bundle file carries a whole census).
+/// [`decode_versioned`] with other limits (a bundle file carries a whole census).
 pub fn decode_limited<T: for<'de> Deserialize<'de>>(
     kind: Kind,
     bytes: &[u8],
     max_body: usize,
     max_decoded: u64,
-) -> Result<T, WireError> {
+) -> Result<(Version, T), WireError> {
     if bytes.len() > max_body {
         return Err(WireError::TooLarge(bytes.len() as u64));
     }
     if bytes.len() < 6 || &bytes[..4] != MAGIC {
         return Err(WireError::BadMagic);
     }
-    if bytes[4] != VERSION {
-        return Err(WireError::Version(bytes[4]));
-    }
+    let version = Version::from_byte(bytes[4]).ok_or(WireError::Version(bytes[4]))?;
     if bytes[5] != kind as u8 {
         return Err(WireError::WrongKind {
             expected: kind,
@@ -180,10 +265,29 @@ pub fn decode_limited<T: for<'de> Deserialize<'de>>(
         });
     }
     let mut plain = Vec::new();
-    flate2::read::ZlibDecoder::new(&bytes[6..])
-        .take(max_decoded + 1)
-        .read_to_end(&mut plain)
-        .map_err(|e| WireError::Corrupt(e.to_string()))?;
+    let corrupt = |e: std::io::Error| WireError::Corrupt(e.to_string());
+    match version {
+        Version::V2 => {
+            flate2::read::ZlibDecoder::new(&bytes[6..])
+                .take(max_decoded + 1)
+                .read_to_end(&mut plain)
+                .map_err(corrupt)?;
+        }
+        Version::V3 => {
+            let mut z =
+                zstd::stream::read::Decoder::with_dictionary(&bytes[6..], DICTIONARY).map_err(corrupt)?;
+            z.window_log_max(ZSTD_WINDOW_LOG_MAX).map_err(corrupt)?;
+            // One frame only: bytes after it are not ours to read.
+            let mut z = z.single_frame();
+            (&mut z)
+                .take(max_decoded + 1)
+                .read_to_end(&mut plain)
+                .map_err(corrupt)?;
+            if plain.len() as u64 <= max_decoded && !z.finish().is_empty() {
+                return Err(WireError::Corrupt("trailing bytes after the body".into()));
+            }
+        }
+    }
     if plain.len() as u64 > max_decoded {
         return Err(WireError::TooLarge(plain.len() as u64));
     }
@@ -191,7 +295,7 @@ pub fn decode_limited<T: for<'de> Deserialize<'de>>(
     if !rest.is_empty() {
         return Err(WireError::Corrupt("trailing bytes".into()));
     }
-    Ok(value)
+    Ok((version, value))
 }
 
 #[cfg(test)]
@@ -250,18 +354,103 @@ mod tests {
     }
 
     #[test]
-    fn decompression_bombs_are_refused() {
-        // 40 MB of zeros compress to a few KB.
+    fn the_dictionary_is_the_one_v3_was_made_with() {
+        use sha2::Digest;
+        // Changing the dictionary breaks every reader of v3 bodies: it takes a new version.
+        assert_eq!(
+            format!("{:x}", sha2::Sha256::digest(DICTIONARY)),
+            "1e7b7d83e01e697ca2d1687a96147d42107947ebdcf2c66dd4f7a2295d6e163f"
+        );
+        // And a body written without it does not read (its checksum fails), nor one read
+        // without it.
+        let r = sample();
+        let body = postcard::to_allocvec(&r).unwrap();
+        let mut plain = zstd::bulk::Compressor::new(12).unwrap();
+        plain
+            .set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
+            .unwrap();
+        let without = framed(3, &plain.compress(&body).unwrap());
+        // Raw-content dictionaries are not named in the frame: such a body may read, but
+        // must read as what was written or fail.
+        if let Ok(back) = decode::<Request>(Kind::Request, &without) {
+            assert_eq!(back, r);
+        }
+        // A body like the households the dictionary holds refers to it.
+        let mut like = r.clone();
+        like.docs[0].message = DICTIONARY[DICTIONARY.len() - 4096..].to_vec();
+        let ours = encode(Kind::Request, &like);
+        assert_eq!(decode::<Request>(Kind::Request, &ours).unwrap(), like);
+        assert!(zstd::stream::decode_all(&ours[6..]).is_err());
+    }
+
+    #[test]
+    fn both_versions_read_and_say_which_they_are() {
+        let r = sample();
+        for version in [Version::V2, Version::V3] {
+            let bytes = encode_as(version, Kind::Request, &r);
+            assert_eq!(bytes[4], version.byte());
+            assert_eq!(
+                decode_versioned::<Request>(Kind::Request, &bytes).unwrap(),
+                (version, r.clone())
+            );
+        }
+        assert_eq!(encode(Kind::Request, &r)[4], 3, "v3 is written");
+    }
+
+    fn framed(version: u8, compressed: &[u8]) -> Vec<u8> {
         let mut out = Vec::from(&MAGIC[..]);
-        out.push(VERSION);
+        out.push(version);
         out.push(Kind::Request as u8);
-        let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::best());
-        z.write_all(&vec![0u8; 40 * 1024 * 1024]).unwrap();
-        let bomb = z.finish().unwrap();
-        assert!(bomb.len() < MAX_BODY);
+        out.extend_from_slice(compressed);
+        out
+    }
+
+    #[test]
+    fn decompression_bombs_are_refused() {
+        // 40 MB of zeros compress to a few KB, in either version.
+        let zeros = vec![0u8; 40 * 1024 * 1024];
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&zeros).unwrap();
+        let zstd = zstd::bulk::Compressor::with_dictionary(3, DICTIONARY)
+            .unwrap()
+            .compress(&zeros)
+            .unwrap();
+        for bomb in [framed(2, &z.finish().unwrap()), framed(3, &zstd)] {
+            assert!(bomb.len() < MAX_BODY);
+            assert!(matches!(
+                decode::<Request>(Kind::Request, &bomb),
+                Err(WireError::TooLarge(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn a_zstd_body_asking_for_a_large_window_or_carrying_more_is_refused() {
+        // A frame whose window is 128 MiB: the reader would allocate it before the first byte.
+        let body = postcard::to_allocvec(&sample()).unwrap();
+        let mut z = zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, DICTIONARY).unwrap();
+        z.window_log(27).unwrap();
+        z.include_contentsize(false).unwrap();
+        z.write_all(&body).unwrap();
+        let wide = framed(3, &z.finish().unwrap());
         assert!(matches!(
-            decode::<Request>(Kind::Request, &bomb),
-            Err(WireError::TooLarge(_))
+            decode::<Request>(Kind::Request, &wide),
+            Err(WireError::Corrupt(_))
+        ));
+        // A second frame after the body, or junk: not ours to read.
+        let good = encode(Kind::Request, &sample());
+        assert!(decode::<Request>(Kind::Request, &good).is_ok());
+        let mut two = good.clone();
+        two.extend_from_slice(&zstd::bulk::compress(&body, 3).unwrap());
+        assert!(matches!(
+            decode::<Request>(Kind::Request, &two),
+            Err(WireError::Corrupt(_))
+        ));
+        let mut junk = good;
+        junk.push(0);
+        assert!(matches!(
+            decode::<Request>(Kind::Request, &junk),
+            Err(WireError::Corrupt(_))
         ));
     }
 }

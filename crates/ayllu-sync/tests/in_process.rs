@@ -511,7 +511,12 @@ fn a_large_request_lets_other_phones_in_between_steps() {
         scope: &Scope::All,
         actor: Some(&actor),
     };
-    let mut serving = Serving::new(request, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    let mut serving = Serving::new(
+        request,
+        ayllu_sync::wire::Version::CURRENT,
+        ayllu_sync::DEFAULT_BUDGET,
+    )
+    .unwrap();
     assert!(serving.step(&mut hub.store, &sender).unwrap().is_none());
     // The first step is stored already; b syncs whole before a's request goes on.
     assert_eq!(hub.store.household_ids().unwrap().len(), HOUSEHOLDS_PER_STEP);
