@@ -172,6 +172,30 @@ fn post_sync(hub: &RunningHub, token: Option<&str>, body: Vec<u8>) -> (u16, Vec<
     (status, refused)
 }
 
+fn postcard_request(r: &wire::Request) -> Vec<u8> {
+    postcard::to_allocvec(r).unwrap()
+}
+
+/// A v3 body made by hand: `plain` zstd-compressed with the wire's dictionary, optionally
+/// with a window of 2^`window_log` bytes declared (the reader would allocate it).
+fn zstd_body(plain: &[u8], window_log: Option<u32>) -> Vec<u8> {
+    let mut z = zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, wire::DICTIONARY).unwrap();
+    if let Some(w) = window_log {
+        z.window_log(w).unwrap();
+        z.include_contentsize(false).unwrap();
+    }
+    z.write_all(plain).unwrap();
+    let mut out = b"AYLS\x03\x01".to_vec();
+    out.extend(z.finish().unwrap());
+    out
+}
+
+fn with_version(body: &[u8], version: u8) -> Vec<u8> {
+    let mut b = body.to_vec();
+    b[4] = version;
+    b
+}
+
 fn add_households(store: &mut Store, seed: u64, n: usize, community: Option<&str>) {
     let mut census = Census::new(seed, today());
     for _ in 0..n {
@@ -218,6 +242,27 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             "bad_request",
         ),
         ("oversized", token, vec![b'x'; wire::MAX_BODY + 10], 413, ""),
+        (
+            "a zstd bomb",
+            token,
+            zstd_body(&vec![0u8; 40 << 20], None),
+            413,
+            "too_large",
+        ),
+        (
+            "a zstd frame asking a 128 MiB window",
+            token,
+            zstd_body(&postcard_request(&request), Some(27)),
+            400,
+            "bad_request",
+        ),
+        (
+            "an unknown wire version",
+            token,
+            with_version(&body, 4),
+            400,
+            "bad_request",
+        ),
         ("no token", None, body.clone(), 401, "unauthorized"),
         (
             "unknown token",
@@ -625,4 +670,70 @@ fn a_document_written_by_older_phones_still_reads_and_syncs() {
         (Answer::NotAsked, Answer::NotAsked, Answer::NotAsked),
         "what was not asked arrives as not asked, not as no"
     );
+}
+
+/// A phone not yet updated speaks wire v2 (zlib, Automerge's own message encoding): the hub
+/// takes its households and answers it in v2, so it reads the answer; an updated phone gets
+/// v3 and compact messages.
+#[test]
+fn a_phone_not_yet_updated_is_answered_in_the_version_it_speaks() {
+    let hub = start_hub();
+    let mut old = enrolled_device(&hub, &["Ccorca"]);
+    add_households(&mut old.store, 3, 4, Some("Ccorca"));
+    let mut request = DeviceSession::new(&old.peer)
+        .next_request(&mut old.store)
+        .unwrap()
+        .unwrap();
+    for d in &mut request.docs {
+        // What the older app sent: the message as Automerge encodes it.
+        d.message = ayllu_sync::guard::read_message(&d.message, &ayllu_sync::guard::Limits::SYNC)
+            .unwrap()
+            .encode();
+        assert_eq!(d.message[0], 0x42);
+    }
+    let send = |token: &str, body: Vec<u8>| {
+        let resp = http(&hub)
+            .post(format!("{}/v1/sync", hub.url))
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        resp.bytes().unwrap().to_vec()
+    };
+    let answer = send(
+        &old.token,
+        wire::encode_as(wire::Version::V2, Kind::Request, &request),
+    );
+    let (version, response) = wire::decode_versioned::<wire::Response>(Kind::Response, &answer).unwrap();
+    assert_eq!(version, wire::Version::V2);
+    assert!(response.refused.is_empty(), "{:?}", response.refused);
+    let held: Vec<HouseholdId> = hub.hub.with_store(|s| s.household_ids().unwrap());
+    for d in &request.docs {
+        assert!(held.contains(&d.household), "the hub took every household");
+    }
+
+    // Another phone of the same communities pulls them: in v2 as Automerge's messages, in
+    // v3 as compact ones, both read by our reader.
+    let b = enrolled_device(&hub, &["Ccorca"]);
+    for version in [wire::Version::V2, wire::Version::V3] {
+        let pull = wire::Request {
+            request_id: if version == wire::Version::V2 {
+                [1; 16]
+            } else {
+                [2; 16]
+            },
+            cursor: 0,
+            docs: vec![],
+        };
+        let answer = send(&b.token, wire::encode_as(version, Kind::Request, &pull));
+        let (got, response) = wire::decode_versioned::<wire::Response>(Kind::Response, &answer).unwrap();
+        assert_eq!(got, version);
+        assert_eq!(response.docs.len(), 4);
+        for d in &response.docs {
+            let first = d.message[0];
+            assert_eq!(first, if version.compact() { 0x53 } else { 0x42 });
+            ayllu_sync::guard::read_message(&d.message, &ayllu_sync::guard::Limits::SYNC).unwrap();
+        }
+    }
 }
