@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::StoreError;
+use crate::statements::Cached;
 
 /// Appended changes kept before a document is compacted into its snapshot.
 pub const COMPACT_AFTER: i64 = 32;
@@ -80,7 +81,7 @@ pub(crate) fn parse_heads(text: &str) -> Result<Vec<ChangeHash>, StoreError> {
 pub(crate) fn load(tx: &rusqlite::Connection, id: HouseholdId) -> Result<Option<Automerge>, StoreError> {
     let key = id.to_string();
     let snapshot: Option<Vec<u8>> = tx
-        .query_row(
+        .query_row_cached(
             "SELECT snapshot FROM documents WHERE household_id = ?1",
             [&key],
             |r| r.get(0),
@@ -99,7 +100,9 @@ pub(crate) fn load(tx: &rusqlite::Connection, id: HouseholdId) -> Result<Option<
 }
 
 pub(crate) fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, StoreError> {
-    autosurgeon::hydrate(doc).map_err(|e| StoreError::Corrupt(id, e.to_string()))
+    // Through an index of each map's keys: a seek per field was most of a sync's CPU.
+    autosurgeon::hydrate(&crate::indexed::IndexedDoc::new(doc))
+        .map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
 /// Largest saved size of one household document (snapshot plus appended changes). A real
@@ -122,13 +125,11 @@ pub(crate) fn check_shape(id: HouseholdId, doc: &Automerge, household: &Househol
             ),
         ));
     }
-    let mut reference = Automerge::new();
-    reference
-        .transact::<_, _, ReconcileError>(|tx| autosurgeon::reconcile(tx, household))
-        .map_err(|f| StoreError::Reconcile(f.error.to_string()))?;
-    // The reference as plain maps: looked up key by key, which an Automerge document does
-    // slowly (a seek per key: this walk was a quarter of a sync's CPU).
-    let automerge::hydrate::Value::Map(reference) = reference.hydrate(None) else {
+    // The reference as plain maps, looked up key by key (an Automerge document seeks per
+    // key), built by the model's own reconcile code without a document in between.
+    let Some(automerge::hydrate::Value::Map(reference)) =
+        crate::reference::of(household).map_err(|e| StoreError::Reconcile(e.to_string()))?
+    else {
         return Err(StoreError::Reconcile("a household is a map".into()));
     };
     let mut path = Vec::new();
@@ -296,7 +297,7 @@ fn reconcile_map<K: std::fmt::Display + Ord, V: autosurgeon::Reconcile + Partial
 
 /// The next value of the store-wide update sequence.
 pub(crate) fn next_seq(tx: &rusqlite::Connection) -> Result<i64, StoreError> {
-    Ok(tx.query_row(
+    Ok(tx.query_row_cached(
         "UPDATE counters SET value = value + 1 WHERE name = 'update_seq' RETURNING value",
         [],
         |r| r.get(0),
@@ -306,7 +307,7 @@ pub(crate) fn next_seq(tx: &rusqlite::Connection) -> Result<i64, StoreError> {
 /// Stores a new document whole.
 pub(crate) fn insert(tx: &Transaction<'_>, id: HouseholdId, doc: &Automerge) -> Result<(), StoreError> {
     let seq = next_seq(tx)?;
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO documents (household_id, snapshot, heads, change_count, seq) VALUES (?1, ?2, ?3, 0, ?4)",
         params![id.to_string(), doc.save(), heads_text(&doc.get_heads()), seq],
     )?;
@@ -325,12 +326,12 @@ pub(crate) fn append(
     if bytes.is_empty() {
         return Ok(());
     }
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO doc_changes (household_id, bytes) VALUES (?1, ?2)",
         params![key, bytes],
     )?;
     let seq = next_seq(tx)?;
-    let count: i64 = tx.query_row(
+    let count: i64 = tx.query_row_cached(
         "UPDATE documents SET heads = ?2, change_count = change_count + 1, seq = ?3 WHERE household_id = ?1
          RETURNING change_count",
         params![key, heads_text(&doc.get_heads()), seq],
@@ -345,11 +346,11 @@ pub(crate) fn append(
 /// Replaces snapshot + appended changes with one fresh snapshot.
 pub(crate) fn compact(tx: &Transaction<'_>, id: HouseholdId, doc: &Automerge) -> Result<(), StoreError> {
     let key = id.to_string();
-    tx.execute(
+    tx.execute_cached(
         "UPDATE documents SET snapshot = ?2, heads = ?3, change_count = 0 WHERE household_id = ?1",
         params![key, doc.save(), heads_text(&doc.get_heads())],
     )?;
-    tx.execute("DELETE FROM doc_changes WHERE household_id = ?1", [key])?;
+    tx.execute_cached("DELETE FROM doc_changes WHERE household_id = ?1", [key])?;
     Ok(())
 }
 

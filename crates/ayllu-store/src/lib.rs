@@ -15,11 +15,14 @@ mod conflict;
 mod document;
 mod draft;
 mod due;
+mod indexed;
 mod projection;
 mod query;
+mod reference;
 mod registry;
 mod replica;
 mod schema;
+mod statements;
 
 use std::path::Path;
 
@@ -186,6 +189,7 @@ impl Store {
 
     fn setup(mut conn: Connection) -> Result<Store, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(statements::CACHE_CAPACITY);
         // Pages read once stay decrypted in memory (up to 32 MiB, taken only as needed): an
         // encrypted page read again from the disk is decrypted and authenticated again.
         conn.pragma_update(None, "cache_size", -32 * 1024)?;

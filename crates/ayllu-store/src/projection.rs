@@ -28,8 +28,13 @@ fn date(d: chrono::NaiveDate) -> String {
 
 /// Replaces every projected row of one household.
 pub(crate) fn write(conn: &Connection, id: HouseholdId, h: &Household) -> Result<(), StoreError> {
-    let key = id.to_string();
     remove(conn, id)?;
+    insert(conn, id, h)
+}
+
+/// Projects a household that has no rows yet (new to this store).
+pub(crate) fn insert(conn: &Connection, id: HouseholdId, h: &Household) -> Result<(), StoreError> {
+    let key = id.to_string();
     // Every top-level field by name: a new one fails to compile here until it is projected
     // (or said not to be, like the schema version).
     let ayllu_model::HouseholdParts {

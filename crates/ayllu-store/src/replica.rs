@@ -5,6 +5,7 @@ use automerge::{ActorId, Automerge, ChangeHash};
 use ayllu_model::{Household, HouseholdId};
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use crate::statements::Cached;
 use crate::{Store, StoreError, document, projection};
 
 /// Where a peer's exchange stands.
@@ -65,7 +66,7 @@ impl Store {
     /// Households with changes `peer` has not confirmed: written here after the last
     /// offer it settled, sent and not yet acknowledged, or refused by it.
     pub fn waiting_for(&self, peer: &str) -> Result<i64, StoreError> {
-        Ok(self.connection().query_row(
+        Ok(self.connection().query_row_cached(
             &format!("SELECT COUNT(*) FROM documents d WHERE {WAITING_FOR}"),
             [peer],
             |r| r.get(0),
@@ -88,7 +89,7 @@ impl Store {
     pub fn sync_state_count(&self) -> Result<i64, StoreError> {
         Ok(self
             .connection()
-            .query_row("SELECT COUNT(*) FROM peer_docs", [], |r| r.get(0))?)
+            .query_row_cached("SELECT COUNT(*) FROM peer_docs", [], |r| r.get(0))?)
     }
 
     /// Households refused in sync with `peer`, either way, with the reasons.
@@ -181,7 +182,7 @@ impl Replica<'_> {
     pub fn heads(&self, id: HouseholdId) -> Result<Option<Vec<ChangeHash>>, StoreError> {
         let text: Option<String> = self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT heads FROM documents WHERE household_id = ?1",
                 [id.to_string()],
                 |r| r.get(0),
@@ -223,7 +224,7 @@ impl Replica<'_> {
             None => document::insert(&self.tx, id, doc)?,
             Some(heads) => document::append(&self.tx, id, doc, heads)?,
         }
-        let stored: i64 = self.tx.query_row(
+        let stored: i64 = self.tx.query_row_cached(
             "SELECT length(snapshot) + COALESCE((SELECT SUM(length(bytes)) FROM doc_changes
                                                  WHERE household_id = ?1), 0)
              FROM documents WHERE household_id = ?1",
@@ -233,7 +234,11 @@ impl Replica<'_> {
         if stored as usize > document::MAX_DOCUMENT_BYTES {
             return Err(StoreError::TooLarge(id, stored as usize));
         }
-        projection::write(&self.tx, id, &household)?;
+        match before {
+            // New to this store: no rows to replace.
+            None => projection::insert(&self.tx, id, &household)?,
+            Some(_) => projection::write(&self.tx, id, &household)?,
+        }
         Ok(household)
     }
 
@@ -249,12 +254,12 @@ impl Replica<'_> {
         step: impl FnOnce(&mut Replica<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         self.tx
-            .execute_batch("SAVEPOINT household")
+            .execute_cached("SAVEPOINT household", [])
             .map_err(StoreError::from)?;
         match step(self) {
             Ok(v) => {
                 self.tx
-                    .execute_batch("RELEASE household")
+                    .execute_cached("RELEASE household", [])
                     .map_err(StoreError::from)?;
                 Ok(v)
             }
@@ -271,7 +276,7 @@ impl Replica<'_> {
     pub fn has_document(&self, id: HouseholdId) -> Result<bool, StoreError> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT 1 FROM documents WHERE household_id = ?1",
                 [id.to_string()],
                 |_| Ok(()),
@@ -290,7 +295,7 @@ impl Replica<'_> {
         code: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO sync_refusals (peer, household_id, direction, code, reason, at)
              VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
              ON CONFLICT(peer, household_id, direction) DO UPDATE SET
@@ -306,7 +311,7 @@ impl Replica<'_> {
         id: HouseholdId,
         direction: Direction,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "DELETE FROM sync_refusals WHERE peer = ?1 AND household_id = ?2 AND direction = ?3",
             params![peer, id.to_string(), direction.as_str()],
         )?;
@@ -329,7 +334,7 @@ impl Replica<'_> {
     pub fn community(&self, id: HouseholdId) -> Result<Option<String>, StoreError> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT community FROM households WHERE id = ?1",
                 [id.to_string()],
                 |r| r.get(0),
@@ -356,7 +361,7 @@ impl Replica<'_> {
     pub fn current_seq(&self) -> Result<i64, StoreError> {
         Ok(self
             .tx
-            .query_row("SELECT value FROM counters WHERE name = 'update_seq'", [], |r| {
+            .query_row_cached("SELECT value FROM counters WHERE name = 'update_seq'", [], |r| {
                 r.get(0)
             })?)
     }
@@ -364,7 +369,7 @@ impl Replica<'_> {
     pub fn peer(&self, peer: &str) -> Result<PeerCursor, StoreError> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT cursor, pushed_seq FROM peers WHERE peer = ?1",
                 [peer],
                 |r| {
@@ -379,7 +384,7 @@ impl Replica<'_> {
     }
 
     pub fn set_peer(&mut self, peer: &str, at: PeerCursor) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO peers (peer, cursor, pushed_seq) VALUES (?1, ?2, ?3)
              ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor, pushed_seq = excluded.pushed_seq",
             params![peer, at.cursor, at.pushed_seq],
@@ -391,7 +396,7 @@ impl Replica<'_> {
     pub fn sync_state(&self, peer: &str, id: HouseholdId) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT sync_state FROM peer_docs WHERE peer = ?1 AND household_id = ?2",
                 params![peer, id.to_string()],
                 |r| r.get(0),
@@ -400,7 +405,7 @@ impl Replica<'_> {
     }
 
     pub fn set_sync_state(&mut self, peer: &str, id: HouseholdId, state: &[u8]) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO peer_docs (peer, household_id, sync_state) VALUES (?1, ?2, ?3)
              ON CONFLICT(peer, household_id) DO UPDATE SET sync_state = excluded.sync_state",
             params![peer, id.to_string(), state],
@@ -410,7 +415,7 @@ impl Replica<'_> {
 
     /// Forgets what we knew of `peer`'s copy of a document: the next offer sends it whole.
     pub fn forget_sync_state(&mut self, peer: &str, id: HouseholdId) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "DELETE FROM peer_docs WHERE peer = ?1 AND household_id = ?2",
             params![peer, id.to_string()],
         )?;
@@ -426,7 +431,7 @@ impl Replica<'_> {
         heads: &[ChangeHash],
         cursor: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE peer_docs SET pending = ?3, pending_cursor = ?4 WHERE peer = ?1 AND household_id = ?2",
             params![peer, id.to_string(), document::heads_text(heads), cursor],
         )?;
@@ -448,7 +453,7 @@ impl Replica<'_> {
             stmt.query_map(params![peer, cursor], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE peer_docs SET pending = NULL, pending_cursor = NULL
              WHERE peer = ?1 AND pending IS NOT NULL AND pending_cursor <= ?2",
             params![peer, cursor],
@@ -460,13 +465,13 @@ impl Replica<'_> {
 
     /// Records a request id from `peer`; false if it was seen before (a replay).
     pub fn first_sight_of_request(&mut self, peer: &str, request_id: &[u8]) -> Result<bool, StoreError> {
-        let inserted = self.tx.execute(
+        let inserted = self.tx.execute_cached(
             "INSERT OR IGNORE INTO seen_requests (peer, request_id, at) VALUES (?1, ?2, unixepoch())",
             params![peer, request_id],
         )?;
         // Keep the last 10,000 per peer: enough to catch any replay of a recent request.
         if inserted == 1 {
-            self.tx.execute(
+            self.tx.execute_cached(
                 "DELETE FROM seen_requests WHERE peer = ?1 AND rowid NOT IN
                    (SELECT rowid FROM seen_requests WHERE peer = ?1 ORDER BY rowid DESC LIMIT 10000)",
                 [peer],
