@@ -283,7 +283,7 @@ fn wire_v3(
     let raw: Vec<u8> = samples.concat();
     for kb in [64usize, 128, 256, 512, 1024] {
         let dict = &raw[raw.len().saturating_sub(kb * 1024)..];
-        for level in [12, 19] {
+        for level in [9, 12, 13, 14, 15, 16, 17, 18, 19] {
             let t = Instant::now();
             let mut c = zstd::bulk::Compressor::with_dictionary(level, dict)?;
             let total: usize = bodies.iter().map(|b| c.compress(b).unwrap().len()).sum();

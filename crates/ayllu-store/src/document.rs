@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::StoreError;
+use crate::indexed::IndexedDoc;
 use crate::statements::Cached;
 
 /// Appended changes kept before a document is compacted into its snapshot.
@@ -100,9 +101,21 @@ pub(crate) fn load(tx: &rusqlite::Connection, id: HouseholdId) -> Result<Option<
 }
 
 pub(crate) fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, StoreError> {
-    // Through an index of each map's keys: a seek per field was most of a sync's CPU.
-    autosurgeon::hydrate(&crate::indexed::IndexedDoc::new(doc))
-        .map_err(|e| StoreError::Corrupt(id, e.to_string()))
+    hydrate_indexed(id, &IndexedDoc::new(doc))
+}
+
+// Through an index of each map's keys: a seek per field was most of a sync's CPU.
+fn hydrate_indexed(id: HouseholdId, doc: &IndexedDoc<'_, Automerge>) -> Result<Household, StoreError> {
+    autosurgeon::hydrate(doc).map_err(|e| StoreError::Corrupt(id, e.to_string()))
+}
+
+/// A document received from elsewhere, read: the household it holds, once its shape is
+/// checked ([`check_shape`]). One reading of each map serves both.
+pub(crate) fn read_received(id: HouseholdId, doc: &Automerge) -> Result<Household, StoreError> {
+    let indexed = IndexedDoc::new(doc);
+    let household = hydrate_indexed(id, &indexed)?;
+    check_shape_indexed(id, &indexed, &household)?;
+    Ok(household)
 }
 
 /// Largest saved size of one household document (snapshot plus appended changes). A real
@@ -113,9 +126,18 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// A received document must have exactly the household's shape: every key one the model
 /// writes, every object where the model puts one. Unknown keys are refused, not carried:
 /// a phone cannot park megabytes under a key nobody reads. The reference shape is the
-/// model's own (the household reconciled into a fresh document), so it cannot drift from
+/// model's own (what its reconcile code writes for the household), so it cannot drift from
 /// the structs. Concurrent values of a key are all checked, not only the winner.
+#[cfg(test)]
 pub(crate) fn check_shape(id: HouseholdId, doc: &Automerge, household: &Household) -> Result<(), StoreError> {
+    check_shape_indexed(id, &IndexedDoc::new(doc), household)
+}
+
+fn check_shape_indexed(
+    id: HouseholdId,
+    doc: &IndexedDoc<'_, Automerge>,
+    household: &Household,
+) -> Result<(), StoreError> {
     if household.schema > ayllu_model::SCHEMA_VERSION {
         return Err(StoreError::Shape(
             id,
@@ -145,39 +167,40 @@ fn path_text(path: &[String]) -> String {
     }
 }
 
-/// Every key of the map `obj` (in one pass over it) must be one the reference has, holding
-/// the same kind of value; every value of a key written concurrently is checked too.
+/// Every key of the map `obj` (read once, shared with hydration) must be one the reference
+/// has, holding the same kind of value; every value of a key written concurrently is
+/// checked too.
 fn shape_walk(
-    doc: &Automerge,
+    doc: &IndexedDoc<'_, Automerge>,
     obj: &automerge::ObjId,
     reference: &automerge::hydrate::Map,
     path: &mut Vec<String>,
 ) -> Result<(), &'static str> {
-    for item in doc.map_range(obj, ..) {
-        path.push(item.key.to_string());
-        let Some(expected) = reference.get(&item.key) else {
+    let Some(entries) = doc.entries(obj) else {
+        return Err("a list where the model has a map");
+    };
+    for (key, entry) in entries.iter() {
+        path.push(key.clone());
+        let Some(expected) = reference.get(key) else {
             return Err("unknown key");
         };
-        if item.conflict {
-            for (value, child) in doc.get_all(obj, item.key.as_ref()).map_err(|_| "unreadable")? {
-                let kind = match value {
-                    Value::Object(t) => Kind::Object(t),
-                    Value::Scalar(s) => Kind::Scalar { null: s.is_null() },
-                };
-                shape_check(doc, kind, &child, expected, path)?;
+        if entry.conflict {
+            for (value, child) in doc.doc().get_all(obj, key.as_str()).map_err(|_| "unreadable")? {
+                shape_check(doc, kind(&value), &child, expected, path)?;
             }
         } else {
-            let kind = match &item.value {
-                automerge::ValueRef::Object(t) => Kind::Object(*t),
-                automerge::ValueRef::Scalar(s) => Kind::Scalar {
-                    null: matches!(s, automerge::ScalarValueRef::Null),
-                },
-            };
-            shape_check(doc, kind, &item.id(), expected, path)?;
+            shape_check(doc, kind(&entry.value), &entry.id, expected, path)?;
         }
         path.pop();
     }
     Ok(())
+}
+
+fn kind(value: &Value<'_>) -> Kind {
+    match value {
+        Value::Object(t) => Kind::Object(*t),
+        Value::Scalar(s) => Kind::Scalar { null: s.is_null() },
+    }
 }
 
 /// The kind of one value in a document.
@@ -187,7 +210,7 @@ enum Kind {
 }
 
 fn shape_check(
-    doc: &Automerge,
+    doc: &IndexedDoc<'_, Automerge>,
     kind: Kind,
     child: &automerge::ObjId,
     expected: &automerge::hydrate::Value,

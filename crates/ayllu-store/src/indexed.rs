@@ -9,19 +9,29 @@
 //! answer, unchanged.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeBounds;
+use std::rc::Rc;
 
 use automerge::{AutomergeError, ChangeHash, ObjId, ObjType, Prop, Value};
 use autosurgeon::ReadDoc;
 
-/// One map's visible entries: key → (value, the id of the operation that set it).
-type Entries = HashMap<String, (Value<'static>, ObjId)>;
+/// One visible entry of a map.
+pub(crate) struct Entry {
+    pub(crate) value: Value<'static>,
+    /// The operation that set it (for an object, the object's id).
+    pub(crate) id: ObjId,
+    /// Other values were written to this key concurrently (`get_all` has them all).
+    pub(crate) conflict: bool,
+}
+
+/// One map's visible entries by key, in key order (as `map_range` gives them).
+pub(crate) type Entries = BTreeMap<String, Entry>;
 
 pub(crate) struct IndexedDoc<'d, D: ReadDoc> {
     doc: &'d D,
     /// By object: its entries if it is a map, `None` if it is not (then `get` asks the doc).
-    maps: RefCell<HashMap<ObjId, Option<Entries>>>,
+    maps: RefCell<HashMap<ObjId, Option<Rc<Entries>>>>,
 }
 
 impl<'d, D: ReadDoc> IndexedDoc<'d, D> {
@@ -32,16 +42,34 @@ impl<'d, D: ReadDoc> IndexedDoc<'d, D> {
         }
     }
 
-    fn entries_of(&self, obj: &ObjId) -> Option<Entries> {
-        (self.doc.object_type(obj) == Some(ObjType::Map)).then(|| {
-            self.doc
-                .map_range(obj, ..)
-                .map(|item| {
-                    let id = item.id();
-                    (item.key.into_owned(), (item.value.into_value(), id))
-                })
-                .collect()
-        })
+    /// The document underneath.
+    pub(crate) fn doc(&self) -> &'d D {
+        self.doc
+    }
+
+    /// The visible entries of `obj` if it is a map (read once, then kept).
+    pub(crate) fn entries(&self, obj: &ObjId) -> Option<Rc<Entries>> {
+        if let Some(known) = self.maps.borrow().get(obj) {
+            return known.clone();
+        }
+        let entries = (self.doc.object_type(obj) == Some(ObjType::Map)).then(|| {
+            Rc::new(
+                self.doc
+                    .map_range(obj, ..)
+                    .map(|item| {
+                        let (id, conflict) = (item.id(), item.conflict);
+                        let entry = Entry {
+                            value: item.value.into_value(),
+                            id,
+                            conflict,
+                        };
+                        (item.key.into_owned(), entry)
+                    })
+                    .collect(),
+            )
+        });
+        self.maps.borrow_mut().insert(obj.clone(), entries.clone());
+        entries
     }
 }
 
@@ -56,12 +84,8 @@ impl<D: ReadDoc> ReadDoc for IndexedDoc<'_, D> {
             Prop::Map(key) => key,
             seq => return self.doc.get(obj, seq),
         };
-        if !self.maps.borrow().contains_key(obj) {
-            let entries = self.entries_of(obj);
-            self.maps.borrow_mut().insert(obj.clone(), entries);
-        }
-        match self.maps.borrow().get(obj).expect("just indexed") {
-            Some(entries) => Ok(entries.get(&key).cloned()),
+        match self.entries(obj) {
+            Some(entries) => Ok(entries.get(&key).map(|e| (e.value.clone(), e.id.clone()))),
             None => self.doc.get(obj, key),
         }
     }

@@ -218,8 +218,7 @@ impl Replica<'_> {
         doc: &Automerge,
         before: Option<&[ChangeHash]>,
     ) -> Result<Household, StoreError> {
-        let household = document::hydrate(id, doc)?;
-        document::check_shape(id, doc, &household)?;
+        let household = document::read_received(id, doc)?;
         match before {
             None => document::insert(&self.tx, id, doc)?,
             Some(heads) => document::append(&self.tx, id, doc, heads)?,
