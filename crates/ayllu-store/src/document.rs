@@ -329,12 +329,7 @@ pub(crate) fn next_seq(tx: &rusqlite::Connection) -> Result<i64, StoreError> {
 
 /// Stores a new document whole.
 pub(crate) fn insert(tx: &Transaction<'_>, id: HouseholdId, doc: &Automerge) -> Result<(), StoreError> {
-    let seq = next_seq(tx)?;
-    tx.execute_cached(
-        "INSERT INTO documents (household_id, snapshot, heads, change_count, seq) VALUES (?1, ?2, ?3, 0, ?4)",
-        params![id.to_string(), doc.save(), heads_text(&doc.get_heads()), seq],
-    )?;
-    Ok(())
+    insert_saved(tx, id, &doc.save(), &doc.get_heads())
 }
 
 /// Appends what `doc` has beyond `before` and compacts when enough changes piled up.
@@ -344,11 +339,37 @@ pub(crate) fn append(
     doc: &Automerge,
     before: &[ChangeHash],
 ) -> Result<(), StoreError> {
-    let key = id.to_string();
-    let bytes = doc.save_after(before);
+    append_saved(tx, id, doc, &doc.save_after(before), &doc.get_heads())
+}
+
+/// Stores a new document whole (`snapshot`: its `save()`, `heads` its heads).
+pub(crate) fn insert_saved(
+    tx: &Transaction<'_>,
+    id: HouseholdId,
+    snapshot: &[u8],
+    heads: &[ChangeHash],
+) -> Result<(), StoreError> {
+    let seq = next_seq(tx)?;
+    tx.execute_cached(
+        "INSERT INTO documents (household_id, snapshot, heads, change_count, seq) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![id.to_string(), snapshot, heads_text(heads), seq],
+    )?;
+    Ok(())
+}
+
+/// Appends `bytes` (what `doc`, now at `heads`, has beyond the stored heads) and compacts
+/// when enough changes piled up.
+pub(crate) fn append_saved(
+    tx: &Transaction<'_>,
+    id: HouseholdId,
+    doc: &Automerge,
+    bytes: &[u8],
+    heads: &[ChangeHash],
+) -> Result<(), StoreError> {
     if bytes.is_empty() {
         return Ok(());
     }
+    let key = id.to_string();
     tx.execute_cached(
         "INSERT INTO doc_changes (household_id, bytes) VALUES (?1, ?2)",
         params![key, bytes],
@@ -357,7 +378,7 @@ pub(crate) fn append(
     let count: i64 = tx.query_row_cached(
         "UPDATE documents SET heads = ?2, change_count = change_count + 1, seq = ?3 WHERE household_id = ?1
          RETURNING change_count",
-        params![key, heads_text(&doc.get_heads()), seq],
+        params![key, heads_text(heads), seq],
         |r| r.get(0),
     )?;
     if count >= COMPACT_AFTER {

@@ -164,6 +164,43 @@ impl Store {
     }
 }
 
+/// A document received from a peer, read and checked without the store (so on any thread):
+/// the household it holds and what storing it will write.
+pub struct ReceivedDocument {
+    household: Household,
+    /// The whole document if it is new here, else its changes since the heads it was
+    /// loaded with.
+    bytes: Vec<u8>,
+    heads: Vec<ChangeHash>,
+}
+
+impl ReceivedDocument {
+    /// `doc` read as [`Replica::save_document`] requires (a valid household of the model's
+    /// shape). `before`: the heads it was loaded with (`None`: new to the store).
+    pub fn read(id: HouseholdId, doc: &Automerge, before: Option<&[ChangeHash]>) -> Result<Self, StoreError> {
+        let household = document::read_received(id, doc)?;
+        let bytes = match before {
+            None => doc.save(),
+            Some(heads) => doc.save_after(heads),
+        };
+        Ok(ReceivedDocument {
+            household,
+            bytes,
+            heads: doc.get_heads(),
+        })
+    }
+
+    pub fn household(&self) -> &Household {
+        &self.household
+    }
+}
+
+/// The household a document holds, read without the store (for comparing before and after
+/// a merge on any thread).
+pub fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, StoreError> {
+    document::hydrate(id, doc)
+}
+
 fn parse_household_id(s: String) -> Result<HouseholdId, StoreError> {
     s.parse()
         .map_err(|_| StoreError::Reconcile(format!("bad household id {s:?} in store")))
@@ -218,10 +255,27 @@ impl Replica<'_> {
         doc: &Automerge,
         before: Option<&[ChangeHash]>,
     ) -> Result<Household, StoreError> {
-        let household = document::read_received(id, doc)?;
+        let received = ReceivedDocument::read(id, doc, before)?;
+        self.store_received(id, doc, before, received)
+    }
+
+    /// [`Replica::save_document`]'s writing half, for a document already read
+    /// ([`ReceivedDocument::read`], which may have run on another thread).
+    pub fn store_received(
+        &mut self,
+        id: HouseholdId,
+        doc: &Automerge,
+        before: Option<&[ChangeHash]>,
+        received: ReceivedDocument,
+    ) -> Result<Household, StoreError> {
+        let ReceivedDocument {
+            household,
+            bytes,
+            heads,
+        } = received;
         match before {
-            None => document::insert(&self.tx, id, doc)?,
-            Some(heads) => document::append(&self.tx, id, doc, heads)?,
+            None => document::insert_saved(&self.tx, id, &bytes, &heads)?,
+            Some(_) => document::append_saved(&self.tx, id, doc, &bytes, &heads)?,
         }
         let stored: i64 = self.tx.query_row_cached(
             "SELECT length(snapshot) + COALESCE((SELECT SUM(length(bytes)) FROM doc_changes

@@ -7,12 +7,12 @@ use automerge::sync::Message;
 use automerge::{ActorId, Automerge, ReadDoc};
 pub use ayllu_model::Scope;
 use ayllu_model::{Household, HouseholdId};
-use ayllu_store::{Replica, Store, StoreError};
+use ayllu_store::{ReceivedDocument, Replica, Store, StoreError};
 
 use crate::docsync;
 use crate::guard::{self, Limits};
 use crate::wire::{DocMessage, RefusalCode, Refused, Request, Response, Version};
-use crate::{DEFAULT_BUDGET, SyncError};
+use crate::{DEFAULT_BUDGET, SyncError, parallel};
 
 /// Households one request may carry. A device's budget fills long before this; a request
 /// past it is refused whole, before any work.
@@ -128,23 +128,75 @@ impl Serving {
         })
     }
 
-    /// The next step; the response once the request is done.
+    /// The next step; the response once the request is done. Each household is read from
+    /// the store, then merged and checked (on every core: no store there), then written,
+    /// each in its own savepoint.
     pub fn step(&mut self, store: &mut Store, sender: &Sender<'_>) -> Result<Option<Response>, SyncError> {
         store.replica(|r: &mut Replica<'_>| -> Result<Option<Response>, SyncError> {
             if !self.started {
                 self.start(r, sender)?;
             }
+            let mut jobs = Vec::new();
             for _ in 0..HOUSEHOLDS_PER_STEP {
                 let Some((id, message)) = self.messages.pop_front() else {
                     break;
                 };
-                self.take(r, sender, id, message)?;
+                if !self.answered.insert(id) {
+                    self.refused.push(Refused {
+                        household: id,
+                        code: RefusalCode::Unreadable,
+                        detail: "the household appears twice in the request".into(),
+                    });
+                    continue;
+                }
+                match gather(r, sender, id, message) {
+                    Ok(job) => jobs.push(job),
+                    Err(outcome) => self.refuse(id, outcome)?,
+                }
+            }
+            let version = self.version;
+            let done = parallel::map(jobs, |job| {
+                let id = job.id;
+                (id, merge_and_check(job, sender, version))
+            });
+            for (id, done) in done {
+                if self.used >= RESPONSE_HARD_LIMIT {
+                    self.refused.push(Refused {
+                        household: id,
+                        code: RefusalCode::Later,
+                        detail: "the response is full".into(),
+                    });
+                    continue;
+                }
+                match done.and_then(|done| r.attempt(|r| write(r, sender, done))) {
+                    Ok(Some(msg)) => {
+                        self.used += msg.message.len();
+                        self.replies.push(msg);
+                    }
+                    Ok(None) => {}
+                    Err(outcome) => self.refuse(id, outcome)?,
+                }
             }
             if self.messages.is_empty() {
                 return Ok(Some(self.finish(r, sender)?));
             }
             Ok(None)
         })
+    }
+
+    /// A household not taken: refused in the response, or the whole request failed.
+    fn refuse(&mut self, id: HouseholdId, outcome: Outcome) -> Result<(), SyncError> {
+        match outcome {
+            Outcome::Refuse(code, detail) => {
+                self.refused.push(Refused {
+                    household: id,
+                    code,
+                    detail,
+                });
+                Ok(())
+            }
+            Outcome::Fail(e) => Err(e),
+        }
     }
 
     fn start(&mut self, r: &mut Replica<'_>, sender: &Sender<'_>) -> Result<(), SyncError> {
@@ -165,47 +217,6 @@ impl Serving {
             }
         }
         self.started = true;
-        Ok(())
-    }
-
-    fn take(
-        &mut self,
-        r: &mut Replica<'_>,
-        sender: &Sender<'_>,
-        id: HouseholdId,
-        message: Message,
-    ) -> Result<(), SyncError> {
-        let refuse = |code, detail: &str| Refused {
-            household: id,
-            code,
-            detail: detail.into(),
-        };
-        if !self.answered.insert(id) {
-            self.refused.push(refuse(
-                RefusalCode::Unreadable,
-                "the household appears twice in the request",
-            ));
-            return Ok(());
-        }
-        if self.used >= RESPONSE_HARD_LIMIT {
-            self.refused
-                .push(refuse(RefusalCode::Later, "the response is full"));
-            return Ok(());
-        }
-        match r.attempt(|r| admit(r, sender, id, message, self.version)) {
-            Ok(reply) => {
-                if let Some(msg) = reply {
-                    self.used += msg.message.len();
-                    self.replies.push(msg);
-                }
-            }
-            Err(Outcome::Refuse(code, detail)) => self.refused.push(Refused {
-                household: id,
-                code,
-                detail,
-            }),
-            Err(Outcome::Fail(e)) => return Err(e),
-        }
         Ok(())
     }
 
@@ -252,50 +263,111 @@ impl Serving {
     }
 }
 
-/// One household of a request: read within limits, merged, checked, stored; or refused.
-fn admit(
-    r: &mut Replica<'_>,
-    sender: &Sender<'_>,
+/// One household of a request, as the store has it: what merging it needs.
+struct Job {
     id: HouseholdId,
     message: Message,
-    version: Version,
-) -> Result<Option<DocMessage>, Outcome> {
-    let out_of_scope = || {
-        Outcome::Refuse(
-            RefusalCode::OutOfScope,
-            "outside this device's communities".into(),
-        )
-    };
+    doc: Automerge,
+    /// The heads it had here (`None`: new to the hub).
+    before: Option<Vec<automerge::ChangeHash>>,
+    state: automerge::sync::State,
+}
+
+/// One household merged and checked, ready to write.
+struct Merged {
+    id: HouseholdId,
+    doc: Automerge,
+    before: Option<Vec<automerge::ChangeHash>>,
+    /// What to store, if the message changed anything.
+    received: Option<ReceivedDocument>,
+    reply: Option<DocMessage>,
+    state: Vec<u8>,
+}
+
+/// Reads what merging household `id` needs; refuses it at once when it is out of the
+/// device's scope or made up.
+fn gather(r: &Replica<'_>, sender: &Sender<'_>, id: HouseholdId, message: Message) -> Result<Job, Outcome> {
     if let Some(c) = r.community(id)?
         && !sender.scope.allows(&c)
     {
-        return Err(out_of_scope());
+        return Err(Outcome::Refuse(
+            RefusalCode::OutOfScope,
+            "outside this device's communities".into(),
+        ));
     }
-    let held = r.has_document(id)?;
-    if !held && message.changes.is_empty() {
+    if !r.has_document(id)? && message.changes.is_empty() {
         // Nothing to store and nothing to answer: no bookkeeping for made-up ids.
         return Err(Outcome::Refuse(
             RefusalCode::Unknown,
             "the hub does not have this household and the message carries none of it".into(),
         ));
     }
-    let (mut doc, before) = r.document_or_new(id)?;
-    let before_household = if held { Some(r.hydrate(id, &doc)?) } else { None };
-    let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
+    let (doc, before) = r.document_or_new(id)?;
+    let state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
+    Ok(Job {
+        id,
+        message,
+        doc,
+        before,
+        state,
+    })
+}
+
+/// Merges and checks one household, without the store (on any thread).
+fn merge_and_check(job: Job, sender: &Sender<'_>, version: Version) -> Result<Merged, Outcome> {
+    let Job {
+        id,
+        message,
+        mut doc,
+        before,
+        mut state,
+    } = job;
+    let before_household = match before {
+        Some(_) => Some(ayllu_store::hydrate(id, &doc)?),
+        None => None,
+    };
     let changed = docsync::accept(&mut doc, &mut state, message)
         .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e.to_string()))?;
-    if !held && !changed {
+    if before.is_none() && !changed {
         // Only changes with missing dependencies arrived: nothing to keep.
         return Err(Outcome::Refuse(
             RefusalCode::Unknown,
             "the changes sent build on changes the hub does not have".into(),
         ));
     }
-    if changed {
-        check_and_save(r, sender, id, &doc, before.as_deref(), before_household.as_ref())?;
-    }
+    let received = if changed {
+        check_authors(&doc, before.as_deref().unwrap_or(&[]), sender.actor)?;
+        let received = ReceivedDocument::read(id, &doc, before.as_deref())?;
+        check_admissible(sender, received.household(), before_household.as_ref())?;
+        Some(received)
+    } else {
+        None
+    };
     let reply = docsync::offer_message(id, &doc, &mut state, version);
-    r.set_sync_state(sender.peer, id, &state.encode())?;
+    Ok(Merged {
+        id,
+        doc,
+        before,
+        received,
+        reply,
+        state: state.encode(),
+    })
+}
+
+/// Writes one merged household and the device's sync state for it; its reply.
+fn write(r: &mut Replica<'_>, sender: &Sender<'_>, merged: Merged) -> Result<Option<DocMessage>, Outcome> {
+    let Merged {
+        id,
+        doc,
+        before,
+        received,
+        reply,
+        state,
+    } = merged;
+    if let Some(received) = received {
+        r.store_received(id, &doc, before.as_deref(), received)?;
+    }
+    r.set_sync_state(sender.peer, id, &state)?;
     Ok(reply)
 }
 
@@ -311,18 +383,29 @@ pub(crate) fn check_and_save(
     before_household: Option<&Household>,
 ) -> Result<Household, Outcome> {
     check_authors(doc, before.unwrap_or(&[]), sender.actor)?;
-    let after = r.save_document(id, doc, before)?;
+    let received = ReceivedDocument::read(id, doc, before)?;
+    check_admissible(sender, received.household(), before_household)?;
+    Ok(r.store_received(id, doc, before, received)?)
+}
+
+/// A merged household a device may send: within its scope and, for a device, no reopening
+/// or removing.
+fn check_admissible(
+    sender: &Sender<'_>,
+    after: &Household,
+    before: Option<&Household>,
+) -> Result<(), Outcome> {
     if !sender.scope.allows(after.info.community.as_str()) {
         return Err(Outcome::Refuse(
             RefusalCode::OutOfScope,
             "outside this device's communities".into(),
         ));
     }
-    if let (Some(before), Some(_)) = (before_household, sender.actor) {
-        Household::check_transition(before, &after)
+    if let (Some(before), Some(_)) = (before, sender.actor) {
+        Household::check_transition(before, after)
             .map_err(|e| Outcome::Refuse(RefusalCode::Transition, e.to_string()))?;
     }
-    Ok(after)
+    Ok(())
 }
 
 /// Every change the merge added must be the device's own: changes of others reach a hub

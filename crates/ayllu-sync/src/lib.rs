@@ -18,6 +18,7 @@ pub mod docsync;
 pub mod guard;
 pub mod http;
 mod hub;
+mod parallel;
 pub mod tls;
 pub mod wire;
 
