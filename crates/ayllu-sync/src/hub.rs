@@ -76,7 +76,7 @@ pub fn serve_with_budget(
 
 /// Households taken in one step: one store transaction, then the store is free for others
 /// (a request of thousands of households never holds the hub for seconds).
-pub const HOUSEHOLDS_PER_STEP: usize = 64;
+pub const HOUSEHOLDS_PER_STEP: usize = 128;
 
 /// One request being answered, a step at a time. Each [`Serving::step`] is one store
 /// transaction over up to [`HOUSEHOLDS_PER_STEP`] households, so a caller that shares the

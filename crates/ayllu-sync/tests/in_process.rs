@@ -502,7 +502,8 @@ fn a_large_request_lets_other_phones_in_between_steps() {
         .insert_household(census.household_id(), &h, &who("Rosa Mamani"))
         .unwrap();
 
-    let mut session = DeviceSession::new("hub");
+    // Room for all of them in one request.
+    let mut session = DeviceSession::new("hub").with_budget(16 * ayllu_sync::DEFAULT_BUDGET);
     let request = session.next_request(&mut a.store).unwrap().unwrap();
     assert_eq!(request.docs.len(), 3 * HOUSEHOLDS_PER_STEP);
     let actor = a.store.actor().clone();
