@@ -8,12 +8,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use automerge::sync::State;
 use ayllu_model::HouseholdId;
-use ayllu_store::{Direction, PeerCursor, ReceivedDocument, Replica, Store, StoreError};
+use ayllu_store::{Direction, PeerCursor, Replica, Store, StoreError};
 
 use crate::docsync;
 use crate::guard::{self, Limits};
 use crate::wire::{DocMessage, RefusalCode, Request, Response};
-use crate::{DEFAULT_BUDGET, MAX_DOCS_PER_REQUEST, SyncError, parallel};
+use crate::{DEFAULT_BUDGET, MAX_DOCS_PER_REQUEST, SyncError};
 
 /// Exchanges before a session gives up: a sync that needs more is broken, not slow.
 const MAX_EXCHANGES: u32 = 10_000;
@@ -201,9 +201,6 @@ impl DeviceSession {
             let mut all_in_step = true;
             let mut settled = BTreeSet::new();
             let mut answered = BTreeSet::new();
-            // Read from the store in turn, merged and checked on every core (no store
-            // there), written in turn, each in its own savepoint.
-            let mut jobs = Vec::new();
             for DocMessage {
                 household: id,
                 message,
@@ -212,39 +209,24 @@ impl DeviceSession {
                 if !answered.insert(id) {
                     continue;
                 }
-                let (doc, before) = r.document_or_new(id)?;
-                let state = Self::state(states, r, &peer, id)?.clone();
-                jobs.push((id, message, doc, before, state));
-            }
-            let merged = parallel::map(jobs, |(id, message, mut doc, before, mut state)| {
-                let merged = (|| -> Result<_, StoreError> {
+                let outcome = r.attempt(|r| -> Result<(bool, bool), StoreError> {
                     let Ok(message) = guard::read_message(&message, &Limits::SYNC) else {
                         return Err(StoreError::Shape(id, "unreadable sync message".into()));
                     };
-                    let changed = docsync::accept(&mut doc, &mut state, message)
+                    let (mut doc, before) = r.document_or_new(id)?;
+                    let state = Self::state(states, r, &peer, id)?;
+                    let changed = docsync::accept(&mut doc, state, message)
                         .map_err(|e| StoreError::Shape(id, e.to_string()))?;
-                    let received = match changed {
-                        true => Some(ReceivedDocument::read(id, &doc, before.as_deref())?),
-                        false => None,
-                    };
-                    Ok((docsync::in_step(&doc, &state), received))
-                })();
-                (id, doc, before, state, merged)
-            });
-            for (id, doc, before, state, merged) in merged {
-                let outcome = merged.and_then(|(in_step, received)| {
-                    r.attempt(|r| -> Result<(bool, bool), StoreError> {
-                        let changed = received.is_some();
-                        if let Some(received) = received {
-                            r.store_received(id, &doc, before.as_deref(), received)?;
-                        }
-                        r.set_sync_state(&peer, id, &state.encode())?;
-                        Ok((changed, in_step))
-                    })
+                    if changed {
+                        r.save_document(id, &doc, before.as_deref())?;
+                    }
+                    let in_step = docsync::in_step(&doc, state);
+                    let encoded = state.encode();
+                    r.set_sync_state(&peer, id, &encoded)?;
+                    Ok((changed, in_step))
                 });
                 match outcome {
                     Ok((changed, in_step)) => {
-                        states.insert(id, state);
                         if changed {
                             progress.received += 1;
                         }

@@ -136,45 +136,50 @@ impl Serving {
             if !self.started {
                 self.start(r, sender)?;
             }
-            let mut jobs = Vec::new();
-            for _ in 0..HOUSEHOLDS_PER_STEP {
-                let Some((id, message)) = self.messages.pop_front() else {
-                    break;
-                };
-                if !self.answered.insert(id) {
-                    self.refused.push(Refused {
-                        household: id,
-                        code: RefusalCode::Unreadable,
-                        detail: "the household appears twice in the request".into(),
-                    });
-                    continue;
-                }
-                match gather(r, sender, id, message) {
-                    Ok(job) => jobs.push(job),
-                    Err(outcome) => self.refuse(id, outcome)?,
-                }
-            }
-            let version = self.version;
-            let done = parallel::map(jobs, |job| {
-                let id = job.id;
-                (id, merge_and_check(job, sender, version))
-            });
-            for (id, done) in done {
-                if self.used >= RESPONSE_HARD_LIMIT {
-                    self.refused.push(Refused {
-                        household: id,
-                        code: RefusalCode::Later,
-                        detail: "the response is full".into(),
-                    });
-                    continue;
-                }
-                match done.and_then(|done| r.attempt(|r| write(r, sender, done))) {
-                    Ok(Some(msg)) => {
-                        self.used += msg.message.len();
-                        self.replies.push(msg);
+            let mut taken = 0;
+            // A few at a time (the documents in flight stay bounded), a step in all.
+            while taken < HOUSEHOLDS_PER_STEP && !self.messages.is_empty() {
+                let mut jobs = Vec::new();
+                while jobs.len() < parallel::IN_FLIGHT && taken < HOUSEHOLDS_PER_STEP {
+                    let Some((id, message)) = self.messages.pop_front() else {
+                        break;
+                    };
+                    taken += 1;
+                    if !self.answered.insert(id) {
+                        self.refused.push(Refused {
+                            household: id,
+                            code: RefusalCode::Unreadable,
+                            detail: "the household appears twice in the request".into(),
+                        });
+                        continue;
                     }
-                    Ok(None) => {}
-                    Err(outcome) => self.refuse(id, outcome)?,
+                    match gather(r, sender, id, message) {
+                        Ok(job) => jobs.push(job),
+                        Err(outcome) => self.refuse(id, outcome)?,
+                    }
+                }
+                let version = self.version;
+                let done = parallel::map(jobs, |job| {
+                    let id = job.id;
+                    (id, merge_and_check(job, sender, version))
+                });
+                for (id, done) in done {
+                    if self.used >= RESPONSE_HARD_LIMIT {
+                        self.refused.push(Refused {
+                            household: id,
+                            code: RefusalCode::Later,
+                            detail: "the response is full".into(),
+                        });
+                        continue;
+                    }
+                    match done.and_then(|done| r.attempt(|r| write(r, sender, done))) {
+                        Ok(Some(msg)) => {
+                            self.used += msg.message.len();
+                            self.replies.push(msg);
+                        }
+                        Ok(None) => {}
+                        Err(outcome) => self.refuse(id, outcome)?,
+                    }
                 }
             }
             if self.messages.is_empty() {
