@@ -302,8 +302,8 @@ fn take(r: &mut Replica<'_>, sender: &Sender<'_>, id: HouseholdId, data: &[u8]) 
         Some(_) => Some(r.hydrate(id, &doc)?),
         None => None,
     };
-    doc.load_incremental(data)
-        .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e.to_string()))?;
+    crate::docsync::contain(|| doc.load_incremental(data))
+        .map_err(|e| Outcome::Refuse(RefusalCode::Unreadable, e))?;
     if !doc.get_missing_deps(&[]).is_empty() {
         return Err(Outcome::Refuse(
             RefusalCode::Unknown,

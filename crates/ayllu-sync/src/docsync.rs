@@ -62,15 +62,25 @@ pub fn offer_message(
     })
 }
 
-/// Applies a peer's message to `doc`. Returns whether the document changed.
-pub fn accept(
-    doc: &mut Automerge,
-    state: &mut State,
-    message: Message,
-) -> Result<bool, automerge::AutomergeError> {
+/// Applies a peer's message to `doc`. Returns whether the document changed; the error's
+/// words otherwise.
+///
+/// Automerge panics on some changes our guard reads as well formed (an operation on an
+/// object the document does not have: found by fuzzing, `tests/fixtures`): that panic is
+/// caught here and the message refused. The caller drops `doc` and `state` on an error,
+/// so a half-applied merge is never kept.
+pub fn accept(doc: &mut Automerge, state: &mut State, message: Message) -> Result<bool, String> {
     let before = doc.get_heads();
-    doc.receive_sync_message(state, message)?;
+    contain(|| doc.receive_sync_message(state, message))?;
     Ok(doc.get_heads() != before)
+}
+
+/// Runs an Automerge call that may panic on hostile input, as an error instead.
+pub fn contain<T>(f: impl FnOnce() -> Result<T, automerge::AutomergeError>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("the changes cannot be applied (Automerge refused them)".into()),
+    }
 }
 
 /// Whether both sides hold the same heads (as far as this side knows).

@@ -539,3 +539,22 @@ fn a_large_request_lets_other_phones_in_between_steps() {
     );
     assert_eq!(docs(&a.store), docs(&hub.store));
 }
+
+/// Found by fuzzing: a message our guard reads as well formed whose change operates on an
+/// object the document does not have makes Automerge panic. It is refused instead (the
+/// caller drops the half-merged document: nothing of it is stored).
+#[test]
+fn a_change_on_an_object_the_document_lacks_is_refused_not_a_panic() {
+    use automerge::transaction::Transactable;
+    let bytes = include_bytes!("fixtures/compact-change-missing-object.bin");
+    let message = ayllu_sync::guard::read_message(bytes, &ayllu_sync::guard::Limits::SYNC)
+        .expect("the guard reads it: only Automerge can tell");
+    let mut doc = automerge::Automerge::new();
+    for i in 0..3 {
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "address", format!("Casa {i}")).unwrap();
+        tx.commit();
+    }
+    let mut state = automerge::sync::State::new();
+    assert!(ayllu_sync::docsync::accept(&mut doc, &mut state, message).is_err());
+}
