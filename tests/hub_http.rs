@@ -292,6 +292,37 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     let (got, json) = post(&hub, token, wire::encode(Kind::Request, &bad));
     assert_eq!((got, json["code"].as_str()), (400, Some("bad_request")));
     assert!(hub_state(&hub) == before);
+    // The same in the compact form (wire v3): a head naming a change not carried, a count
+    // larger than the message, trailing bytes.
+    for (i, junk) in [
+        vec![0x53, 0, 1, 5, 0, 0],
+        vec![0x53, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        vec![0x53, 0, 0, 0, 0, 0],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        bad.request_id = [43 + i as u8; 16];
+        bad.docs[0].message = junk;
+        let (got, json) = post(&hub, token, wire::encode(Kind::Request, &bad));
+        assert_eq!(
+            (got, json["code"].as_str()),
+            (400, Some("bad_request")),
+            "compact junk {i}"
+        );
+        assert!(hub_state(&hub) == before);
+    }
+    // A change our reader takes but Automerge would panic on (found by fuzzing): that
+    // household is refused, the hub answers and holds what it held.
+    let mut panics = request.clone();
+    panics.request_id = [50; 16];
+    panics.docs.truncate(1);
+    panics.docs[0].message =
+        include_bytes!("../crates/ayllu-sync/tests/fixtures/compact-change-missing-object.bin").to_vec();
+    let (got, refused) = post_sync(&hub, token, wire::encode(Kind::Request, &panics));
+    assert_eq!(got, 200);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(hub_state(&hub) == before);
 
     // The genuine request goes through once; the same request again is a replay.
     let (got, _) = post(&hub, token, body.clone());
