@@ -339,7 +339,7 @@ pub(crate) fn append(
     doc: &Automerge,
     before: &[ChangeHash],
 ) -> Result<(), StoreError> {
-    append_saved(tx, id, doc, &doc.save_after(before), &doc.get_heads())
+    append_saved(tx, id, Some(doc), &doc.save_after(before), &doc.get_heads())
 }
 
 /// Stores a new document whole (`snapshot`: its `save()`, `heads` its heads).
@@ -357,12 +357,14 @@ pub(crate) fn insert_saved(
     Ok(())
 }
 
-/// Appends `bytes` (what `doc`, now at `heads`, has beyond the stored heads) and compacts
-/// when enough changes piled up.
+/// Appends `bytes` (what the document, now at `heads`, has beyond the stored heads) and
+/// compacts when enough changes piled up: from `doc` if given (the document now), else
+/// from the store (a sync drops documents as soon as it has read them: see
+/// [`crate::ReceivedDocument`]).
 pub(crate) fn append_saved(
     tx: &Transaction<'_>,
     id: HouseholdId,
-    doc: &Automerge,
+    doc: Option<&Automerge>,
     bytes: &[u8],
     heads: &[ChangeHash],
 ) -> Result<(), StoreError> {
@@ -382,7 +384,13 @@ pub(crate) fn append_saved(
         |r| r.get(0),
     )?;
     if count >= COMPACT_AFTER {
-        compact(tx, id, doc)?;
+        match doc {
+            Some(doc) => compact(tx, id, doc)?,
+            None => {
+                let doc = load(tx, id)?.ok_or(StoreError::NotFound(id))?;
+                compact(tx, id, &doc)?;
+            }
+        }
     }
     Ok(())
 }

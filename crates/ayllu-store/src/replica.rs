@@ -256,7 +256,7 @@ impl Replica<'_> {
         before: Option<&[ChangeHash]>,
     ) -> Result<Household, StoreError> {
         let received = ReceivedDocument::read(id, doc, before)?;
-        self.store_received(id, doc, before, received)
+        self.store_received(id, before, received)
     }
 
     /// [`Replica::save_document`]'s writing half, for a document already read
@@ -264,7 +264,6 @@ impl Replica<'_> {
     pub fn store_received(
         &mut self,
         id: HouseholdId,
-        doc: &Automerge,
         before: Option<&[ChangeHash]>,
         received: ReceivedDocument,
     ) -> Result<Household, StoreError> {
@@ -275,7 +274,7 @@ impl Replica<'_> {
         } = received;
         match before {
             None => document::insert_saved(&self.tx, id, &bytes, &heads)?,
-            Some(_) => document::append_saved(&self.tx, id, doc, &bytes, &heads)?,
+            Some(_) => document::append_saved(&self.tx, id, None, &bytes, &heads)?,
         }
         let stored: i64 = self.tx.query_row_cached(
             "SELECT length(snapshot) + COALESCE((SELECT SUM(length(bytes)) FROM doc_changes

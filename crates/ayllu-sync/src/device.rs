@@ -8,12 +8,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use automerge::sync::State;
 use ayllu_model::HouseholdId;
-use ayllu_store::{Direction, PeerCursor, Replica, Store, StoreError};
+use ayllu_store::{Direction, PeerCursor, ReceivedDocument, Replica, Store, StoreError};
 
 use crate::docsync;
 use crate::guard::{self, Limits};
 use crate::wire::{DocMessage, RefusalCode, Request, Response};
-use crate::{DEFAULT_BUDGET, MAX_DOCS_PER_REQUEST, SyncError};
+use crate::{DEFAULT_BUDGET, MAX_DOCS_PER_REQUEST, SyncError, parallel};
 
 /// Exchanges before a session gives up: a sync that needs more is broken, not slow.
 const MAX_EXCHANGES: u32 = 10_000;
@@ -201,30 +201,63 @@ impl DeviceSession {
             let mut all_in_step = true;
             let mut settled = BTreeSet::new();
             let mut answered = BTreeSet::new();
-            for DocMessage {
-                household: id,
-                message,
-            } in response.docs
-            {
-                if !answered.insert(id) {
-                    continue;
+            let mut docs = response
+                .docs
+                .into_iter()
+                .filter(|d| answered.insert(d.household))
+                .peekable();
+            // A few households at a time (documents in flight take memory): read from the
+            // store in turn, merged and checked on every core, written in turn, each in its
+            // own savepoint.
+            let mut outcomes = Vec::new();
+            while docs.peek().is_some() {
+                let mut jobs = Vec::with_capacity(parallel::IN_FLIGHT);
+                for DocMessage {
+                    household: id,
+                    message,
+                } in docs.by_ref().take(parallel::IN_FLIGHT)
+                {
+                    let (doc, before) = r.document_or_new(id)?;
+                    let state = Self::state(states, r, &peer, id)?.clone();
+                    jobs.push((id, message, doc, before, state));
                 }
-                let outcome = r.attempt(|r| -> Result<(bool, bool), StoreError> {
-                    let Ok(message) = guard::read_message(&message, &Limits::SYNC) else {
-                        return Err(StoreError::Shape(id, "unreadable sync message".into()));
-                    };
-                    let (mut doc, before) = r.document_or_new(id)?;
-                    let state = Self::state(states, r, &peer, id)?;
-                    let changed = docsync::accept(&mut doc, state, message)
-                        .map_err(|e| StoreError::Shape(id, e.to_string()))?;
-                    if changed {
-                        r.save_document(id, &doc, before.as_deref())?;
-                    }
-                    let in_step = docsync::in_step(&doc, state);
-                    let encoded = state.encode();
-                    r.set_sync_state(&peer, id, &encoded)?;
-                    Ok((changed, in_step))
+                let merged = parallel::map(jobs, |(id, message, mut doc, before, mut state)| {
+                    let merged = (|| -> Result<_, StoreError> {
+                        let Ok(message) = guard::read_message(&message, &Limits::SYNC) else {
+                            return Err(StoreError::Shape(id, "unreadable sync message".into()));
+                        };
+                        let changed = docsync::accept(&mut doc, &mut state, message)
+                            .map_err(|e| StoreError::Shape(id, e.to_string()))?;
+                        let received = match changed {
+                            true => Some(ReceivedDocument::read(id, &doc, before.as_deref())?),
+                            false => None,
+                        };
+                        Ok((docsync::in_step(&doc, &state), received))
+                    })();
+                    // The document is dropped here, on its worker: held until written, a
+                    // merged document's memory outlived it (a fresh pull of 10,000 peaked
+                    // at 1.2 GB with 256 in flight).
+                    drop(doc);
+                    (id, before, state, merged)
                 });
+                for (id, before, state, merged) in merged {
+                    let outcome = merged.and_then(|(in_step, received)| {
+                        r.attempt(|r| -> Result<(bool, bool), StoreError> {
+                            let changed = received.is_some();
+                            if let Some(received) = received {
+                                r.store_received(id, before.as_deref(), received)?;
+                            }
+                            r.set_sync_state(&peer, id, &state.encode())?;
+                            Ok((changed, in_step))
+                        })
+                    });
+                    if outcome.is_ok() {
+                        states.insert(id, state);
+                    }
+                    outcomes.push((id, outcome));
+                }
+            }
+            for (id, outcome) in outcomes {
                 match outcome {
                     Ok((changed, in_step)) => {
                         if changed {

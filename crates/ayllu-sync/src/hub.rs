@@ -281,7 +281,6 @@ struct Job {
 /// One household merged and checked, ready to write.
 struct Merged {
     id: HouseholdId,
-    doc: Automerge,
     before: Option<Vec<automerge::ChangeHash>>,
     /// What to store, if the message changed anything.
     received: Option<ReceivedDocument>,
@@ -351,7 +350,6 @@ fn merge_and_check(job: Job, sender: &Sender<'_>, version: Version) -> Result<Me
     let reply = docsync::offer_message(id, &doc, &mut state, version);
     Ok(Merged {
         id,
-        doc,
         before,
         received,
         reply,
@@ -363,14 +361,13 @@ fn merge_and_check(job: Job, sender: &Sender<'_>, version: Version) -> Result<Me
 fn write(r: &mut Replica<'_>, sender: &Sender<'_>, merged: Merged) -> Result<Option<DocMessage>, Outcome> {
     let Merged {
         id,
-        doc,
         before,
         received,
         reply,
         state,
     } = merged;
     if let Some(received) = received {
-        r.store_received(id, &doc, before.as_deref(), received)?;
+        r.store_received(id, before.as_deref(), received)?;
     }
     r.set_sync_state(sender.peer, id, &state)?;
     Ok(reply)
@@ -390,7 +387,7 @@ pub(crate) fn check_and_save(
     check_authors(doc, before.unwrap_or(&[]), sender.actor)?;
     let received = ReceivedDocument::read(id, doc, before)?;
     check_admissible(sender, received.household(), before_household)?;
-    Ok(r.store_received(id, doc, before, received)?)
+    Ok(r.store_received(id, before, received)?)
 }
 
 /// A merged household a device may send: within its scope and, for a device, no reopening

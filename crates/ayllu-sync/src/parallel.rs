@@ -1,9 +1,11 @@
 //! The pure part of taking in households (merging, reading, checking: most of a sync's CPU)
 //! on every core, while the store is read before and written after, in turn.
 
-/// Households merged at once. A document being merged takes hundreds of KB of memory: with
-/// a whole step (128) or a whole response in flight, a phone's fresh pull of 10,000
-/// households peaked at 1.4 GB (`bench/facility.sh`); a few per core keeps every core busy.
+/// Households merged at once: a few per core keeps every core busy, and bounds what is in
+/// flight. A merged document is dropped on the worker that merged it, before the store
+/// writes what was read from it: held until then, merged documents' memory outlived them
+/// (a phone's fresh pull of 10,000 households peaked at 1.2–1.4 GB, `bench/facility.sh`;
+/// now ~110 MB).
 pub(crate) const IN_FLIGHT: usize = 16;
 
 /// `f` over `items` on up to every core, results in the items' order. A panic in a worker
