@@ -78,26 +78,51 @@ pub(crate) fn parse_heads(text: &str) -> Result<Vec<ChangeHash>, StoreError> {
         .collect()
 }
 
+/// A document's stored bytes, read from the store and loadable on any thread.
+pub struct StoredDocument {
+    id: HouseholdId,
+    /// The snapshot, then each batch of changes appended since, in order.
+    parts: Vec<Vec<u8>>,
+}
+
+impl StoredDocument {
+    pub(crate) fn read(
+        tx: &rusqlite::Connection,
+        id: HouseholdId,
+    ) -> Result<Option<StoredDocument>, StoreError> {
+        let key = id.to_string();
+        let snapshot: Option<Vec<u8>> = tx
+            .query_row_cached(
+                "SELECT snapshot FROM documents WHERE household_id = ?1",
+                [&key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(snapshot) = snapshot else { return Ok(None) };
+        let mut parts = vec![snapshot];
+        let mut stmt =
+            tx.prepare_cached("SELECT bytes FROM doc_changes WHERE household_id = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([&key])?;
+        while let Some(row) = rows.next()? {
+            parts.push(row.get(0)?);
+        }
+        Ok(Some(StoredDocument { id, parts }))
+    }
+
+    /// The document (Automerge's work: this is what to run on another thread).
+    pub fn load(&self) -> Result<Automerge, StoreError> {
+        let corrupt = |e: automerge::AutomergeError| StoreError::Corrupt(self.id, e.to_string());
+        let mut doc = Automerge::load(&self.parts[0]).map_err(corrupt)?;
+        for bytes in &self.parts[1..] {
+            doc.load_incremental(bytes).map_err(corrupt)?;
+        }
+        Ok(doc)
+    }
+}
+
 /// Loads a document: snapshot, then appended changes in order. `None` if it does not exist.
 pub(crate) fn load(tx: &rusqlite::Connection, id: HouseholdId) -> Result<Option<Automerge>, StoreError> {
-    let key = id.to_string();
-    let snapshot: Option<Vec<u8>> = tx
-        .query_row_cached(
-            "SELECT snapshot FROM documents WHERE household_id = ?1",
-            [&key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(snapshot) = snapshot else { return Ok(None) };
-    let mut doc = Automerge::load(&snapshot).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
-    let mut stmt = tx.prepare_cached("SELECT bytes FROM doc_changes WHERE household_id = ?1 ORDER BY seq")?;
-    let mut rows = stmt.query([&key])?;
-    while let Some(row) = rows.next()? {
-        let bytes: Vec<u8> = row.get(0)?;
-        doc.load_incremental(&bytes)
-            .map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
-    }
-    Ok(Some(doc))
+    StoredDocument::read(tx, id)?.map(|d| d.load()).transpose()
 }
 
 pub(crate) fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, StoreError> {

@@ -215,6 +215,13 @@ impl Replica<'_> {
         }))
     }
 
+    /// A stored document's bytes, to load elsewhere ([`crate::StoredDocument::load`]); `None` if
+    /// it does not exist. A document loaded so carries no actor: it is for reading and
+    /// syncing, not for this device to change.
+    pub fn stored_document(&self, id: HouseholdId) -> Result<Option<document::StoredDocument>, StoreError> {
+        document::StoredDocument::read(&self.tx, id)
+    }
+
     /// A stored document's heads, read without loading it; `None` if it does not exist.
     pub fn heads(&self, id: HouseholdId) -> Result<Option<Vec<ChangeHash>>, StoreError> {
         let text: Option<String> = self

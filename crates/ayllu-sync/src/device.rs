@@ -81,15 +81,16 @@ impl DeviceSession {
         }
     }
 
-    /// What to send for one household, if anything. A household in step with the hub (most,
-    /// after a pull: each was just written here) is passed over from its stored heads,
-    /// without loading the document.
-    fn offer(
+    /// What to send for one household, if anything, read from the store (the message is
+    /// built by [`docsync::offer_all`]). A household in step with the hub (most, after a
+    /// pull: each was just written here) is passed over from its stored heads, without
+    /// reading the document.
+    fn prepare(
         states: &mut HashMap<HouseholdId, State>,
         r: &Replica<'_>,
         peer: &str,
         id: HouseholdId,
-    ) -> Result<Option<DocMessage>, SyncError> {
+    ) -> Result<Option<docsync::Offer>, SyncError> {
         let Some(heads) = r.heads(id)? else {
             return Ok(None);
         };
@@ -97,13 +98,12 @@ impl DeviceSession {
         if docsync::quiet(&heads, state) {
             return Ok(None);
         }
-        let doc = r.document(id)?.expect("a document with heads exists");
-        Ok(docsync::offer_message(
+        let stored = r.stored_document(id)?.expect("a document with heads exists");
+        Ok(Some(docsync::Offer {
             id,
-            &doc,
-            state,
-            crate::wire::Version::CURRENT,
-        ))
+            stored,
+            state: state.clone(),
+        }))
     }
 
     /// The next request to send, or `None` when the sync is complete.
@@ -124,17 +124,31 @@ impl DeviceSession {
                 pending.extend(r.refused_by(&peer)?);
             }
             // Answers owed from the last response (and households refused before) first,
-            // then what changed here.
-            let owed = std::mem::take(pending);
-            for id in owed {
-                if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
-                    pending.insert(id);
-                    continue;
+            // then what changed here; a few households at a time, built on every core, taken
+            // in order while the budget lasts (what was built past it is offered later).
+            let owed: Vec<HouseholdId> = std::mem::take(pending).into_iter().collect();
+            for batch in owed.chunks(parallel::IN_FLIGHT) {
+                let mut offers = Vec::new();
+                for &id in batch {
+                    offers.extend(Self::prepare(states, r, &peer, id)?);
                 }
-                if let Some(msg) = Self::offer(states, r, &peer, id)? {
-                    used += msg.message.len();
-                    docs.push(msg);
-                    offered.push(id);
+                let mut built = docsync::offer_all(offers, crate::wire::Version::CURRENT)
+                    .into_iter()
+                    .peekable();
+                for &id in batch {
+                    if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
+                        pending.insert(id);
+                        continue;
+                    }
+                    if let Some((_, result)) = built.next_if(|(b, _)| *b == id) {
+                        let (message, state) = result?;
+                        states.insert(id, state);
+                        if let Some(msg) = message {
+                            used += msg.message.len();
+                            docs.push(msg);
+                            offered.push(id);
+                        }
+                    }
                 }
             }
             let mut covered = at.pushed_seq;
@@ -143,18 +157,34 @@ impl DeviceSession {
                 if batch.is_empty() {
                     break;
                 }
-                for (id, seq) in batch {
+                for chunk in batch.chunks(parallel::IN_FLIGHT) {
                     if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
                         break 'scan;
                     }
-                    if !offered.contains(&id)
-                        && let Some(msg) = Self::offer(states, r, &peer, id)?
-                    {
-                        used += msg.message.len();
-                        docs.push(msg);
-                        offered.push(id);
+                    let mut offers = Vec::new();
+                    for &(id, _) in chunk {
+                        if !offered.contains(&id) {
+                            offers.extend(Self::prepare(states, r, &peer, id)?);
+                        }
                     }
-                    covered = seq;
+                    let mut built = docsync::offer_all(offers, crate::wire::Version::CURRENT)
+                        .into_iter()
+                        .peekable();
+                    for &(id, seq) in chunk {
+                        if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
+                            break 'scan;
+                        }
+                        if let Some((_, result)) = built.next_if(|(b, _)| *b == id) {
+                            let (message, state) = result?;
+                            states.insert(id, state);
+                            if let Some(msg) = message {
+                                used += msg.message.len();
+                                docs.push(msg);
+                                offered.push(id);
+                            }
+                        }
+                        covered = seq;
+                    }
                 }
             }
             let request = Request {

@@ -234,28 +234,44 @@ impl Serving {
             if batch.is_empty() {
                 break;
             }
-            for (id, seq) in batch {
+            // A few at a time, the messages built on every core, taken in order while the
+            // budget lasts.
+            for chunk in batch.chunks(parallel::IN_FLIGHT) {
                 if self.used >= self.budget {
                     more = true;
                     break 'scan;
                 }
-                if !self.answered.contains(&id) && r.community(id)?.is_some_and(|c| sender.scope.allows(&c)) {
-                    let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
-                    docsync::prime(&mut state);
-                    // Decided from the stored heads first: what this device sent in an earlier
-                    // request of its sync is listed here too, and has nothing to say back.
-                    let heads = r.heads(id)?.expect("listed documents exist");
-                    if docsync::quiet(&heads, &state) {
-                        cursor = seq;
-                        continue;
+                let mut offers = Vec::new();
+                for &(id, _) in chunk {
+                    if !self.answered.contains(&id)
+                        && r.community(id)?.is_some_and(|c| sender.scope.allows(&c))
+                    {
+                        let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
+                        docsync::prime(&mut state);
+                        // Decided from the stored heads first: what this device sent in an
+                        // earlier request of its sync is listed here too, and has nothing to
+                        // say back.
+                        let heads = r.heads(id)?.expect("listed documents exist");
+                        if !docsync::quiet(&heads, &state) {
+                            let stored = r.stored_document(id)?.expect("listed documents exist");
+                            offers.push(docsync::Offer { id, stored, state });
+                        }
                     }
-                    let doc = r.document(id)?.expect("listed documents exist");
-                    if let Some(msg) = docsync::offer_message(id, &doc, &mut state, self.version) {
+                }
+                let mut built = docsync::offer_all(offers, self.version).into_iter().peekable();
+                for &(id, seq) in chunk {
+                    if self.used >= self.budget {
+                        more = true;
+                        break 'scan;
+                    }
+                    if let Some((_, result)) = built.next_if(|(b, _)| *b == id)
+                        && let (Some(msg), _) = result?
+                    {
                         self.used += msg.message.len();
                         self.replies.push(msg);
                     }
+                    cursor = seq;
                 }
-                cursor = seq;
             }
         }
         Ok(Response {
