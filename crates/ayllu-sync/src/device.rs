@@ -27,6 +27,36 @@ pub struct Progress {
     pub received: usize,
 }
 
+/// A request being filled: its messages, their bytes, the households they are for.
+#[derive(Default)]
+struct Filling {
+    docs: Vec<DocMessage>,
+    used: usize,
+    offered: Vec<HouseholdId>,
+}
+
+impl Filling {
+    fn full(&self, budget: usize) -> bool {
+        self.used >= budget || self.docs.len() >= MAX_DOCS_PER_REQUEST
+    }
+
+    /// One household's offer, built: its state kept, its message (if any) carried.
+    fn take(
+        &mut self,
+        states: &mut HashMap<HouseholdId, State>,
+        id: HouseholdId,
+        built: (Option<DocMessage>, State),
+    ) {
+        let (message, state) = built;
+        states.insert(id, state);
+        if let Some(msg) = message {
+            self.used += msg.message.len();
+            self.docs.push(msg);
+            self.offered.push(id);
+        }
+    }
+}
+
 pub struct DeviceSession {
     peer: String,
     budget: usize,
@@ -117,9 +147,7 @@ impl DeviceSession {
         let retry = !std::mem::replace(&mut self.retried, true);
         let (request, offered) = store.replica(|r: &mut Replica<'_>| -> Result<_, SyncError> {
             let at = r.peer(&peer)?;
-            let mut docs = Vec::new();
-            let mut used = 0usize;
-            let mut offered = Vec::new();
+            let mut filling = Filling::default();
             if retry {
                 pending.extend(r.refused_by(&peer)?);
             }
@@ -136,18 +164,12 @@ impl DeviceSession {
                     .into_iter()
                     .peekable();
                 for &id in batch {
-                    if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
+                    if filling.full(budget) {
                         pending.insert(id);
                         continue;
                     }
                     if let Some((_, result)) = built.next_if(|(b, _)| *b == id) {
-                        let (message, state) = result?;
-                        states.insert(id, state);
-                        if let Some(msg) = message {
-                            used += msg.message.len();
-                            docs.push(msg);
-                            offered.push(id);
-                        }
+                        filling.take(states, id, result?);
                     }
                 }
             }
@@ -158,12 +180,12 @@ impl DeviceSession {
                     break;
                 }
                 for chunk in batch.chunks(parallel::IN_FLIGHT) {
-                    if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
+                    if filling.full(budget) {
                         break 'scan;
                     }
                     let mut offers = Vec::new();
                     for &(id, _) in chunk {
-                        if !offered.contains(&id) {
+                        if !filling.offered.contains(&id) {
                             offers.extend(Self::prepare(states, r, &peer, id)?);
                         }
                     }
@@ -171,17 +193,11 @@ impl DeviceSession {
                         .into_iter()
                         .peekable();
                     for &(id, seq) in chunk {
-                        if used >= budget || docs.len() >= MAX_DOCS_PER_REQUEST {
+                        if filling.full(budget) {
                             break 'scan;
                         }
                         if let Some((_, result)) = built.next_if(|(b, _)| *b == id) {
-                            let (message, state) = result?;
-                            states.insert(id, state);
-                            if let Some(msg) = message {
-                                used += msg.message.len();
-                                docs.push(msg);
-                                offered.push(id);
-                            }
+                            filling.take(states, id, result?);
                         }
                         covered = seq;
                     }
@@ -190,9 +206,9 @@ impl DeviceSession {
             let request = Request {
                 request_id: *uuid::Uuid::new_v4().as_bytes(),
                 cursor: at.cursor,
-                docs,
+                docs: filling.docs,
             };
-            Ok((request, (covered, offered)))
+            Ok((request, (covered, filling.offered)))
         })?;
         // Done when we have nothing to say and the hub has nothing more to give.
         if request.docs.is_empty() && !self.more && self.progress.exchanges > 0 && self.pending.is_empty() {
