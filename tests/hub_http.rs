@@ -768,3 +768,137 @@ fn a_phone_not_yet_updated_is_answered_in_the_version_it_speaks() {
         }
     }
 }
+
+/// A fake hub on loopback (plain HTTP): answers the first sync request with `first`, and
+/// every later one with an empty response. Returns its URL and how many requests it got.
+fn fake_hub(first: Vec<u8>) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            // Headers, then the body its length says.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head).to_lowercase();
+            let len = text
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut body = vec![0u8; len];
+            if conn.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let answer = if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                first.clone()
+            } else {
+                let empty = wire::Response {
+                    docs: Vec::new(),
+                    cursor: 0,
+                    more: false,
+                    refused: Vec::new(),
+                    token: None,
+                };
+                wire::encode(Kind::Response, &empty)
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-ayllu-sync\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                answer.len()
+            );
+            let _ = conn.write_all(&answer);
+            let _ = conn.shutdown(Shutdown::Both);
+        }
+    });
+    (url, count)
+}
+
+/// A hub can be fake. One that answers a phone with good households mixed with bad ones
+/// (unreadable bytes, a household of a shape the app never writes, a household sent twice
+/// with other contents), spread over several of the groups a phone merges at once on
+/// every core: the phone keeps exactly the good ones as they were, keeps none of the bad,
+/// records each refusal, and does not move its cursor past what it refused.
+#[test]
+fn a_fake_hub_cannot_slip_bad_households_into_a_phone() {
+    use automerge::transaction::Transactable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = Store::open(&dir.path().join("source.sqlite3")).unwrap();
+    add_households(&mut source, 77, 40, None);
+    let ids = source.household_ids().unwrap();
+    let offer = |doc: &automerge::Automerge, id: HouseholdId| {
+        let mut state = automerge::sync::State::new();
+        docsync::prime(&mut state);
+        docsync::offer_message(id, doc, &mut state, wire::Version::CURRENT).unwrap()
+    };
+    let doc_of = |id: HouseholdId| automerge::Automerge::load(&source.document_bytes(id).unwrap()).unwrap();
+    let mut docs: Vec<wire::DocMessage> = ids.iter().map(|id| offer(&doc_of(*id), *id)).collect();
+    // Unreadable bytes, at the start of a group.
+    let unreadable = HouseholdId::new();
+    docs.insert(
+        0,
+        wire::DocMessage {
+            household: unreadable,
+            message: vec![0x53, 0xff, 0xff, 0x01, 0x02],
+        },
+    );
+    // A key the model never writes, in the middle of another group.
+    let odd = HouseholdId::new();
+    let mut doc = doc_of(ids[3]);
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "junk", "x".repeat(10_000)).unwrap();
+    tx.commit();
+    docs.insert(17, offer(&doc, odd));
+    // A good household sent again with another content: the first one counts.
+    let twice = ids[30];
+    let mut doc = doc_of(twice);
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "junk", "y").unwrap();
+    tx.commit();
+    docs.push(offer(&doc, twice));
+    let response = wire::Response {
+        docs,
+        cursor: 999,
+        more: false,
+        refused: Vec::new(),
+        token: None,
+    };
+    let (url, requests) = fake_hub(wire::encode(Kind::Response, &response));
+
+    let mut phone = Store::open(&dir.path().join("phone.sqlite3")).unwrap();
+    let client = HubClient::new(&url, Trust::InsecureHttp, Some("token".into()));
+    client.sync(&mut phone, "hub", |_| {}).unwrap();
+    assert!(requests.load(Ordering::SeqCst) >= 1);
+
+    let mut kept = phone.household_ids().unwrap();
+    kept.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(kept, expected, "exactly the good households");
+    for id in &ids {
+        assert_eq!(
+            phone.household(*id).unwrap(),
+            source.household(*id).unwrap(),
+            "{id} as sent"
+        );
+    }
+    let refused: Vec<HouseholdId> = phone
+        .sync_refusals("hub")
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.direction == ayllu_store::Direction::In)
+        .map(|r| r.household_id)
+        .collect();
+    assert!(
+        refused.contains(&unreadable) && refused.contains(&odd),
+        "{refused:?}"
+    );
+    let cursor = phone.replica(|r| r.peer("hub")).unwrap().cursor;
+    assert_eq!(cursor, 0, "the cursor does not pass what was refused");
+    assert_eq!(phone.integrity_check().unwrap(), "ok");
+}
