@@ -44,6 +44,14 @@ fn sync(phone: &mut Store, hub: &mut Store, peer_name: &str) -> anyhow::Result<(
     Ok((phone_s, hub_s, up, down))
 }
 
+/// The store's write-ahead log as it stands (what is yet to be checkpointed, or its high
+/// water mark: SQLite reuses the file).
+fn wal_kb(db: &std::path::Path) -> u64 {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(0, |m| m.len() / 1000)
+}
+
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::args()
         .nth(1)
@@ -68,9 +76,11 @@ fn main() -> anyhow::Result<()> {
     let mut hub = Store::open(&dir.path().join("hub.sqlite3"))?;
     let (p, h, up, down) = sync(&mut phone, &mut hub, "phone")?;
     println!(
-        "upload: phone {p:.2} s, hub {h:.2} s, {} KB up, {} KB down",
+        "upload: phone {p:.2} s, hub {h:.2} s, {} KB up, {} KB down (hub WAL {} KB, phone WAL {} KB)",
         up / 1000,
-        down / 1000
+        down / 1000,
+        wal_kb(&dir.path().join("hub.sqlite3")),
+        wal_kb(&dir.path().join("phone.sqlite3")),
     );
     let mut fresh = Store::open(&dir.path().join("fresh.sqlite3"))?;
     let (p, h, up, down) = sync(&mut fresh, &mut hub, "fresh")?;

@@ -86,6 +86,8 @@ pub struct Store {
     signing_key: ed25519_dalek::SigningKey,
     /// Commits since the WAL was last checkpointed (see [`Store::checkpoint`]).
     uncheckpointed: u32,
+    /// [`CHECKPOINT_WAL_PAGES`], lowered by tests.
+    checkpoint_wal_pages: u32,
 }
 
 /// Settings key of the phone's scope (see [`Store::device_scope`]).
@@ -114,6 +116,24 @@ const CIPHER_HMAC: &str = "HMAC_SHA256";
 /// Saves after which a save checkpoints the WAL itself, if nobody else did (a safety net:
 /// the app checkpoints in the background so saves never pay for it).
 const CHECKPOINT_SAFETY_NET: u32 = 1000;
+
+/// Pages in the WAL (64 MiB) past which a commit checkpoints it. A sync step writes
+/// thousands of pages where a save writes tens: counted in saves, a hub taking in 10,000
+/// households let its WAL reach 830 MB, and writing ever further into a growing file was
+/// most of its time (`sync-steps`).
+const CHECKPOINT_WAL_PAGES: u32 = 16384;
+
+thread_local! {
+    /// Pages in the WAL after the last commit on this thread ([`note_wal_pages`]): SQLite
+    /// calls the hook inside the commit, on the committing thread, and `committed` reads
+    /// it right after.
+    static WAL_PAGES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn note_wal_pages(_: &rusqlite::hooks::Wal, pages: std::os::raw::c_int) -> rusqlite::Result<()> {
+    WAL_PAGES.with(|p| p.set(u32::try_from(pages).unwrap_or(0)));
+    Ok(())
+}
 
 impl Store {
     /// Opens (creating if needed) a plain store in the SQLite file at `path`: for tests and
@@ -201,6 +221,8 @@ impl Store {
         // Checkpoints copy the WAL into the database: a few milliseconds that a save should
         // not pay. The app calls `checkpoint` when idle; closing the store checkpoints too.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // After the pragma: it replaces the connection's WAL hook.
+        conn.wal_hook(Some(note_wal_pages));
         schema::migrations().to_latest(&mut conn)?;
         let (device_id, actor, signing_key) = Self::device_identity(&mut conn)?;
         let mut store = Store {
@@ -209,6 +231,7 @@ impl Store {
             device_id,
             signing_key,
             uncheckpointed: 0,
+            checkpoint_wal_pages: CHECKPOINT_WAL_PAGES,
         };
         if store.projection_version()? < projection::PROJECTION_VERSION {
             store.rebuild_projection()?;
@@ -307,7 +330,8 @@ impl Store {
 
     fn committed(&mut self) -> Result<(), StoreError> {
         self.uncheckpointed += 1;
-        if self.uncheckpointed >= CHECKPOINT_SAFETY_NET {
+        let pages = WAL_PAGES.with(|p| p.replace(0));
+        if self.uncheckpointed >= CHECKPOINT_SAFETY_NET || pages >= self.checkpoint_wal_pages {
             self.checkpoint()?;
         }
         Ok(())

@@ -60,6 +60,32 @@ fn store_uses_wal_and_full_sync() {
     assert_eq!(sync, 2, "synchronous=FULL");
 }
 
+/// A save leaves the WAL to the background checkpoint; a commit that leaves the WAL past
+/// its page limit (a sync step writes thousands of pages) checkpoints it at once, so the
+/// WAL stays bounded whatever is written between idle moments.
+#[test]
+fn a_large_wal_is_checkpointed_by_the_commit_that_grew_it() {
+    let (dir, mut store) = temp_store();
+    let mut census = Census::new(5, today());
+    let h = census.household();
+    store.insert_household(census.household_id(), &h, &who()).unwrap();
+    assert_eq!(store.uncheckpointed(), 1, "a save does not checkpoint");
+    let wal = dir.path().join("ayllu.sqlite3-wal");
+    assert!(wal.exists());
+    // A limit this save's pages pass: the next commit checkpoints.
+    store.checkpoint_wal_pages = 4;
+    let h = census.household();
+    store.insert_household(census.household_id(), &h, &who()).unwrap();
+    assert_eq!(store.uncheckpointed(), 0, "checkpointed once past the limit");
+    let frames: (i64, i64, i64) = store
+        .connection()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(frames.1, frames.2, "every frame in the WAL is in the database");
+}
+
 #[test]
 fn device_actor_is_stable_across_opens() {
     let dir = tempfile::tempdir().unwrap();
