@@ -6,7 +6,7 @@ use std::time::Duration;
 use ayllu_store::Store;
 
 use crate::tls::{Fingerprint, Seen, Trust};
-use crate::wire::{self, Kind, Response};
+use crate::wire::{self, Kind, Request, Response};
 use crate::{DeviceSession, Progress, SyncError};
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +160,9 @@ pub struct HubClient {
     token: Mutex<Option<String>>,
     http: reqwest::blocking::Client,
     budget: usize,
+    /// How fast the last sync exchange carried its request (bytes a second, as `f64`
+    /// bits; 0: not measured): the next request's compression depends on it.
+    rate: std::sync::atomic::AtomicU64,
 }
 
 impl HubClient {
@@ -174,6 +177,7 @@ impl HubClient {
             token: Mutex::new(token),
             http,
             budget: crate::DEFAULT_BUDGET,
+            rate: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -328,8 +332,17 @@ impl HubClient {
     /// Sends one encoded request; returns the decoded response. A hub that says "too many
     /// requests" (429) changed nothing: the same request is sent again after the wait it
     /// asks for (at most 30 s, a few times).
+    /// A request as the link deserves: compressed thoroughly on a slow link, quickly on a
+    /// fast one (the phone's CPU is then the wait).
+    fn encode(&self, request: &Request) -> Vec<u8> {
+        let rate = f64::from_bits(self.rate.load(std::sync::atomic::Ordering::Relaxed));
+        let effort = wire::Effort::for_rate((rate > 0.0).then_some(rate));
+        wire::encode_with(wire::Version::CURRENT, Kind::Request, effort, request)
+    }
+
     fn exchange(&self, body: Vec<u8>) -> Result<Response, ClientError> {
         let mut tries = 0;
+        let started = std::time::Instant::now();
         loop {
             let mut req = self
                 .http
@@ -355,6 +368,9 @@ impl HubClient {
             if !status.is_success() {
                 return Err(Self::refused(status, &bytes));
             }
+            let rate = (body.len() + bytes.len()) as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            self.rate
+                .store(rate.to_bits(), std::sync::atomic::Ordering::Relaxed);
             return Ok(wire::decode(Kind::Response, &bytes).map_err(SyncError::from)?);
         }
     }
@@ -370,7 +386,7 @@ impl HubClient {
     ) -> Result<Progress, ClientError> {
         let mut session = DeviceSession::new(peer).with_budget(self.budget);
         while let Some(request) = session.next_request(store)? {
-            let mut response = self.exchange(wire::encode(Kind::Request, &request))?;
+            let mut response = self.exchange(self.encode(&request))?;
             let token = response.token.take();
             session.receive(store, response)?;
             self.keep_token(store, token)?;
@@ -393,7 +409,7 @@ impl HubClient {
             let Some(request) = session.next_request(&mut lock())? else {
                 break;
             };
-            let mut response = self.exchange(wire::encode(Kind::Request, &request))?;
+            let mut response = self.exchange(self.encode(&request))?;
             let token = response.token.take();
             let mut store = lock();
             session.receive(&mut store, response)?;

@@ -54,14 +54,48 @@ impl Version {
     }
 }
 
-/// zstd level by kind of body, chosen by bytes against CPU (`wire-bytes`, docs/benchmarks.md:
-/// with the dictionary, a first sync is 0.99× the gzip floor at 12, 0.955× at 16 and
-/// 0.952× at 19 for twice 16's time). A phone's request and a bundle are written once and
-/// cross a 2G link or wait on a USB stick: 16. The hub answers many phones at once: 12.
-fn zstd_level(kind: Kind) -> i32 {
-    match kind {
-        Kind::Request | Kind::Bundle => 16,
-        Kind::Response => 12,
+/// How hard a body is compressed: bytes against CPU (`wire-bytes`, docs/benchmarks.md:
+/// with the dictionary, a first sync is 0.99× the gzip floor at zstd 12, 0.955× at 16 for
+/// six times 12's time, 0.952× at 19 for twice 16's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// zstd 16: for a body that crosses a slow link (a 2G request) or waits on a USB stick
+    /// (a bundle), where 4 % fewer bytes are worth more than the CPU.
+    Thorough,
+    /// zstd 12: for a fast link, where the CPU is the wait; and for the hub's answers
+    /// (many phones at once).
+    Quick,
+}
+
+impl Effort {
+    /// Below this rate (bytes of body a second, as the last exchange went) a request is
+    /// compressed thoroughly. Thorough costs ~70 ns more per byte of plain body on this
+    /// machine and saves ~5.5 ms of compressed body per MB: worth it under ~80 KB/s here,
+    /// ~25 KB/s on a phone three times slower; 2G carries 8 KB/s, Wi-Fi MBs.
+    pub const THOROUGH_BELOW: f64 = 48_000.0;
+
+    /// The effort for a link that carried the last body at `bytes_per_second` (`None`: not
+    /// measured yet, so assumed slow).
+    pub fn for_rate(bytes_per_second: Option<f64>) -> Effort {
+        match bytes_per_second {
+            Some(rate) if rate >= Self::THOROUGH_BELOW => Effort::Quick,
+            _ => Effort::Thorough,
+        }
+    }
+
+    /// What each kind gets when no link says otherwise.
+    pub fn of(kind: Kind) -> Effort {
+        match kind {
+            Kind::Request | Kind::Bundle => Effort::Thorough,
+            Kind::Response => Effort::Quick,
+        }
+    }
+
+    fn zstd_level(self) -> i32 {
+        match self {
+            Effort::Thorough => 16,
+            Effort::Quick => 12,
+        }
     }
 }
 
@@ -72,19 +106,17 @@ fn zstd_level(kind: Kind) -> i32 {
 /// the version: another dictionary is another wire version.
 pub const DICTIONARY: &[u8] = include_bytes!("wire-v3.dict");
 
-/// [`DICTIONARY`] digested for compressing at `kind`'s level, once per process: digesting
-/// it took a quarter of every body's compression time.
-fn prepared_encoder(kind: Kind) -> &'static zstd::dict::EncoderDictionary<'static> {
+/// [`DICTIONARY`] digested for compressing with `effort`, once per process: digesting it
+/// took a quarter of every body's compression time.
+fn prepared_encoder(effort: Effort) -> &'static zstd::dict::EncoderDictionary<'static> {
     type Cell = OnceLock<zstd::dict::EncoderDictionary<'static>>;
-    static REQUEST: Cell = OnceLock::new();
-    static RESPONSE: Cell = OnceLock::new();
-    static BUNDLE: Cell = OnceLock::new();
-    let cell = match kind {
-        Kind::Request => &REQUEST,
-        Kind::Response => &RESPONSE,
-        Kind::Bundle => &BUNDLE,
+    static THOROUGH: Cell = OnceLock::new();
+    static QUICK: Cell = OnceLock::new();
+    let cell = match effort {
+        Effort::Thorough => &THOROUGH,
+        Effort::Quick => &QUICK,
     };
-    cell.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICTIONARY, zstd_level(kind)))
+    cell.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICTIONARY, effort.zstd_level()))
 }
 
 /// [`DICTIONARY`] digested for reading, once per process.
@@ -232,6 +264,12 @@ pub fn encode<T: Serialize>(kind: Kind, body: &T) -> Vec<u8> {
 
 /// `body` in `version` (a hub answers a request in the version it came in).
 pub fn encode_as<T: Serialize>(version: Version, kind: Kind, body: &T) -> Vec<u8> {
+    encode_with(version, kind, Effort::of(kind), body)
+}
+
+/// `body` in `version`, compressed with `effort` (a phone's request: see
+/// [`Effort::for_rate`]). Any effort reads back the same.
+pub fn encode_with<T: Serialize>(version: Version, kind: Kind, effort: Effort, body: &T) -> Vec<u8> {
     let plain = postcard::to_allocvec(body).expect("wire bodies serialise");
     let mut out = Vec::with_capacity(plain.len() / 3 + 16);
     out.extend_from_slice(MAGIC);
@@ -244,7 +282,7 @@ pub fn encode_as<T: Serialize>(version: Version, kind: Kind, body: &T) -> Vec<u8
             z.finish().expect("writing to memory")
         }
         Version::V3 => {
-            let mut z = zstd::bulk::Compressor::with_prepared_dictionary(prepared_encoder(kind))
+            let mut z = zstd::bulk::Compressor::with_prepared_dictionary(prepared_encoder(effort))
                 .expect("a zstd context");
             // Levels up to 19 use at most an 8 MiB window (within what readers accept).
             z.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
@@ -335,6 +373,42 @@ mod tests {
                 message: vec![1, 2, 3],
             }],
         }
+    }
+
+    /// A body compressed quickly or thoroughly reads back the same; thorough is smaller on
+    /// a body like a first sync's (households' worth of messages that repeat themselves).
+    #[test]
+    fn either_effort_reads_back_and_a_slow_link_gets_the_thorough_one() {
+        let mut r = sample();
+        r.docs = (0..300u32)
+            .map(|i| DocMessage {
+                household: HouseholdId::new(),
+                message: format!(
+                    "{{\"community\": \"Ccorca\", \"members\": {i}, \"electricity\": {}}}",
+                    i % 3 == 0
+                )
+                .repeat(1 + (i % 7) as usize)
+                .into_bytes(),
+            })
+            .collect();
+        let thorough = encode_with(Version::CURRENT, Kind::Request, Effort::Thorough, &r);
+        let quick = encode_with(Version::CURRENT, Kind::Request, Effort::Quick, &r);
+        for bytes in [&thorough, &quick] {
+            assert_eq!(decode::<Request>(Kind::Request, bytes).unwrap(), r);
+        }
+        assert!(
+            thorough.len() < quick.len(),
+            "{} vs {}",
+            thorough.len(),
+            quick.len()
+        );
+        assert_eq!(
+            Effort::for_rate(None),
+            Effort::Thorough,
+            "not measured: assumed slow"
+        );
+        assert_eq!(Effort::for_rate(Some(8_000.0)), Effort::Thorough, "2G");
+        assert_eq!(Effort::for_rate(Some(2_000_000.0)), Effort::Quick, "Wi-Fi");
     }
 
     #[test]
