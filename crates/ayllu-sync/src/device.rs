@@ -247,27 +247,25 @@ impl DeviceSession {
             let mut all_in_step = true;
             let mut settled = BTreeSet::new();
             let mut answered = BTreeSet::new();
-            let mut docs = response
-                .docs
-                .into_iter()
-                .filter(|d| answered.insert(d.household))
-                .peekable();
-            // A few households at a time (documents in flight take memory): read from the
-            // store in turn, merged and checked on every core, written in turn, each in its
-            // own savepoint.
+            let mut docs = response.docs.into_iter().filter(|d| answered.insert(d.household));
+            // Read from the store in turn, merged and checked on every core, written in
+            // turn, each in its own savepoint; writing one overlaps merging the next.
             let mut outcomes = Vec::new();
-            while docs.peek().is_some() {
-                let mut jobs = Vec::with_capacity(parallel::IN_FLIGHT);
-                for DocMessage {
-                    household: id,
-                    message,
-                } in docs.by_ref().take(parallel::IN_FLIGHT)
-                {
+            parallel::pipeline(
+                &mut (&mut *r, &mut *states, &mut outcomes),
+                |(r, states, _)| -> Result<_, SyncError> {
+                    let Some(DocMessage {
+                        household: id,
+                        message,
+                    }) = docs.next()
+                    else {
+                        return Ok(None);
+                    };
                     let (doc, before) = r.document_or_new(id)?;
                     let state = Self::state(states, r, &peer, id)?.clone();
-                    jobs.push((id, message, doc, before, state));
-                }
-                let merged = parallel::map(jobs, |(id, message, mut doc, before, mut state)| {
+                    Ok(Some((id, message, doc, before, state)))
+                },
+                |(id, message, mut doc, before, mut state)| {
                     let merged = (|| -> Result<_, StoreError> {
                         let Ok(message) = guard::read_message(&message, &Limits::SYNC) else {
                             return Err(StoreError::Shape(id, "unreadable sync message".into()));
@@ -285,8 +283,8 @@ impl DeviceSession {
                     // at 1.2 GB with 256 in flight).
                     drop(doc);
                     (id, before, state, merged)
-                });
-                for (id, before, state, merged) in merged {
+                },
+                |(r, states, outcomes), (id, before, state, merged)| {
                     let outcome = merged.and_then(|(in_step, received)| {
                         r.attempt(|r| -> Result<(bool, bool), StoreError> {
                             let changed = received.is_some();
@@ -301,8 +299,9 @@ impl DeviceSession {
                         states.insert(id, state);
                     }
                     outcomes.push((id, outcome));
-                }
-            }
+                    Ok(())
+                },
+            )?;
             for (id, outcome) in outcomes {
                 match outcome {
                     Ok((changed, in_step)) => {

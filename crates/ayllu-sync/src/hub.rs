@@ -130,58 +130,62 @@ impl Serving {
 
     /// The next step; the response once the request is done. Each household is read from
     /// the store, then merged and checked (on every core: no store there), then written,
-    /// each in its own savepoint.
+    /// each in its own savepoint; writing one overlaps merging the next
+    /// ([`parallel::pipeline`]).
     pub fn step(&mut self, store: &mut Store, sender: &Sender<'_>) -> Result<Option<Response>, SyncError> {
         store.replica(|r: &mut Replica<'_>| -> Result<Option<Response>, SyncError> {
             if !self.started {
                 self.start(r, sender)?;
             }
+            let version = self.version;
             let mut taken = 0;
-            // A few at a time (the documents in flight stay bounded), a step in all.
-            while taken < HOUSEHOLDS_PER_STEP && !self.messages.is_empty() {
-                let mut jobs = Vec::new();
-                while jobs.len() < parallel::IN_FLIGHT && taken < HOUSEHOLDS_PER_STEP {
-                    let Some((id, message)) = self.messages.pop_front() else {
-                        break;
-                    };
-                    taken += 1;
-                    if !self.answered.insert(id) {
-                        self.refused.push(Refused {
-                            household: id,
-                            code: RefusalCode::Unreadable,
-                            detail: "the household appears twice in the request".into(),
-                        });
-                        continue;
+            parallel::pipeline(
+                &mut (&mut *self, &mut *r),
+                |(serving, r)| -> Result<Option<Job>, SyncError> {
+                    while taken < HOUSEHOLDS_PER_STEP {
+                        let Some((id, message)) = serving.messages.pop_front() else {
+                            break;
+                        };
+                        taken += 1;
+                        if !serving.answered.insert(id) {
+                            serving.refused.push(Refused {
+                                household: id,
+                                code: RefusalCode::Unreadable,
+                                detail: "the household appears twice in the request".into(),
+                            });
+                            continue;
+                        }
+                        match gather(r, sender, id, message) {
+                            Ok(job) => return Ok(Some(job)),
+                            Err(outcome) => serving.refuse(id, outcome)?,
+                        }
                     }
-                    match gather(r, sender, id, message) {
-                        Ok(job) => jobs.push(job),
-                        Err(outcome) => self.refuse(id, outcome)?,
-                    }
-                }
-                let version = self.version;
-                let done = parallel::map(jobs, |job| {
+                    Ok(None)
+                },
+                |job| {
                     let id = job.id;
                     (id, merge_and_check(job, sender, version))
-                });
-                for (id, done) in done {
-                    if self.used >= RESPONSE_HARD_LIMIT {
-                        self.refused.push(Refused {
+                },
+                |(serving, r), (id, done)| {
+                    if serving.used >= RESPONSE_HARD_LIMIT {
+                        serving.refused.push(Refused {
                             household: id,
                             code: RefusalCode::Later,
                             detail: "the response is full".into(),
                         });
-                        continue;
+                        return Ok(());
                     }
                     match done.and_then(|done| r.attempt(|r| write(r, sender, done))) {
                         Ok(Some(msg)) => {
-                            self.used += msg.message.len();
-                            self.replies.push(msg);
+                            serving.used += msg.message.len();
+                            serving.replies.push(msg);
                         }
                         Ok(None) => {}
-                        Err(outcome) => self.refuse(id, outcome)?,
+                        Err(outcome) => serving.refuse(id, outcome)?,
                     }
-                }
-            }
+                    Ok(())
+                },
+            )?;
             if self.messages.is_empty() {
                 return Ok(Some(self.finish(r, sender)?));
             }
