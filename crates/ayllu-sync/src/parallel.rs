@@ -149,6 +149,21 @@ mod tests {
     }
 
     #[test]
+    #[should_panic(expected = "boom")]
+    fn a_panic_in_the_work_is_the_pipelines_panic_not_a_hang() {
+        let mut next = 0;
+        let _ = super::pipeline(
+            &mut (),
+            |_| -> Result<Option<i32>, ()> {
+                next += 1;
+                Ok((next <= 50).then_some(next))
+            },
+            |x| if x == 30 { panic!("boom") } else { x },
+            |_, _| Ok(()),
+        );
+    }
+
+    #[test]
     fn results_come_back_in_order() {
         for n in [0, 1, 2, 3, 64, 1001] {
             let items: Vec<u64> = (0..n).collect();
