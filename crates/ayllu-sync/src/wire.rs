@@ -382,7 +382,8 @@ mod tests {
         let mut r = sample();
         r.docs = (0..300u32)
             .map(|i| DocMessage {
-                household: HouseholdId::new(),
+                // Random ids, as hashes are: something for the longer search to find.
+                household: HouseholdId::from_uuid(uuid::Uuid::new_v4()),
                 message: format!(
                     "{{\"community\": \"Ccorca\", \"members\": {i}, \"electricity\": {}}}",
                     i % 3 == 0

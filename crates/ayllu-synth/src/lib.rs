@@ -126,6 +126,7 @@ fn name(s: &str) -> PersonName {
 pub struct Census {
     rng: ChaCha8Rng,
     today: NaiveDate,
+    clock_ms: u64,
 }
 
 impl Census {
@@ -133,6 +134,11 @@ impl Census {
         Census {
             rng: ChaCha8Rng::seed_from_u64(seed),
             today,
+            clock_ms: (today - Days::new(730))
+                .and_hms_opt(8, 0, 0)
+                .expect("time")
+                .and_utc()
+                .timestamp_millis() as u64,
         }
     }
 
@@ -191,7 +197,8 @@ impl Census {
     }
 
     fn uuid(&mut self) -> uuid::Uuid {
-        uuid::Builder::from_random_bytes(self.rng.random()).into_uuid()
+        self.clock_ms += self.rng.random_range(1..30_000);
+        uuid::Builder::from_unix_timestamp_millis(self.clock_ms, &self.rng.random()).into_uuid()
     }
 
     pub fn new_household(&mut self) -> NewHousehold {
