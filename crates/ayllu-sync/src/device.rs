@@ -112,7 +112,7 @@ impl DeviceSession {
     }
 
     /// What to send for one household, if anything, read from the store (the message is
-    /// built by [`docsync::offer_all`]). A household in step with the hub (most, after a
+    /// built by [`docsync::build`]). A household in step with the hub (most, after a
     /// pull: each was just written here) is passed over from its stored heads, without
     /// reading the document.
     fn prepare(
@@ -152,56 +152,73 @@ impl DeviceSession {
                 pending.extend(r.refused_by(&peer)?);
             }
             // Answers owed from the last response (and households refused before) first,
-            // then what changed here; a few households at a time, built on every core, taken
-            // in order while the budget lasts (what was built past it is offered later).
-            let owed: Vec<HouseholdId> = std::mem::take(pending).into_iter().collect();
-            for batch in owed.chunks(parallel::IN_FLIGHT) {
-                let mut offers = Vec::new();
-                for &id in batch {
-                    offers.extend(Self::prepare(states, r, &peer, id)?);
-                }
-                let mut built = docsync::offer_all(offers, crate::wire::Version::CURRENT)
-                    .into_iter()
-                    .peekable();
-                for &id in batch {
+            // then what changed here: read in turn, built on every core, taken in order
+            // while the budget lasts (what was built past it is offered later).
+            let version = crate::wire::Version::CURRENT;
+            let mut owed = std::mem::take(pending).into_iter();
+            parallel::pipeline(
+                &mut (&mut *r, &mut *states, &mut filling, &mut *pending),
+                |(r, states, filling, pending)| -> Result<_, SyncError> {
+                    for id in owed.by_ref() {
+                        if filling.full(budget) {
+                            pending.insert(id);
+                        } else if let Some(offer) = Self::prepare(states, r, &peer, id)? {
+                            return Ok(Some(offer));
+                        }
+                    }
+                    Ok(None)
+                },
+                |offer| docsync::build(offer, version),
+                |(_, states, filling, pending), (id, built)| {
                     if filling.full(budget) {
                         pending.insert(id);
-                        continue;
+                    } else {
+                        filling.take(states, id, built?);
                     }
-                    if let Some((_, result)) = built.next_if(|(b, _)| *b == id) {
-                        filling.take(states, id, result?);
-                    }
-                }
-            }
+                    Ok(())
+                },
+            )?;
+            // `covered`: everything written here up to it was offered or had nothing to
+            // say. A household built after the budget ran out is not covered.
             let mut covered = at.pushed_seq;
-            'scan: loop {
-                let batch = r.updated_since(covered, 256)?;
-                if batch.is_empty() {
-                    break;
-                }
-                for chunk in batch.chunks(parallel::IN_FLIGHT) {
-                    if filling.full(budget) {
-                        break 'scan;
-                    }
-                    let mut offers = Vec::new();
-                    for &(id, _) in chunk {
-                        if !filling.offered.contains(&id) {
-                            offers.extend(Self::prepare(states, r, &peer, id)?);
-                        }
-                    }
-                    let mut built = docsync::offer_all(offers, crate::wire::Version::CURRENT)
-                        .into_iter()
-                        .peekable();
-                    for &(id, seq) in chunk {
+            let mut scanned = at.pushed_seq;
+            let mut listed = std::collections::VecDeque::new();
+            let mut cut = false;
+            parallel::pipeline(
+                &mut (&mut *r, &mut *states, &mut filling, &mut cut),
+                |(r, states, filling, cut)| -> Result<_, SyncError> {
+                    loop {
                         if filling.full(budget) {
-                            break 'scan;
+                            **cut = true;
+                            return Ok(None);
                         }
-                        if let Some((_, result)) = built.next_if(|(b, _)| *b == id) {
-                            filling.take(states, id, result?);
+                        if listed.is_empty() {
+                            listed.extend(r.updated_since(scanned, 256)?);
                         }
+                        let Some((id, seq)) = listed.pop_front() else {
+                            return Ok(None);
+                        };
+                        scanned = seq;
+                        if !filling.offered.contains(&id)
+                            && let Some(offer) = Self::prepare(states, r, &peer, id)?
+                        {
+                            return Ok(Some((seq, offer)));
+                        }
+                    }
+                },
+                |(seq, offer)| (seq, docsync::build(offer, version)),
+                |(_, states, filling, cut), (seq, (id, built))| {
+                    if filling.full(budget) {
+                        **cut = true;
+                    } else {
+                        filling.take(states, id, built?);
                         covered = seq;
                     }
-                }
+                    Ok(())
+                },
+            )?;
+            if !cut {
+                covered = scanned;
             }
             let request = Request {
                 request_id: *uuid::Uuid::new_v4().as_bytes(),

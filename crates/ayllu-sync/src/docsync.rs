@@ -63,39 +63,37 @@ pub fn offer_message(
 }
 
 /// A household to offer a peer, as read from the store: its bytes and the state with the
-/// peer. Built with [`offer_all`], off the store.
+/// peer. Built with [`build`], off the store.
 pub(crate) struct Offer {
     pub id: ayllu_model::HouseholdId,
     pub stored: ayllu_store::StoredDocument,
     pub state: State,
 }
 
-/// Each offer's message (if it has anything to say) and its state after, in order, built
-/// on every core: loading a document and rebuilding its changes is most of what sending a
-/// household costs. A document that does not load is the store's error, as it would be
-/// loading it anywhere else.
-#[allow(clippy::type_complexity)]
-pub(crate) fn offer_all(
-    offers: Vec<Offer>,
-    version: crate::wire::Version,
-) -> Vec<(
+/// An offer built: its household, and its message (if it has anything to say) and state
+/// after.
+pub(crate) type Built = (
     ayllu_model::HouseholdId,
     Result<(Option<crate::wire::DocMessage>, State), ayllu_store::StoreError>,
-)> {
-    crate::parallel::map(
-        offers,
-        |Offer {
-             id,
-             stored,
-             mut state,
-         }| {
-            let built = stored.load().map(|doc| {
-                let message = offer_message(id, &doc, &mut state, version);
-                (message, state)
-            });
-            (id, built)
-        },
-    )
+);
+
+/// Builds one offer: loading a document and rebuilding its changes is most of what sending
+/// a household costs, so callers stream offers through [`crate::parallel::pipeline`], on
+/// every core. A document that does not load is the store's error, as it would be loading
+/// it anywhere else.
+pub(crate) fn build(
+    Offer {
+        id,
+        stored,
+        mut state,
+    }: Offer,
+    version: crate::wire::Version,
+) -> Built {
+    let built = stored.load().map(|doc| {
+        let message = offer_message(id, &doc, &mut state, version);
+        (message, state)
+    });
+    (id, built)
 }
 
 /// Applies a peer's message to `doc`. Returns whether the document changed; the error's

@@ -231,52 +231,66 @@ impl Serving {
 
     /// Everything else that changed here since the device's cursor, oldest first.
     fn finish(&mut self, r: &mut Replica<'_>, sender: &Sender<'_>) -> Result<Response, SyncError> {
+        let version = self.version;
+        let budget = self.budget;
+        // Read in turn, built on every core, taken in order while the budget lasts.
+        // `cursor`: everything up to it was answered or had nothing to say; what was built
+        // past the budget is not covered, and `more` says so.
         let mut cursor = self.cursor;
+        let mut scanned = self.cursor;
+        let mut listed = std::collections::VecDeque::new();
         let mut more = false;
-        'scan: loop {
-            let batch = r.updated_since(cursor, 256)?;
-            if batch.is_empty() {
-                break;
-            }
-            // A few at a time, the messages built on every core, taken in order while the
-            // budget lasts.
-            for chunk in batch.chunks(parallel::IN_FLIGHT) {
-                if self.used >= self.budget {
-                    more = true;
-                    break 'scan;
-                }
-                let mut offers = Vec::new();
-                for &(id, _) in chunk {
-                    if !self.answered.contains(&id)
-                        && r.community(id)?.is_some_and(|c| sender.scope.allows(&c))
-                    {
-                        let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
-                        docsync::prime(&mut state);
-                        // Decided from the stored heads first: what this device sent in an
-                        // earlier request of its sync is listed here too, and has nothing to
-                        // say back.
-                        let heads = r.heads(id)?.expect("listed documents exist");
-                        if !docsync::quiet(&heads, &state) {
-                            let stored = r.stored_document(id)?.expect("listed documents exist");
-                            offers.push(docsync::Offer { id, stored, state });
+        parallel::pipeline(
+            &mut (&mut *self, &mut *r, &mut more),
+            |(serving, r, more)| -> Result<_, SyncError> {
+                loop {
+                    if serving.used >= budget {
+                        if listed.is_empty() {
+                            listed.extend(r.updated_since(scanned, 1)?);
                         }
+                        **more |= !listed.is_empty();
+                        return Ok(None);
                     }
-                }
-                let mut built = docsync::offer_all(offers, self.version).into_iter().peekable();
-                for &(id, seq) in chunk {
-                    if self.used >= self.budget {
-                        more = true;
-                        break 'scan;
+                    if listed.is_empty() {
+                        listed.extend(r.updated_since(scanned, 256)?);
                     }
-                    if let Some((_, result)) = built.next_if(|(b, _)| *b == id)
-                        && let (Some(msg), _) = result?
+                    let Some((id, seq)) = listed.pop_front() else {
+                        return Ok(None);
+                    };
+                    scanned = seq;
+                    if serving.answered.contains(&id)
+                        || !r.community(id)?.is_some_and(|c| sender.scope.allows(&c))
                     {
-                        self.used += msg.message.len();
-                        self.replies.push(msg);
+                        continue;
                     }
-                    cursor = seq;
+                    let mut state = docsync::restore(r.sync_state(sender.peer, id)?.as_deref());
+                    docsync::prime(&mut state);
+                    // Decided from the stored heads first: what this device sent in an
+                    // earlier request of its sync is listed here too, and has nothing to
+                    // say back.
+                    let heads = r.heads(id)?.expect("listed documents exist");
+                    if !docsync::quiet(&heads, &state) {
+                        let stored = r.stored_document(id)?.expect("listed documents exist");
+                        return Ok(Some((seq, docsync::Offer { id, stored, state })));
+                    }
                 }
-            }
+            },
+            |(seq, offer)| (seq, docsync::build(offer, version)),
+            |(serving, _, more), (seq, (_, built))| {
+                if serving.used >= budget {
+                    **more = true;
+                    return Ok(());
+                }
+                if let (Some(msg), _) = built? {
+                    serving.used += msg.message.len();
+                    serving.replies.push(msg);
+                }
+                cursor = seq;
+                Ok(())
+            },
+        )?;
+        if !more {
+            cursor = scanned;
         }
         Ok(Response {
             docs: std::mem::take(&mut self.replies),

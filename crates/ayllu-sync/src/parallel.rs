@@ -1,5 +1,6 @@
-//! The pure part of taking in households (merging, reading, checking: most of a sync's CPU)
-//! on every core, while the store is read before and written after, in turn.
+//! The pure part of a sync's work on households (merging, reading and checking what came
+//! in; loading and building what goes out: most of its CPU) on every core, while the store
+//! is read before and written after, in turn.
 
 /// Households merged at once: a few per core keeps every core busy, and bounds what is in
 /// flight. A merged document is dropped on the worker that merged it, before the store
@@ -8,43 +9,10 @@
 /// now ~110 MB).
 pub(crate) const IN_FLIGHT: usize = 16;
 
-/// `f` over `items` on up to every core, results in the items' order. A panic in a worker
-/// is a panic here.
-pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if workers <= 1 {
-        return items.into_iter().map(f).collect();
-    }
-    let per = items.len().div_ceil(workers);
-    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(workers);
-    let mut items = items.into_iter();
-    loop {
-        let chunk: Vec<T> = items.by_ref().take(per).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let workers: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| s.spawn(move || chunk.into_iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
-}
-
 /// Items taken in as a stream: `produce` hands them out and `consume` takes each result,
 /// both on the caller's thread (they share `state`: the store), in the items' order, while
 /// `work` runs on every core in between. Writing one household overlaps merging the next
-/// ones, where [`map`] leaves the cores idle while the caller writes. At most
-/// [`IN_FLIGHT`] items are between `produce` and `consume`. The first error stops it (what
+/// ones: nothing waits at a barrier between batches. At most [`IN_FLIGHT`] items are between `produce` and `consume`. The first error stops it (what
 /// is in flight is finished and dropped); a panic in `work` is a panic here.
 pub(crate) fn pipeline<S, T: Send, R: Send, E>(
     state: &mut S,
@@ -161,16 +129,5 @@ mod tests {
             |x| if x == 30 { panic!("boom") } else { x },
             |_, _| Ok(()),
         );
-    }
-
-    #[test]
-    fn results_come_back_in_order() {
-        for n in [0, 1, 2, 3, 64, 1001] {
-            let items: Vec<u64> = (0..n).collect();
-            assert_eq!(
-                super::map(items.clone(), |x| x * x),
-                items.iter().map(|x| x * x).collect::<Vec<_>>()
-            );
-        }
     }
 }
