@@ -1,5 +1,5 @@
 //! `wire-dictionary OUT`: writes the zstd dictionary wire v3 ships
-//! (`crates/ayllu-sync/src/wire-v3.dict`): 256 KB of synthetic households' first-sync
+//! (`crates/ayllu-store/src/household.dict`, also what stored snapshots are packed with): 256 KB of synthetic households' first-sync
 //! messages, compact and framed as a request carries them, used as they are (a raw-content
 //! dictionary; trained ones did worse, see docs/benchmarks.md). The file is frozen with the
 //! wire version: a new dictionary is a new version (a test pins its hash).

@@ -33,7 +33,10 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 pub use census::{Census, CheckRow, HouseholdRow, PersonRow, VisitRow};
 pub use check::Finding;
 pub use conflict::Conflict;
-pub use document::{COMPACT_AFTER, ChangeNote, HistoryEntry, MAX_DOCUMENT_BYTES, Signature, StoredDocument};
+pub use document::{
+    COMPACT_AFTER, ChangeNote, HOUSEHOLD_DICTIONARY, HistoryEntry, MAX_DOCUMENT_BYTES, Signature,
+    StoredDocument,
+};
 pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};

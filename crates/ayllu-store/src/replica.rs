@@ -168,9 +168,10 @@ impl Store {
 /// the household it holds and what storing it will write.
 pub struct ReceivedDocument {
     household: Household,
-    /// The whole document if it is new here, else its changes since the heads it was
-    /// loaded with.
+    /// The whole document packed if it is new here (with its unpacked length), else its
+    /// changes since the heads it was loaded with.
     bytes: Vec<u8>,
+    unpacked: Option<usize>,
     heads: Vec<ChangeHash>,
 }
 
@@ -179,13 +180,17 @@ impl ReceivedDocument {
     /// shape). `before`: the heads it was loaded with (`None`: new to the store).
     pub fn read(id: HouseholdId, doc: &Automerge, before: Option<&[ChangeHash]>) -> Result<Self, StoreError> {
         let household = document::read_received(id, doc)?;
-        let bytes = match before {
-            None => doc.save(),
-            Some(heads) => doc.save_after(heads),
+        let (bytes, unpacked) = match before {
+            None => {
+                let (packed, unpacked) = document::pack(doc);
+                (packed, Some(unpacked))
+            }
+            Some(heads) => (doc.save_after(heads), None),
         };
         Ok(ReceivedDocument {
             household,
             bytes,
+            unpacked,
             heads: doc.get_heads(),
         })
     }
@@ -277,21 +282,21 @@ impl Replica<'_> {
         let ReceivedDocument {
             household,
             bytes,
+            unpacked,
             heads,
         } = received;
-        match before {
-            None => document::insert_saved(&self.tx, id, &bytes, &heads)?,
-            Some(_) => document::append_saved(&self.tx, id, None, &bytes, &heads)?,
-        }
-        let stored: i64 = self.tx.query_row_cached(
-            "SELECT length(snapshot) + COALESCE((SELECT SUM(length(bytes)) FROM doc_changes
-                                                 WHERE household_id = ?1), 0)
-             FROM documents WHERE household_id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )?;
-        if stored as usize > document::MAX_DOCUMENT_BYTES {
-            return Err(StoreError::TooLarge(id, stored as usize));
+        let stored = match (before, unpacked) {
+            (None, Some(unpacked)) => {
+                document::insert_saved(&self.tx, id, &bytes, &heads)?;
+                unpacked
+            }
+            _ => {
+                document::append_saved(&self.tx, id, None, &bytes, &heads)?;
+                document::stored_size(&self.tx, id)?
+            }
+        };
+        if stored > document::MAX_DOCUMENT_BYTES {
+            return Err(StoreError::TooLarge(id, stored));
         }
         match before {
             // New to this store: no rows to replace.

@@ -1231,3 +1231,91 @@ fn a_document_must_have_the_household_shape_in_every_value_even_concurrent_ones(
         assert!(err.contains("info.sector"), "{err}");
     }
 }
+
+fn stored_snapshot(store: &Store, id: HouseholdId) -> Vec<u8> {
+    store
+        .connection()
+        .query_row(
+            "SELECT snapshot FROM documents WHERE household_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn set_snapshot(store: &Store, id: HouseholdId, bytes: &[u8]) {
+    store
+        .connection()
+        .execute(
+            "UPDATE documents SET snapshot = ?2 WHERE household_id = ?1",
+            rusqlite::params![id.to_string(), bytes],
+        )
+        .unwrap();
+}
+
+#[test]
+fn snapshots_are_packed_and_ones_stored_before_packing_still_read() {
+    let (_d, mut store) = temp_store();
+    let (id, members) = store.create_household(sample(), today(), &who()).unwrap();
+    let doc = document::load(store.connection(), id).unwrap().unwrap();
+    let packed = stored_snapshot(&store, id);
+    assert!(packed.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]), "stored packed");
+    assert!(
+        packed.len() < doc.save().len(),
+        "packed ({} B) is smaller than Automerge's own save ({} B)",
+        packed.len(),
+        doc.save().len()
+    );
+    let household = store.household(id).unwrap();
+    // A store written by an earlier version: Automerge's bytes as they are.
+    set_snapshot(&store, id, &doc.save());
+    assert_eq!(store.household(id).unwrap(), household);
+    // Its next compaction packs it.
+    for _ in 0..COMPACT_AFTER {
+        store
+            .update(id, &who(), "visit.record", |h| {
+                h.record_visit(VisitId::new(), visit(members[1]), today())
+            })
+            .unwrap();
+    }
+    assert!(stored_snapshot(&store, id).starts_with(&[0x28, 0xb5, 0x2f, 0xfd]));
+    assert_eq!(
+        store.household(id).unwrap().unwrap().visits.len(),
+        COMPACT_AFTER as usize
+    );
+}
+
+#[test]
+fn a_damaged_packed_snapshot_is_corrupt_and_unpacking_is_bounded() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    let mut garbage = vec![0x28, 0xb5, 0x2f, 0xfd];
+    garbage.extend_from_slice(b"not a zstd frame at all");
+    set_snapshot(&store, id, &garbage);
+    assert!(matches!(store.household(id), Err(StoreError::Corrupt(..))));
+    // A small frame that unpacks to 64 MiB (past any household): refused, not allocated.
+    let bomb = zstd::bulk::compress(&vec![0u8; 64 << 20], 3).unwrap();
+    assert!(bomb.len() < 64 * 1024);
+    set_snapshot(&store, id, &bomb);
+    match store.household(id) {
+        // Refused while unpacking, before Automerge is handed anything.
+        Err(StoreError::Corrupt(_, why)) => assert!(why.starts_with("packed snapshot"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_size_limit_counts_a_snapshot_unpacked() {
+    let (_d, mut store) = temp_store();
+    let (id, _) = store.create_household(sample(), today(), &who()).unwrap();
+    let doc = document::load(store.connection(), id).unwrap().unwrap();
+    let unpacked = doc.save_nocompress().len();
+    assert!(stored_snapshot(&store, id).len() < unpacked);
+    assert_eq!(document::stored_size(store.connection(), id).unwrap(), unpacked);
+    // A snapshot stored before packing counts as it is.
+    set_snapshot(&store, id, &doc.save());
+    assert_eq!(
+        document::stored_size(store.connection(), id).unwrap(),
+        doc.save().len()
+    );
+}

@@ -99,12 +99,13 @@ impl Effort {
     }
 }
 
-/// Wire v3's zstd dictionary: 256 KB of synthetic households' messages as a request carries
-/// them (`wire-dictionary` in `bench/` wrote it). A body is compressed in requests of about
-/// a megabyte, each alone; the dictionary starts each one as if it followed other
-/// households (a first sync: 1.000× → 0.95× the gzip floor, docs/benchmarks.md). Frozen with
-/// the version: another dictionary is another wire version.
-pub const DICTIONARY: &[u8] = include_bytes!("wire-v3.dict");
+/// Wire v3's zstd dictionary: the store's [`ayllu_store::HOUSEHOLD_DICTIONARY`] (256 KB of
+/// synthetic households' messages as a request carries them). A body is compressed in
+/// requests of about a megabyte, each alone; the dictionary starts each one as if it
+/// followed other households (a first sync: 1.000× → 0.95× the gzip floor,
+/// docs/benchmarks.md). Frozen with the version: another dictionary is another wire version
+/// (and stored snapshots are read with this one: it never changes).
+pub const DICTIONARY: &[u8] = ayllu_store::HOUSEHOLD_DICTIONARY;
 
 /// [`DICTIONARY`] digested for compressing with `effort`, once per process: digesting it
 /// took a quarter of every body's compression time.
