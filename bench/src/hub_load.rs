@@ -5,9 +5,6 @@
 //! the hub closes them) are held open. Prints each phase's sync times and the ratio.
 //!   cargo run --release -p ayllu-bench --bin hub-load [-- --phones N --idle N]
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc; // as the app and `ayllu` run
-
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -21,9 +21,6 @@
 //! Requests carry 64 KB of messages (less to send again after a cut), or
 //! `AYLLU_BENCH_BUDGET` bytes.
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc; // as the app and `ayllu` run
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;

@@ -2,9 +2,6 @@
 //! today (PouchDB ↔ express-pouchdb), on the same fixed-seed census of 2,000 households,
 //! with bytes counted by the same TCP proxy for both. Prints a Markdown table.
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc; // as the app and `ayllu` run
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

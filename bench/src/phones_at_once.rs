@@ -7,9 +7,6 @@
 //!   cargo run --release -p ayllu-bench --bin phones-at-once -- --phones 40 --households 50
 //! Exits non-zero on any error or any household out of place.
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc; // as the app and `ayllu` run
-
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;

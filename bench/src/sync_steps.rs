@@ -1,10 +1,6 @@
 //! In-process sync without a network: the CPU a first upload and a fresh pull cost the hub
 //! and the phone, step by step. For profiling (`perf record`); the comparison with the peer
 //! is `sync-bench`.
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc; // as the app and `ayllu` run
-
 use std::time::Instant;
 
 use ayllu_model::{HouseholdId, PersonName, Scope};

@@ -5,11 +5,6 @@
 //! UI and Rust never describe a type twice. Background sync ([`background`]) and facility
 //! mode ([`facility`]) run beside the window and never block it.
 
-// mimalloc: see the workspace Cargo.toml. Here, not in main.rs: the Android build is
-// this library.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod background;
 pub mod boundary;
 pub mod commands;

@@ -2,10 +2,6 @@
 //! call to `ayllu-ops` (the operations the app's commands call too) and its result into
 //! JSON on stdout; refused input exits with status 2 naming the field (see `failure`).
 
-// mimalloc: see the workspace Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use ayllu_lock::Unlock;
 use std::path::PathBuf;
 use std::process::ExitCode;
