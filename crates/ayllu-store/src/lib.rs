@@ -41,7 +41,7 @@ pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
 pub use registry::{AccessRow, DeviceRow, NewDevice, Redeemed};
-pub use replica::{Direction, PeerCursor, ReceivedDocument, Replica, SyncRefusal, hydrate};
+pub use replica::{ChangedSince, Direction, PeerCursor, ReceivedDocument, Replica, SyncRefusal, hydrate};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

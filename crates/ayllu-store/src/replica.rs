@@ -550,3 +550,45 @@ impl Replica<'_> {
         &self.tx
     }
 }
+
+/// The documents written after a point, handed out one at a time in write order and read
+/// from the store a page at a time: what a sync walks when it offers what changed.
+pub struct ChangedSince {
+    listed: std::collections::VecDeque<(HouseholdId, i64)>,
+    scanned: i64,
+}
+
+impl ChangedSince {
+    /// Everything written after update sequence `seq`.
+    pub fn new(seq: i64) -> ChangedSince {
+        ChangedSince {
+            listed: std::collections::VecDeque::new(),
+            scanned: seq,
+        }
+    }
+
+    /// The next document and its update sequence.
+    pub fn next(&mut self, r: &Replica<'_>) -> Result<Option<(HouseholdId, i64)>, StoreError> {
+        if self.listed.is_empty() {
+            self.listed.extend(r.updated_since(self.scanned, 256)?);
+        }
+        let next = self.listed.pop_front();
+        if let Some((_, seq)) = next {
+            self.scanned = seq;
+        }
+        Ok(next)
+    }
+
+    /// Whether any document is left to hand out.
+    pub fn any_left(&mut self, r: &Replica<'_>) -> Result<bool, StoreError> {
+        if self.listed.is_empty() {
+            self.listed.extend(r.updated_since(self.scanned, 1)?);
+        }
+        Ok(!self.listed.is_empty())
+    }
+
+    /// The update sequence of the last document handed out (where it began, if none).
+    pub fn scanned(&self) -> i64 {
+        self.scanned
+    }
+}

@@ -1319,3 +1319,36 @@ fn the_size_limit_counts_a_snapshot_unpacked() {
         doc.save().len()
     );
 }
+
+#[test]
+fn changed_since_hands_out_every_write_in_order_past_a_page() {
+    let (_d, mut store) = temp_store();
+    let mut census = Census::new(5, today());
+    let ids: Vec<HouseholdId> = (0..300)
+        .map(|_| {
+            let h = census.household();
+            let id = census.household_id();
+            store.insert_household(id, &h, &who()).unwrap();
+            id
+        })
+        .collect();
+    store
+        .replica(|r| -> Result<(), StoreError> {
+            let mut changed = ChangedSince::new(0);
+            let mut seen = Vec::new();
+            let mut last = 0;
+            while let Some((id, seq)) = changed.next(r)? {
+                assert!(seq > last);
+                last = seq;
+                assert_eq!(changed.scanned(), seq);
+                seen.push(id);
+            }
+            assert_eq!(seen, ids);
+            assert!(!changed.any_left(r)?);
+            let mut from_middle = ChangedSince::new(r.updated_since(0, 299)?[298].1);
+            assert!(from_middle.any_left(r)?);
+            assert_eq!(from_middle.next(r)?.map(|(id, _)| id), Some(ids[299]));
+            Ok(())
+        })
+        .unwrap();
+}

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use automerge::sync::State;
 use ayllu_model::HouseholdId;
-use ayllu_store::{Direction, PeerCursor, ReceivedDocument, Replica, Store, StoreError};
+use ayllu_store::{ChangedSince, Direction, PeerCursor, ReceivedDocument, Replica, Store, StoreError};
 
 use crate::docsync;
 use crate::guard::{self, Limits};
@@ -181,8 +181,7 @@ impl DeviceSession {
             // `covered`: everything written here up to it was offered or had nothing to
             // say. A household built after the budget ran out is not covered.
             let mut covered = at.pushed_seq;
-            let mut scanned = at.pushed_seq;
-            let mut listed = std::collections::VecDeque::new();
+            let mut changed = ChangedSince::new(at.pushed_seq);
             let mut cut = false;
             parallel::pipeline(
                 &mut (&mut *r, &mut *states, &mut filling, &mut cut),
@@ -192,13 +191,9 @@ impl DeviceSession {
                             **cut = true;
                             return Ok(None);
                         }
-                        if listed.is_empty() {
-                            listed.extend(r.updated_since(scanned, 256)?);
-                        }
-                        let Some((id, seq)) = listed.pop_front() else {
+                        let Some((id, seq)) = changed.next(r)? else {
                             return Ok(None);
                         };
-                        scanned = seq;
                         if !filling.offered.contains(&id)
                             && let Some(offer) = Self::prepare(states, r, &peer, id)?
                         {
@@ -218,7 +213,7 @@ impl DeviceSession {
                 },
             )?;
             if !cut {
-                covered = scanned;
+                covered = changed.scanned();
             }
             let request = Request {
                 request_id: *uuid::Uuid::new_v4().as_bytes(),

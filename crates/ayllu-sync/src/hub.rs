@@ -7,7 +7,7 @@ use automerge::sync::Message;
 use automerge::{ActorId, Automerge, ReadDoc};
 pub use ayllu_model::Scope;
 use ayllu_model::{Household, HouseholdId};
-use ayllu_store::{ReceivedDocument, Replica, Store, StoreError};
+use ayllu_store::{ChangedSince, ReceivedDocument, Replica, Store, StoreError};
 
 use crate::docsync;
 use crate::guard::{self, Limits};
@@ -237,27 +237,19 @@ impl Serving {
         // `cursor`: everything up to it was answered or had nothing to say; what was built
         // past the budget is not covered, and `more` says so.
         let mut cursor = self.cursor;
-        let mut scanned = self.cursor;
-        let mut listed = std::collections::VecDeque::new();
+        let mut changed = ChangedSince::new(self.cursor);
         let mut more = false;
         parallel::pipeline(
             &mut (&mut *self, &mut *r, &mut more),
             |(serving, r, more)| -> Result<_, SyncError> {
                 loop {
                     if serving.used >= budget {
-                        if listed.is_empty() {
-                            listed.extend(r.updated_since(scanned, 1)?);
-                        }
-                        **more |= !listed.is_empty();
+                        **more |= changed.any_left(r)?;
                         return Ok(None);
                     }
-                    if listed.is_empty() {
-                        listed.extend(r.updated_since(scanned, 256)?);
-                    }
-                    let Some((id, seq)) = listed.pop_front() else {
+                    let Some((id, seq)) = changed.next(r)? else {
                         return Ok(None);
                     };
-                    scanned = seq;
                     if serving.answered.contains(&id)
                         || !r.community(id)?.is_some_and(|c| sender.scope.allows(&c))
                     {
@@ -290,7 +282,7 @@ impl Serving {
             },
         )?;
         if !more {
-            cursor = scanned;
+            cursor = changed.scanned();
         }
         Ok(Response {
             docs: std::mem::take(&mut self.replies),
