@@ -237,7 +237,7 @@ pub(crate) fn hydrate(id: HouseholdId, doc: &Automerge) -> Result<Household, Sto
 }
 
 // Through an index of each map's keys: a seek per field was most of a sync's CPU.
-fn hydrate_indexed(id: HouseholdId, doc: &IndexedDoc<'_, Automerge>) -> Result<Household, StoreError> {
+fn hydrate_indexed(id: HouseholdId, doc: &IndexedDoc<'_>) -> Result<Household, StoreError> {
     autosurgeon::hydrate(doc).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
@@ -267,7 +267,7 @@ pub(crate) fn check_shape(id: HouseholdId, doc: &Automerge, household: &Househol
 
 fn check_shape_indexed(
     id: HouseholdId,
-    doc: &IndexedDoc<'_, Automerge>,
+    doc: &IndexedDoc<'_>,
     household: &Household,
 ) -> Result<(), StoreError> {
     if household.schema > ayllu_model::SCHEMA_VERSION {
@@ -303,7 +303,7 @@ fn path_text(path: &[String]) -> String {
 /// has, holding the same kind of value; every value of a key written concurrently is
 /// checked too.
 fn shape_walk(
-    doc: &IndexedDoc<'_, Automerge>,
+    doc: &IndexedDoc<'_>,
     obj: &automerge::ObjId,
     reference: &automerge::hydrate::Map,
     path: &mut Vec<String>,
@@ -342,7 +342,7 @@ enum Kind {
 }
 
 fn shape_check(
-    doc: &IndexedDoc<'_, Automerge>,
+    doc: &IndexedDoc<'_>,
     kind: Kind,
     child: &automerge::ObjId,
     expected: &automerge::hydrate::Value,

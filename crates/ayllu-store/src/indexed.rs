@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeBounds;
 use std::rc::Rc;
 
-use automerge::{AutomergeError, ChangeHash, ObjId, ObjType, Prop, Value};
+use automerge::iter::DocItem;
+use automerge::{Automerge, AutomergeError, ChangeHash, ObjId, ObjType, Prop, ROOT, Value};
 use autosurgeon::ReadDoc;
 
 /// One visible entry of a map.
@@ -28,30 +29,57 @@ pub(crate) struct Entry {
 /// One map's visible entries by key, in key order (as `map_range` gives them).
 pub(crate) type Entries = BTreeMap<String, Entry>;
 
-pub(crate) struct IndexedDoc<'d, D: ReadDoc> {
-    doc: &'d D,
+pub(crate) struct IndexedDoc<'d> {
+    doc: &'d Automerge,
     /// By object: its entries if it is a map, `None` if it is not (then `get` asks the doc).
-    maps: RefCell<HashMap<ObjId, Option<Rc<Entries>>>>,
+    /// Filled for every map reachable from the root in one walk, the first time any is read.
+    maps: RefCell<Option<HashMap<ObjId, Option<Rc<Entries>>>>>,
 }
 
-impl<'d, D: ReadDoc> IndexedDoc<'d, D> {
-    pub(crate) fn new(doc: &'d D) -> Self {
+impl<'d> IndexedDoc<'d> {
+    pub(crate) fn new(doc: &'d Automerge) -> Self {
         IndexedDoc {
             doc,
-            maps: RefCell::new(HashMap::new()),
+            maps: RefCell::new(None),
         }
     }
 
     /// The document underneath.
-    pub(crate) fn doc(&self) -> &'d D {
+    pub(crate) fn doc(&self) -> &'d Automerge {
         self.doc
+    }
+
+    /// Every map's visible entries, in one walk of the document: Automerge's own walk
+    /// moves from object to object without seeking from the start of its columns again
+    /// for each, which a `map_range` per map does.
+    fn walk(doc: &Automerge) -> HashMap<ObjId, Option<Rc<Entries>>> {
+        let mut maps: HashMap<ObjId, Entries> = HashMap::new();
+        maps.insert(ROOT, Entries::new());
+        for item in automerge::ReadDoc::iter(doc) {
+            let DocItem::Map(entry) = item.item else {
+                continue;
+            };
+            let (id, conflict) = (entry.id(), entry.conflict);
+            let value = entry.value.into_value();
+            if value == Value::Object(ObjType::Map) {
+                // Known a map even if it turns out empty (the walk then yields nothing for it).
+                maps.entry(id.clone()).or_default();
+            }
+            maps.entry((*item.obj).clone())
+                .or_default()
+                .insert(entry.key.into_owned(), Entry { value, id, conflict });
+        }
+        maps.into_iter().map(|(obj, e)| (obj, Some(Rc::new(e)))).collect()
     }
 
     /// The visible entries of `obj` if it is a map (read once, then kept).
     pub(crate) fn entries(&self, obj: &ObjId) -> Option<Rc<Entries>> {
-        if let Some(known) = self.maps.borrow().get(obj) {
+        let mut maps = self.maps.borrow_mut();
+        let maps = maps.get_or_insert_with(|| Self::walk(self.doc));
+        if let Some(known) = maps.get(obj) {
             return known.clone();
         }
+        // Not reached by the walk (inside a list, say): read on its own.
         let entries = (self.doc.object_type(obj) == Some(ObjType::Map)).then(|| {
             Rc::new(
                 self.doc
@@ -68,14 +96,14 @@ impl<'d, D: ReadDoc> IndexedDoc<'d, D> {
                     .collect(),
             )
         });
-        self.maps.borrow_mut().insert(obj.clone(), entries.clone());
+        maps.insert(obj.clone(), entries.clone());
         entries
     }
 }
 
-impl<D: ReadDoc> ReadDoc for IndexedDoc<'_, D> {
+impl ReadDoc for IndexedDoc<'_> {
     type Parents<'a>
-        = D::Parents<'a>
+        = <Automerge as ReadDoc>::Parents<'a>
     where
         Self: 'a;
 
@@ -128,8 +156,8 @@ impl<D: ReadDoc> ReadDoc for IndexedDoc<'_, D> {
 
 #[cfg(test)]
 mod tests {
+    use automerge::Automerge;
     use automerge::transaction::Transactable;
-    use automerge::{Automerge, ROOT};
     use ayllu_model::Household;
 
     use super::*;
