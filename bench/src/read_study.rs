@@ -2,6 +2,7 @@
 //! straight from Automerge, one walk of the whole document (`ReadDoc::iter`, what
 //! `ayllu-store`'s index now does), `hydrate(None)`, a `map_range` per map (what it did).
 use automerge::{ObjType, ReadDoc, Value};
+use ayllu_model::{Household, PersonName};
 use ayllu_store::{Signature, Store};
 use ayllu_synth::Census;
 use std::time::Instant;
