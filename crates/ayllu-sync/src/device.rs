@@ -364,18 +364,18 @@ impl DeviceSession {
                 }
             }
             // The hub answers only when it has something to say: a document it did not
-            // answer (nor refuse) is one it now holds exactly as we sent it.
+            // answer (nor refuse) is one it now holds exactly as we sent it — as sent, not
+            // as it is here now: an edit saved while the request travelled is not in it.
             for id in offered
                 .iter()
                 .filter(|id| !answered.contains(id) && !refused.contains(id))
             {
-                if let Some(heads) = r.heads(*id)? {
-                    let state = Self::state(states, r, &peer, *id)?;
-                    state.shared_heads = heads.clone();
-                    state.their_heads = Some(heads);
-                    r.set_sync_state(&peer, *id, &state.encode())?;
-                    settled.insert(*id);
-                }
+                let state = Self::state(states, r, &peer, *id)?;
+                let sent = state.last_sent_heads.clone();
+                state.shared_heads = sent.clone();
+                state.their_heads = Some(sent);
+                r.set_sync_state(&peer, *id, &state.encode())?;
+                settled.insert(*id);
             }
             for id in offered.iter().filter(|id| !refused.contains(id)) {
                 r.clear_refusal(&peer, *id, Direction::Out)?;

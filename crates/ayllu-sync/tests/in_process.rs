@@ -558,3 +558,50 @@ fn a_change_on_an_object_the_document_lacks_is_refused_not_a_panic() {
     let mut state = automerge::sync::State::new();
     assert!(ayllu_sync::docsync::accept(&mut doc, &mut state, message).is_err());
 }
+
+/// An edit saved while a request is on its way (the app's background sync and the
+/// promotora share the store) is not in that request: when the hub answers, the phone
+/// must not count it as held by the hub, or it would never be sent.
+#[test]
+fn an_edit_made_while_a_request_travels_is_sent_by_the_next_sync() {
+    let (mut a, mut hub) = (node("a"), node("hub"));
+    let mut census = Census::new(31, today());
+    let id = census.household_id();
+    a.store
+        .insert_household(id, &census.household(), &who("Juana Condori"))
+        .unwrap();
+    sync(&mut a, &mut hub, &Scope::All).unwrap();
+    let edit = |store: &mut Store, address: &str| {
+        store
+            .update(id, &who("Juana Condori"), "household.edit", |h| {
+                let mut info = h.info.clone();
+                info.address = ShortText::parse(address).unwrap();
+                h.set_info(info)
+            })
+            .unwrap();
+    };
+    edit(&mut a.store, "Jr. Lima 1");
+    let actor = a.store.actor().clone();
+    let sender = Sender {
+        peer: "device:a",
+        scope: &Scope::All,
+        actor: Some(&actor),
+    };
+    let mut session = DeviceSession::new("hub");
+    let request = session
+        .next_request(&mut a.store)
+        .unwrap()
+        .expect("the edit to send");
+    // Saved after the request was built, before its response came back.
+    edit(&mut a.store, "Jr. Lima 2");
+    let response = serve(&mut hub.store, &sender, request).unwrap();
+    session.receive(&mut a.store, response).unwrap();
+    // The link drops here; a later sync starts from what the phone stored.
+    drop(session);
+    sync(&mut a, &mut hub, &Scope::All).unwrap();
+    assert_eq!(
+        docs(&hub.store),
+        docs(&a.store),
+        "the second edit reached the hub"
+    );
+}
