@@ -176,16 +176,16 @@ fn postcard_request(r: &wire::Request) -> Vec<u8> {
     postcard::to_allocvec(r).unwrap()
 }
 
-/// A v3 body made by hand: `plain` zstd-compressed with the wire's dictionary, optionally
+/// A v4 body made by hand: `plain` zstd-compressed with the wire's dictionary, optionally
 /// with a window of 2^`window_log` bytes declared (the reader would allocate it).
 fn zstd_body(plain: &[u8], window_log: Option<u32>) -> Vec<u8> {
-    let mut z = zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, wire::DICTIONARY).unwrap();
+    let mut z = zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, wire::DICTIONARY_V4).unwrap();
     if let Some(w) = window_log {
         z.window_log(w).unwrap();
         z.include_contentsize(false).unwrap();
     }
     z.write_all(plain).unwrap();
-    let mut out = b"AYLS\x03\x01".to_vec();
+    let mut out = b"AYLS\x04\x01".to_vec();
     out.extend(z.finish().unwrap());
     out
 }
@@ -259,7 +259,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "an unknown wire version",
             token,
-            with_version(&body, 4),
+            with_version(&body, 5),
             400,
             "bad_request",
         ),
@@ -704,24 +704,32 @@ fn a_document_written_by_older_phones_still_reads_and_syncs() {
 }
 
 /// A phone not yet updated speaks wire v2 (zlib, Automerge's own message encoding): the hub
-/// takes its households and answers it in v2, so it reads the answer; an updated phone gets
-/// v3 and compact messages.
+/// takes its households and answers it in v2, so it reads the answer; a phone on v3 gets
+/// compact messages, an updated one (v4) households it lacks as whole documents.
 #[test]
 fn a_phone_not_yet_updated_is_answered_in_the_version_it_speaks() {
     let hub = start_hub();
     let mut old = enrolled_device(&hub, &["Ccorca"]);
     add_households(&mut old.store, 3, 4, Some("Ccorca"));
-    let mut request = DeviceSession::new(&old.peer)
-        .next_request(&mut old.store)
-        .unwrap()
-        .unwrap();
-    for d in &mut request.docs {
-        // What the older app sent: the message as Automerge encodes it.
-        d.message = ayllu_sync::guard::read_message(&d.message, &ayllu_sync::guard::Limits::SYNC)
+    // What the older app sent: each household's first message as Automerge encodes it.
+    let request = wire::Request {
+        request_id: [9; 16],
+        cursor: 0,
+        docs: old
+            .store
+            .household_ids()
             .unwrap()
-            .encode();
-        assert_eq!(d.message[0], 0x42);
-    }
+            .into_iter()
+            .map(|id| {
+                let doc = old.store.replica(|r| r.document(id)).unwrap().unwrap();
+                let mut state = automerge::sync::State::new();
+                docsync::prime(&mut state);
+                let message = docsync::offer_message(id, &doc, &mut state, wire::Version::V2).unwrap();
+                assert_eq!(message.message[0], 0x42);
+                message
+            })
+            .collect(),
+    };
     let send = |token: &str, body: Vec<u8>| {
         let resp = http(&hub)
             .post(format!("{}/v1/sync", hub.url))
@@ -745,15 +753,11 @@ fn a_phone_not_yet_updated_is_answered_in_the_version_it_speaks() {
     }
 
     // Another phone of the same communities pulls them: in v2 as Automerge's messages, in
-    // v3 as compact ones, both read by our reader.
+    // v3 as compact ones, in v4 as whole documents, all read by our reader.
     let b = enrolled_device(&hub, &["Ccorca"]);
-    for version in [wire::Version::V2, wire::Version::V3] {
+    for version in [wire::Version::V2, wire::Version::V3, wire::Version::V4] {
         let pull = wire::Request {
-            request_id: if version == wire::Version::V2 {
-                [1; 16]
-            } else {
-                [2; 16]
-            },
+            request_id: [version as u8; 16],
             cursor: 0,
             docs: vec![],
         };
@@ -763,8 +767,13 @@ fn a_phone_not_yet_updated_is_answered_in_the_version_it_speaks() {
         assert_eq!(response.docs.len(), 4);
         for d in &response.docs {
             let first = d.message[0];
-            assert_eq!(first, if version.compact() { 0x53 } else { 0x42 });
-            ayllu_sync::guard::read_message(&d.message, &ayllu_sync::guard::Limits::SYNC).unwrap();
+            let expected = match version {
+                wire::Version::V2 => 0x42,
+                wire::Version::V3 => 0x53,
+                wire::Version::V4 => ayllu_sync::guard::whole::TAG,
+            };
+            assert_eq!(first, expected);
+            ayllu_sync::guard::read_incoming(&d.message, &ayllu_sync::guard::Limits::SYNC).unwrap();
         }
     }
 }

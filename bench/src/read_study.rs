@@ -56,5 +56,30 @@ fn main() -> anyhow::Result<()> {
         _ => 0,
     });
     time("map_range per map", &|d| walk_map_range(d, &automerge::ROOT));
+    time("save_after(&[])", &|d| d.save_after(&[]).len());
+    time("save_nocompress", &|d| d.save_nocompress().len());
+    time("get_changes(&[])", &|d| {
+        d.get_changes(&[]).iter().map(|c| c.raw_bytes().len()).sum()
+    });
+    let chunks: Vec<Vec<u8>> = docs.iter().map(|d| d.save_after(&[])).collect();
+    let t = Instant::now();
+    for c in &chunks {
+        let mut d = automerge::Automerge::new();
+        d.load_incremental(c)?;
+    }
+    println!(
+        "apply a household's changes to an empty document: {:.1} µs",
+        t.elapsed().as_secs_f64() / n * 1e6
+    );
+    let saved: Vec<Vec<u8>> = docs.iter().map(|d| d.save_nocompress()).collect();
+    let t = Instant::now();
+    for c in &saved {
+        automerge::Automerge::load(c)?;
+    }
+    println!(
+        "load a household's document: {:.1} µs",
+        t.elapsed().as_secs_f64() / n * 1e6
+    );
+    println!("first bytes of save_after: {:x?}", &chunks[0][..12]);
     Ok(())
 }

@@ -12,6 +12,19 @@ fn who() -> Signature {
     Signature::now(PersonName::parse("Juana Condori").expect("valid"))
 }
 
+/// CPU seconds this process has used (every thread, finished ones too), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command name (in parentheses, which may hold spaces): utime is the 12th
+    // field, stime the 13th, in clock ticks (100 a second here).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<f64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
 fn sync(phone: &mut Store, hub: &mut Store, peer_name: &str) -> anyhow::Result<(f64, f64, usize, usize)> {
     let actor = phone.actor().clone();
     let scope = Scope::All;
@@ -22,8 +35,10 @@ fn sync(phone: &mut Store, hub: &mut Store, peer_name: &str) -> anyhow::Result<(
     };
     let mut session = DeviceSession::new("hub");
     let (mut phone_s, mut hub_s, mut up, mut down) = (0.0, 0.0, 0, 0);
+    let (mut phone_cpu, mut hub_cpu) = (0.0, 0.0);
     loop {
         let t = Instant::now();
+        let c = cpu_seconds();
         let Some(request) = session.next_request(phone)? else {
             break;
         };
@@ -35,18 +50,28 @@ fn sync(phone: &mut Store, hub: &mut Store, peer_name: &str) -> anyhow::Result<(
             &request,
         );
         phone_s += t.elapsed().as_secs_f64();
+        phone_cpu += cpu_seconds() - c;
         up += body.len();
         let t = Instant::now();
+        let c = cpu_seconds();
         let request = wire::decode(wire::Kind::Request, &body)?;
         let response = serve(hub, &sender, request)?;
         let body = wire::encode(wire::Kind::Response, &response);
         hub_s += t.elapsed().as_secs_f64();
+        hub_cpu += cpu_seconds() - c;
         down += body.len();
         let t = Instant::now();
+        let c = cpu_seconds();
         let response = wire::decode(wire::Kind::Response, &body)?;
         session.receive(phone, response)?;
         phone_s += t.elapsed().as_secs_f64();
+        phone_cpu += cpu_seconds() - c;
     }
+    println!(
+        "  CPU: phone {phone_cpu:.2} s ({:.2} cores), hub {hub_cpu:.2} s ({:.2} cores)",
+        phone_cpu / phone_s,
+        hub_cpu / hub_s
+    );
     Ok((phone_s, hub_s, up, down))
 }
 

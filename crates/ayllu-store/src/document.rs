@@ -225,6 +225,16 @@ impl StoredDocument {
         }
         Ok(doc)
     }
+
+    /// The document as Automerge saves it without compression (`save_nocompress`): the
+    /// snapshot itself, unpacked, when it was packed and nothing was appended since (no
+    /// Automerge work at all); loaded and saved otherwise.
+    pub fn saved_plain(&self) -> Result<Vec<u8>, StoreError> {
+        match self.parts.as_slice() {
+            [snapshot] if snapshot.starts_with(&ZSTD_MAGIC) => Ok(unpack(self.id, snapshot)?.into_owned()),
+            _ => Ok(self.load()?.save_nocompress()),
+        }
+    }
 }
 
 /// Loads a document: snapshot, then appended changes in order. `None` if it does not exist.

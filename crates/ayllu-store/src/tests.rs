@@ -1352,3 +1352,32 @@ fn changed_since_hands_out_every_write_in_order_past_a_page() {
         })
         .unwrap();
 }
+
+/// What a whole-document message is made from: the document as `save_nocompress` writes
+/// it, whether the snapshot is packed and alone (taken as it is), has changes appended
+/// since, or was stored before packing (both loaded and saved).
+#[test]
+fn a_stored_document_saved_plain_is_the_document() {
+    let (_d, mut store) = temp_store();
+    let (id, members) = store.create_household(sample(), today(), &who()).unwrap();
+    let plain = |store: &mut Store| {
+        store
+            .replica(|r| r.stored_document(id))
+            .unwrap()
+            .unwrap()
+            .saved_plain()
+            .unwrap()
+    };
+    let doc = document::load(store.connection(), id).unwrap().unwrap();
+    assert_eq!(plain(&mut store), doc.save_nocompress(), "packed, alone");
+    store
+        .update(id, &who(), "visit.record", |h| {
+            h.record_visit(VisitId::new(), visit(members[1]), today())
+        })
+        .unwrap();
+    let doc = document::load(store.connection(), id).unwrap().unwrap();
+    assert_eq!(plain(&mut store), doc.save_nocompress(), "a change appended");
+    set_snapshot(&store, id, &doc.save());
+    store.connection().execute("DELETE FROM doc_changes", []).unwrap();
+    assert_eq!(plain(&mut store), doc.save_nocompress(), "stored before packing");
+}

@@ -132,6 +132,7 @@ impl DeviceSession {
         Ok(Some(docsync::Offer {
             id,
             stored,
+            heads,
             state: state.clone(),
         }))
     }
@@ -279,7 +280,7 @@ impl DeviceSession {
                 },
                 |(id, message, mut doc, before, mut state)| {
                     let merged = (|| -> Result<_, StoreError> {
-                        let Ok(message) = guard::read_message(&message, &Limits::SYNC) else {
+                        let Ok(message) = guard::read_incoming(&message, &Limits::SYNC) else {
                             return Err(StoreError::Shape(id, "unreadable sync message".into()));
                         };
                         let changed = docsync::accept(&mut doc, &mut state, message)

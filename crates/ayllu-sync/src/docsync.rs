@@ -1,8 +1,10 @@
 //! One document's side of the Automerge sync protocol, with persisted per-peer state.
 //! Pure: Automerge values in, Automerge values out.
 
-use automerge::sync::{BloomFilter, Have, Message, State, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::sync::{BloomFilter, Have, Message, MessageVersion, State, SyncDoc};
+use automerge::{Automerge, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
+
+use crate::guard::{Incoming, whole};
 
 /// The stored state with a peer, or a new one. Only the shared heads persist.
 pub fn restore(bytes: Option<&[u8]>) -> State {
@@ -62,11 +64,12 @@ pub fn offer_message(
     })
 }
 
-/// A household to offer a peer, as read from the store: its bytes and the state with the
-/// peer. Built with [`build`], off the store.
+/// A household to offer a peer, as read from the store: its bytes, its heads and the state
+/// with the peer. Built with [`build`], off the store.
 pub(crate) struct Offer {
     pub id: ayllu_model::HouseholdId,
     pub stored: ayllu_store::StoredDocument,
+    pub heads: Vec<ChangeHash>,
     pub state: State,
 }
 
@@ -79,16 +82,36 @@ pub(crate) type Built = (
 
 /// Builds one offer: loading a document and rebuilding its changes is most of what sending
 /// a household costs, so callers stream offers through [`crate::parallel::pipeline`], on
-/// every core. A document that does not load is the store's error, as it would be loading
-/// it anywhere else.
+/// every core. A household the peer has never been in step with goes whole where the
+/// version allows ([`whole`]): its stored bytes as they are, nothing loaded. A document
+/// that does not load is the store's error, as it would be loading it anywhere else.
 pub(crate) fn build(
     Offer {
         id,
         stored,
+        heads,
         mut state,
     }: Offer,
     version: crate::wire::Version,
 ) -> Built {
+    if version.whole_documents() && state.shared_heads.is_empty() {
+        let form = stored.saved_plain().map(|saved| whole::write(&saved));
+        match form {
+            Ok(Some(message)) => {
+                // As `generate_sync_message` leaves a state that sent everything.
+                state.last_sent_heads = heads;
+                state.have_responded = true;
+                state.in_flight = true;
+                let message = crate::wire::DocMessage {
+                    household: id,
+                    message,
+                };
+                return (id, Ok((Some(message), state)));
+            }
+            Ok(None) => {} // not one our reader would pass whole: as changes
+            Err(e) => return (id, Err(e)),
+        }
+    }
     let built = stored.load().map(|doc| {
         let message = offer_message(id, &doc, &mut state, version);
         (message, state)
@@ -103,10 +126,50 @@ pub(crate) fn build(
 /// object the document does not have: found by fuzzing, `tests/fixtures`): that panic is
 /// caught here and the message refused. The caller drops `doc` and `state` on an error,
 /// so a half-applied merge is never kept.
-pub fn accept(doc: &mut Automerge, state: &mut State, message: Message) -> Result<bool, String> {
+pub fn accept(doc: &mut Automerge, state: &mut State, incoming: Incoming) -> Result<bool, String> {
     let before = doc.get_heads();
-    contain(|| doc.receive_sync_message(state, message))?;
+    match incoming {
+        Incoming::Sync(message) => contain(|| doc.receive_sync_message(state, message))?,
+        Incoming::Document(whole) => contain(|| accept_whole(doc, state, &whole))?,
+    }
     Ok(doc.get_heads() != before)
+}
+
+/// A whole document from the peer: loaded unchecked (it carries no heads: loading takes
+/// those its changes give), taken as it is if we had nothing, merged otherwise; then the
+/// state moves as if the peer had sent every change of it, with its heads and a summary of
+/// them all.
+fn accept_whole(
+    doc: &mut Automerge,
+    state: &mut State,
+    whole: &whole::Document,
+) -> Result<(), automerge::AutomergeError> {
+    let mut theirs = Automerge::load_with_options(
+        whole.chunk(),
+        LoadOptions::new()
+            .verification_mode(VerificationMode::DontCheck)
+            .on_partial_load(OnPartialLoad::Error),
+    )?;
+    let heads = theirs.get_heads();
+    let bloom = BloomFilter::from_hashes(theirs.get_changes_meta(&[]).iter().map(|c| &c.hash));
+    if doc.is_empty() {
+        let actor = doc.get_actor().clone();
+        *doc = theirs.with_actor(actor);
+    } else {
+        doc.merge(&mut theirs)?;
+    }
+    let message = Message {
+        heads,
+        need: Vec::new(),
+        have: vec![Have {
+            last_sync: Vec::new(),
+            bloom,
+        }],
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: None,
+        version: MessageVersion::V1,
+    };
+    doc.receive_sync_message(state, message)
 }
 
 /// Runs an Automerge call that may panic on hostile input, as an error instead.
@@ -142,12 +205,12 @@ mod tests {
             let m1 = offer(a, sa);
             if let Some(m) = m1.clone() {
                 n += 1;
-                accept(b, sb, Message::decode(&m.encode()).unwrap()).unwrap();
+                accept(b, sb, Incoming::Sync(Message::decode(&m.encode()).unwrap())).unwrap();
             }
             let m2 = offer(b, sb);
             if let Some(m) = m2.clone() {
                 n += 1;
-                accept(a, sa, Message::decode(&m.encode()).unwrap()).unwrap();
+                accept(a, sa, Incoming::Sync(Message::decode(&m.encode()).unwrap())).unwrap();
             }
             if m1.is_none() && m2.is_none() {
                 return n;
@@ -172,7 +235,7 @@ mod tests {
         prime(&mut sa);
         let first = offer(&a, &mut sa).unwrap();
         assert_eq!(first.changes.len(), 1, "the edit travels in the first message");
-        accept(&mut b, &mut sb, first).unwrap();
+        accept(&mut b, &mut sb, Incoming::Sync(first)).unwrap();
         assert_eq!(a.get_heads(), b.get_heads());
     }
 

@@ -22,6 +22,7 @@ use automerge::sync::{BloomFilter, Have, Message, MessageVersion};
 use sha2::{Digest, Sha256};
 
 pub mod compact;
+pub mod whole;
 
 /// The limits one message (or one bundle document) must keep. Generous for a household —
 /// a real one has a few hundred changes and a few thousand operations — and far below what
@@ -230,6 +231,33 @@ pub fn read_message(bytes: &[u8], limits: &Limits) -> Result<Message, GuardError
         flags: None,
         version,
     })
+}
+
+/// What a peer sent for one household, read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// A sync message (Automerge's encoding or our compact form).
+    Sync(Message),
+    /// The whole document: a first sync in wire v4 ([`whole`]).
+    Document(whole::Document),
+}
+
+impl Incoming {
+    /// Whether it carries any of the household (changes, or the document).
+    pub fn carries_changes(&self) -> bool {
+        match self {
+            Incoming::Sync(m) => !m.changes.is_empty(),
+            Incoming::Document(_) => true,
+        }
+    }
+}
+
+/// One household's message from a peer, whichever form it takes, read within `limits`.
+pub fn read_incoming(bytes: &[u8], limits: &Limits) -> Result<Incoming, GuardError> {
+    match bytes.first() {
+        Some(&whole::TAG) => whole::read(&bytes[1..], limits).map(Incoming::Document),
+        _ => read_message(bytes, limits).map(Incoming::Sync),
+    }
 }
 
 /// Bytes that go to `Automerge::load_incremental` (a bundle's document or its changes):

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use automerge::sync::Message;
 use automerge::{ActorId, Automerge, ReadDoc};
 pub use ayllu_model::Scope;
 use ayllu_model::{Household, HouseholdId};
 use ayllu_store::{ChangedSince, ReceivedDocument, Replica, Store, StoreError};
 
 use crate::docsync;
-use crate::guard::{self, Limits};
+use crate::guard::{self, Incoming, Limits};
 use crate::wire::{DocMessage, RefusalCode, Refused, Request, Response, Version};
 use crate::{DEFAULT_BUDGET, SyncError, parallel};
 
@@ -90,7 +89,7 @@ pub struct Serving {
     version: Version,
     cursor: i64,
     budget: usize,
-    messages: std::collections::VecDeque<(HouseholdId, Message)>,
+    messages: std::collections::VecDeque<(HouseholdId, Incoming)>,
     started: bool,
     replies: Vec<DocMessage>,
     refused: Vec<Refused>,
@@ -109,7 +108,7 @@ impl Serving {
             .docs
             .iter()
             .map(|d| {
-                guard::read_message(&d.message, &Limits::SYNC)
+                guard::read_incoming(&d.message, &Limits::SYNC)
                     .map(|m| (d.household, m))
                     .map_err(|e| SyncError::BadMessage(d.household, e.to_string()))
             })
@@ -263,7 +262,15 @@ impl Serving {
                     let heads = r.heads(id)?.expect("listed documents exist");
                     if !docsync::quiet(&heads, &state) {
                         let stored = r.stored_document(id)?.expect("listed documents exist");
-                        return Ok(Some((seq, docsync::Offer { id, stored, state })));
+                        return Ok(Some((
+                            seq,
+                            docsync::Offer {
+                                id,
+                                stored,
+                                heads,
+                                state,
+                            },
+                        )));
                     }
                 }
             },
@@ -297,7 +304,7 @@ impl Serving {
 /// One household of a request, as the store has it: what merging it needs.
 struct Job {
     id: HouseholdId,
-    message: Message,
+    message: Incoming,
     doc: Automerge,
     /// The heads it had here (`None`: new to the hub).
     before: Option<Vec<automerge::ChangeHash>>,
@@ -316,7 +323,7 @@ struct Merged {
 
 /// Reads what merging household `id` needs; refuses it at once when it is out of the
 /// device's scope or made up.
-fn gather(r: &Replica<'_>, sender: &Sender<'_>, id: HouseholdId, message: Message) -> Result<Job, Outcome> {
+fn gather(r: &Replica<'_>, sender: &Sender<'_>, id: HouseholdId, message: Incoming) -> Result<Job, Outcome> {
     if let Some(c) = r.community(id)?
         && !sender.scope.allows(&c)
     {
@@ -325,7 +332,7 @@ fn gather(r: &Replica<'_>, sender: &Sender<'_>, id: HouseholdId, message: Messag
             "outside this device's communities".into(),
         ));
     }
-    if !r.has_document(id)? && message.changes.is_empty() {
+    if !r.has_document(id)? && !message.carries_changes() {
         // Nothing to store and nothing to answer: no bookkeeping for made-up ids.
         return Err(Outcome::Refuse(
             RefusalCode::Unknown,

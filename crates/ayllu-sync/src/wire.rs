@@ -1,9 +1,12 @@
 //! The wire format: one framed, compressed body per request or response.
 //!
 //! `AYLS` | version (1 byte) | kind (1 byte) | compressed postcard(body).
-//! - Version 3 (what we write): zstd with the shipped dictionary ([`DICTIONARY`]), its
-//!   frame checksum on, decoded with a bounded window; each household's sync message in the
-//!   compact form of [`crate::guard::compact`].
+//! - Version 4 (what we write): as version 3, with its own dictionary ([`DICTIONARY_V4`]);
+//!   a household the receiver has never been in step with travels as its whole document
+//!   ([`crate::guard::whole`]), any other as in version 3.
+//! - Version 3 (still read, and answered in kind): zstd with a shipped dictionary
+//!   ([`DICTIONARY_V3`]), its frame checksum on, decoded with a bounded window; each
+//!   household's sync message in the compact form of [`crate::guard::compact`].
 //! - Version 2 (still read, and answered in kind, for phones not yet updated): zlib (its
 //!   Adler-32 check: a corrupted body fails to decode instead of parsing), each household's
 //!   message as Automerge encodes it.
@@ -27,16 +30,19 @@ pub enum Version {
     /// zstd; compact messages (heads and summaries that repeat the changes carried are
     /// given by reference). Same bodies as v2 otherwise.
     V3,
+    /// v3 with another dictionary, and a first sync of a household as its whole document.
+    V4,
 }
 
 impl Version {
     /// What this build writes.
-    pub const CURRENT: Version = Version::V3;
+    pub const CURRENT: Version = Version::V4;
 
     fn byte(self) -> u8 {
         match self {
             Version::V2 => 2,
             Version::V3 => 3,
+            Version::V4 => 4,
         }
     }
 
@@ -44,13 +50,29 @@ impl Version {
         match b {
             2 => Some(Version::V2),
             3 => Some(Version::V3),
+            4 => Some(Version::V4),
             _ => None,
         }
     }
 
     /// Whether messages are written compact in this version.
     pub fn compact(self) -> bool {
-        self == Version::V3
+        matches!(self, Version::V3 | Version::V4)
+    }
+
+    /// Whether a household the receiver has never been in step with may travel as its
+    /// whole document ([`crate::guard::whole`]).
+    pub fn whole_documents(self) -> bool {
+        self == Version::V4
+    }
+
+    /// The zstd dictionary of a body in this version (v2 is zlib, without one).
+    fn dictionary(self) -> &'static [u8] {
+        match self {
+            Version::V2 => &[],
+            Version::V3 => DICTIONARY_V3,
+            Version::V4 => DICTIONARY_V4,
+        }
     }
 }
 
@@ -100,30 +122,33 @@ impl Effort {
 }
 
 /// Wire v3's zstd dictionary: the store's [`ayllu_store::HOUSEHOLD_DICTIONARY`] (256 KB of
-/// synthetic households' messages as a request carries them). A body is compressed in
-/// requests of about a megabyte, each alone; the dictionary starts each one as if it
+/// synthetic households' compact messages as a request carries them). A body is compressed
+/// in requests of about a megabyte, each alone; the dictionary starts each one as if it
 /// followed other households (a first sync: 1.000× → 0.95× the gzip floor,
 /// docs/benchmarks.md). Frozen with the version: another dictionary is another wire version
 /// (and stored snapshots are read with this one: it never changes).
-pub const DICTIONARY: &[u8] = ayllu_store::HOUSEHOLD_DICTIONARY;
+pub const DICTIONARY_V3: &[u8] = ayllu_store::HOUSEHOLD_DICTIONARY;
 
-/// [`DICTIONARY`] digested for compressing with `effort`, once per process: digesting it
-/// took a quarter of every body's compression time.
-fn prepared_encoder(effort: Effort) -> &'static zstd::dict::EncoderDictionary<'static> {
+/// Wire v4's zstd dictionary: 512 KB of synthetic households' whole-document messages as a
+/// request carries them (`wire-dictionary` in `bench/` wrote it), the form a first sync
+/// takes in v4. Frozen with the version, like v3's.
+pub const DICTIONARY_V4: &[u8] = include_bytes!("wire-v4.dict");
+
+/// A version's dictionary digested for compressing with `effort`, once per process:
+/// digesting it took a quarter of every body's compression time.
+fn prepared_encoder(version: Version, effort: Effort) -> &'static zstd::dict::EncoderDictionary<'static> {
     type Cell = OnceLock<zstd::dict::EncoderDictionary<'static>>;
-    static THOROUGH: Cell = OnceLock::new();
-    static QUICK: Cell = OnceLock::new();
-    let cell = match effort {
-        Effort::Thorough => &THOROUGH,
-        Effort::Quick => &QUICK,
-    };
-    cell.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICTIONARY, effort.zstd_level()))
+    static CELLS: [[Cell; 2]; 2] = [const { [const { OnceLock::new() }; 2] }; 2];
+    let v = usize::from(version == Version::V4);
+    let e = usize::from(effort == Effort::Quick);
+    CELLS[v][e].get_or_init(|| zstd::dict::EncoderDictionary::copy(version.dictionary(), effort.zstd_level()))
 }
 
-/// [`DICTIONARY`] digested for reading, once per process.
-fn prepared_decoder() -> &'static zstd::dict::DecoderDictionary<'static> {
-    static DECODER: OnceLock<zstd::dict::DecoderDictionary<'static>> = OnceLock::new();
-    DECODER.get_or_init(|| zstd::dict::DecoderDictionary::copy(DICTIONARY))
+/// A version's dictionary digested for reading, once per process.
+fn prepared_decoder(version: Version) -> &'static zstd::dict::DecoderDictionary<'static> {
+    static CELLS: [OnceLock<zstd::dict::DecoderDictionary<'static>>; 2] = [const { OnceLock::new() }; 2];
+    CELLS[usize::from(version == Version::V4)]
+        .get_or_init(|| zstd::dict::DecoderDictionary::copy(version.dictionary()))
 }
 
 /// The largest zstd window a body may ask of its reader (8 MiB): a frame declaring more is
@@ -282,8 +307,8 @@ pub fn encode_with<T: Serialize>(version: Version, kind: Kind, effort: Effort, b
             z.write_all(&plain).expect("writing to memory");
             z.finish().expect("writing to memory")
         }
-        Version::V3 => {
-            let mut z = zstd::bulk::Compressor::with_prepared_dictionary(prepared_encoder(effort))
+        Version::V3 | Version::V4 => {
+            let mut z = zstd::bulk::Compressor::with_prepared_dictionary(prepared_encoder(version, effort))
                 .expect("a zstd context");
             // Levels up to 19 use at most an 8 MiB window (within what readers accept).
             z.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
@@ -335,9 +360,9 @@ pub fn decode_limited<T: for<'de> Deserialize<'de>>(
                 .read_to_end(&mut plain)
                 .map_err(corrupt)?;
         }
-        Version::V3 => {
+        Version::V3 | Version::V4 => {
             let mut z =
-                zstd::stream::read::Decoder::with_prepared_dictionary(&bytes[6..], prepared_decoder())
+                zstd::stream::read::Decoder::with_prepared_dictionary(&bytes[6..], prepared_decoder(version))
                     .map_err(corrupt)?;
             z.window_log_max(ZSTD_WINDOW_LOG_MAX).map_err(corrupt)?;
             // One frame only: bytes after it are not ours to read.
@@ -454,12 +479,17 @@ mod tests {
     }
 
     #[test]
-    fn the_dictionary_is_the_one_v3_was_made_with() {
+    fn each_version_keeps_the_dictionary_it_was_made_with() {
         use sha2::Digest;
-        // Changing the dictionary breaks every reader of v3 bodies: it takes a new version.
+        // Changing a dictionary breaks every reader of its version's bodies: it takes a new
+        // version.
         assert_eq!(
-            format!("{:x}", sha2::Sha256::digest(DICTIONARY)),
+            format!("{:x}", sha2::Sha256::digest(DICTIONARY_V3)),
             "1e7b7d83e01e697ca2d1687a96147d42107947ebdcf2c66dd4f7a2295d6e163f"
+        );
+        assert_eq!(
+            format!("{:x}", sha2::Sha256::digest(DICTIONARY_V4)),
+            "553e2702a0370617de884190522534adeecd1558124d0b7bf62a8cecd1c636e0"
         );
         // And a body written without it does not read (its checksum fails), nor one read
         // without it.
@@ -469,7 +499,7 @@ mod tests {
         plain
             .set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
             .unwrap();
-        let without = framed(3, &plain.compress(&body).unwrap());
+        let without = framed(4, &plain.compress(&body).unwrap());
         // Raw-content dictionaries are not named in the frame: such a body may read, but
         // must read as what was written or fail.
         if let Ok(back) = decode::<Request>(Kind::Request, &without) {
@@ -477,7 +507,7 @@ mod tests {
         }
         // A body like the households the dictionary holds refers to it.
         let mut like = r.clone();
-        like.docs[0].message = DICTIONARY[DICTIONARY.len() - 4096..].to_vec();
+        like.docs[0].message = DICTIONARY_V4[DICTIONARY_V4.len() - 4096..].to_vec();
         let ours = encode(Kind::Request, &like);
         assert_eq!(decode::<Request>(Kind::Request, &ours).unwrap(), like);
         assert!(zstd::stream::decode_all(&ours[6..]).is_err());
@@ -486,7 +516,7 @@ mod tests {
     #[test]
     fn both_versions_read_and_say_which_they_are() {
         let r = sample();
-        for version in [Version::V2, Version::V3] {
+        for version in [Version::V2, Version::V3, Version::V4] {
             let bytes = encode_as(version, Kind::Request, &r);
             assert_eq!(bytes[4], version.byte());
             assert_eq!(
@@ -494,7 +524,7 @@ mod tests {
                 (version, r.clone())
             );
         }
-        assert_eq!(encode(Kind::Request, &r)[4], 3, "v3 is written");
+        assert_eq!(encode(Kind::Request, &r)[4], 4, "v4 is written");
     }
 
     fn framed(version: u8, compressed: &[u8]) -> Vec<u8> {
@@ -511,11 +541,17 @@ mod tests {
         let zeros = vec![0u8; 40 * 1024 * 1024];
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(&zeros).unwrap();
-        let zstd = zstd::bulk::Compressor::with_dictionary(3, DICTIONARY)
-            .unwrap()
-            .compress(&zeros)
-            .unwrap();
-        for bomb in [framed(2, &z.finish().unwrap()), framed(3, &zstd)] {
+        let zstd = |dictionary| {
+            zstd::bulk::Compressor::with_dictionary(3, dictionary)
+                .unwrap()
+                .compress(&zeros)
+                .unwrap()
+        };
+        for bomb in [
+            framed(2, &z.finish().unwrap()),
+            framed(3, &zstd(DICTIONARY_V3)),
+            framed(4, &zstd(DICTIONARY_V4)),
+        ] {
             assert!(bomb.len() < MAX_BODY);
             assert!(matches!(
                 decode::<Request>(Kind::Request, &bomb),
@@ -528,11 +564,11 @@ mod tests {
     fn a_zstd_body_asking_for_a_large_window_or_carrying_more_is_refused() {
         // A frame whose window is 128 MiB: the reader would allocate it before the first byte.
         let body = postcard::to_allocvec(&sample()).unwrap();
-        let mut z = zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, DICTIONARY).unwrap();
+        let mut z = zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, DICTIONARY_V4).unwrap();
         z.window_log(27).unwrap();
         z.include_contentsize(false).unwrap();
         z.write_all(&body).unwrap();
-        let wide = framed(3, &z.finish().unwrap());
+        let wide = framed(4, &z.finish().unwrap());
         assert!(matches!(
             decode::<Request>(Kind::Request, &wide),
             Err(WireError::Corrupt(_))

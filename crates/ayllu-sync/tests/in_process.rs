@@ -547,7 +547,7 @@ fn a_large_request_lets_other_phones_in_between_steps() {
 fn a_change_on_an_object_the_document_lacks_is_refused_not_a_panic() {
     use automerge::transaction::Transactable;
     let bytes = include_bytes!("fixtures/compact-change-missing-object.bin");
-    let message = ayllu_sync::guard::read_message(bytes, &ayllu_sync::guard::Limits::SYNC)
+    let message = ayllu_sync::guard::read_incoming(bytes, &ayllu_sync::guard::Limits::SYNC)
         .expect("the guard reads it: only Automerge can tell");
     let mut doc = automerge::Automerge::new();
     for i in 0..3 {
