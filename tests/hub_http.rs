@@ -911,3 +911,97 @@ fn a_fake_hub_cannot_slip_bad_households_into_a_phone() {
     assert_eq!(cursor, 0, "the cursor does not pass what was refused");
     assert_eq!(phone.integrity_check().unwrap(), "ok");
 }
+
+/// A household's first sync travels whole in wire v4 (`guard::whole`): a phone that writes
+/// the whole form itself gains nothing by it. Over HTTPS to the real hub: a document made
+/// under another actor, one that breaks the rules, one with a key the model does not write
+/// are each refused alone; a whole form cut short, or declaring a billion rows, fails the
+/// request (400) before Automerge sees it. Nothing of any of them is stored.
+#[test]
+fn whole_documents_from_a_phone_are_checked_like_any_other() {
+    use automerge::{ROOT, ReadDoc, transaction::Transactable};
+    use ayllu_sync::guard::whole;
+    let hub = start_hub();
+    let device = enrolled_device(&hub, &["Ccorca"]);
+    let token = Some(device.token.as_str());
+    let before = hub_state(&hub);
+    // A household as the device's store holds it, changed by `edit` under `actor`.
+    let mut other = Store::open(std::path::Path::new(":memory:")).unwrap();
+    add_households(&mut other, 41, 1, Some("Ccorca"));
+    let id = other.household_ids().unwrap()[0];
+    let doc_of = |actor: &automerge::ActorId, edit: &dyn Fn(&mut automerge::transaction::Transaction<'_>)| {
+        let mut doc = automerge::Automerge::new().with_actor(actor.clone());
+        let household = other.household(id).unwrap().unwrap();
+        doc.transact::<_, _, autosurgeon::ReconcileError>(|tx| {
+            autosurgeon::reconcile(tx, &household)?;
+            edit(tx);
+            Ok(())
+        })
+        .unwrap();
+        doc
+    };
+    let send = |request_id: u8, message: Vec<u8>| {
+        let request = wire::Request {
+            request_id: [request_id; 16],
+            cursor: 0,
+            docs: vec![wire::DocMessage {
+                household: id,
+                message,
+            }],
+        };
+        post(&hub, token, wire::encode(Kind::Request, &request))
+    };
+    let refused = |request_id: u8, doc: &automerge::Automerge| {
+        let form = whole::write(&doc.save_nocompress()).expect("a whole form");
+        let request = wire::Request {
+            request_id: [request_id; 16],
+            cursor: 0,
+            docs: vec![wire::DocMessage {
+                household: id,
+                message: form,
+            }],
+        };
+        let (got, refused) = post_sync(&hub, token, wire::encode(Kind::Request, &request));
+        assert_eq!(got, 200);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        refused[0].code
+    };
+    let own = device.store.actor().clone();
+    let stranger = automerge::ActorId::random();
+    assert_eq!(refused(1, &doc_of(&stranger, &|_| {})), RefusalCode::ForeignActor);
+    let emptied = doc_of(&own, &|tx| {
+        let (_, info) = tx.get(ROOT, "info").unwrap().unwrap();
+        tx.put(&info, "community", "").unwrap();
+    });
+    assert_eq!(refused(2, &emptied), RefusalCode::Invalid);
+    let parked = doc_of(&own, &|tx| {
+        tx.put(ROOT, "payload", "x".repeat(1000)).unwrap();
+    });
+    assert_eq!(refused(3, &parked), RefusalCode::Shape);
+    assert!(hub_state(&hub) == before);
+
+    let good = whole::write(&doc_of(&own, &|_| {}).save_nocompress()).unwrap();
+    for cut in [1, 2, good.len() / 2, good.len() - 1] {
+        let (got, json) = send(10 + cut as u8, good[..cut].to_vec());
+        assert_eq!(
+            (got, json["code"].as_str()),
+            (400, Some("bad_request")),
+            "cut at {cut}"
+        );
+    }
+    // One actor, no heads, one change column (unsigned, run-length) declaring a run of a
+    // billion rows in four bytes, no operation columns.
+    let mut bomb = vec![whole::TAG, 1, 16];
+    bomb.extend_from_slice(own.to_bytes());
+    bomb.extend_from_slice(&[1, 1, 6, 0]);
+    bomb.extend_from_slice(&[0x80, 0x94, 0xeb, 0xdc, 0x03, 0]);
+    let (got, json) = send(9, bomb);
+    assert_eq!((got, json["code"].as_str()), (400, Some("bad_request")), "{json}");
+    assert!(hub_state(&hub) == before);
+
+    // The same household, whole and as the device made it, is taken.
+    let (got, json) = send(8, good);
+    assert_eq!(got, 200, "{json}");
+    let held = hub.hub.with_store(|s| s.household(id).unwrap());
+    assert_eq!(held, other.household(id).unwrap());
+}

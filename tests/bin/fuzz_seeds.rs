@@ -48,7 +48,8 @@ fn main() -> anyhow::Result<()> {
         phone.insert_household(census.household_id(), &h, &who)?;
     }
 
-    // Genuine first messages and requests, as a phone writes them.
+    // Genuine first messages and requests, as a phone writes them (wire v4: whole
+    // documents).
     let mut session = DeviceSession::new("hub");
     let request = session.next_request(&mut phone)?.expect("something to send");
     let (sm, hr, wr) = (
@@ -81,9 +82,14 @@ fn main() -> anyhow::Result<()> {
     })
     .map_err(|f| anyhow::anyhow!("{}", f.error))?;
     let edit = docsync::offer(&doc, &mut state).expect("an edit to offer");
-    // Both spellings: Automerge's (wire v2) and ours (v3; the genuine ones above are too).
+    // Both spellings: Automerge's (wire v2) and ours (v3 and v4).
     write(&sm, "edit-compact", &ayllu_sync::guard::compact::write(&edit));
     write(&sm, "edit", &edit.encode());
+    // A first message as wire v3 spells it (changes, where v4 sends the document).
+    let mut fresh = docsync::restore(None);
+    docsync::prime(&mut fresh);
+    let first = docsync::offer(&doc, &mut fresh).expect("a first message");
+    write(&sm, "first-compact", &ayllu_sync::guard::compact::write(&first));
 
     // The attacks, alone and inside requests.
     for (i, attack) in attacks().into_iter().enumerate() {

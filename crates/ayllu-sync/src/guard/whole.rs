@@ -148,4 +148,31 @@ mod tests {
             assert!(Automerge::load(read.chunk()).is_err());
         }
     }
+
+    /// A whole form is read within the limits a bundle's document is: a column declaring a
+    /// billion rows in a few bytes is refused for it, before anything is allocated; the
+    /// same column declaring two rows reads; a form cut anywhere does not.
+    #[test]
+    fn a_whole_form_is_read_within_limits() {
+        let form = |run: &[u8]| {
+            let mut f = vec![1, 16];
+            f.extend_from_slice(&[7; 16]);
+            f.extend_from_slice(&[1, 1, run.len() as u8 + 1, 0]);
+            f.extend_from_slice(run);
+            f.push(0);
+            f
+        };
+        assert!(read(&form(&[2]), &Limits::SYNC).is_ok());
+        assert!(matches!(
+            read(&form(&[0x80, 0x94, 0xeb, 0xdc, 0x03]), &Limits::SYNC),
+            Err(GuardError::TooMany { what: "rows in a column", .. })
+        ));
+        let good = write(&doc(3).save_nocompress()).unwrap();
+        for cut in 1..good.len() {
+            assert!(read_incoming(&good[..cut], &Limits::SYNC).is_err(), "cut at {cut}");
+        }
+        // Not a document: a change chunk, or an Automerge save with compressed columns.
+        assert_eq!(write(doc(1).get_changes(&[])[0].raw_bytes()), None);
+        assert_eq!(write(&doc(40).save()), None);
+    }
 }
