@@ -95,6 +95,10 @@ fn main() -> anyhow::Result<()> {
             .collect(),
     };
     let body = postcard::to_allocvec(&request)?;
+    wire_v4(&households, &mut store, floor)?;
+    if std::env::var_os("WIRE_V4_ONLY").is_some() {
+        return Ok(());
+    }
     wire_v3(&households, &docs, floor)?;
     // A dictionary as it would ship: trained on the messages of the first half, tried on a
     // small request (what 10 edits send) and on the whole body.
@@ -312,6 +316,55 @@ fn wire_v3(
                 t.elapsed().as_secs_f64()
             );
         }
+    }
+    Ok(())
+}
+
+/// Wire v4 as a first sync carries it: whole documents in requests of the default budget,
+/// each body compressed alone with v4's dictionary, at each level (time on one core).
+fn wire_v4(
+    households: &[(HouseholdId, ayllu_model::Household)],
+    store: &mut Store,
+    floor: usize,
+) -> anyhow::Result<()> {
+    let mut bodies = Vec::new();
+    let mut batch = Vec::new();
+    let mut used = 0;
+    for (id, _) in households {
+        let stored = store.replica(|r| r.stored_document(*id))?.expect("stored");
+        let message = ayllu_sync::guard::whole::write(&stored.saved_plain()?).expect("a whole form");
+        used += message.len();
+        batch.push(ayllu_sync::wire::DocMessage {
+            household: *id,
+            message,
+        });
+        if used >= ayllu_sync::DEFAULT_BUDGET {
+            bodies.push(std::mem::take(&mut batch));
+            used = 0;
+        }
+    }
+    bodies.push(batch);
+    let bodies: Vec<Vec<u8>> = bodies
+        .into_iter()
+        .map(|docs| {
+            postcard::to_allocvec(&ayllu_sync::wire::Request {
+                request_id: [1; 16],
+                cursor: 0,
+                docs,
+            })
+            .unwrap()
+        })
+        .collect();
+    for level in [3, 6, 9, 12, 16, 19] {
+        let mut z = zstd::bulk::Compressor::with_dictionary(level, ayllu_sync::wire::DICTIONARY_V4)?;
+        let t = Instant::now();
+        let total: usize = bodies.iter().map(|b| z.compress(b).unwrap().len()).sum();
+        println!(
+            "wire v4, level {level:2}: {:.3}× floor ({} KB), {:.1} µs a household",
+            total as f64 / floor as f64,
+            total / 1000,
+            t.elapsed().as_secs_f64() / households.len() as f64 * 1e6
+        );
     }
     Ok(())
 }

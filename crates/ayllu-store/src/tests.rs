@@ -1,6 +1,6 @@
 use super::*;
 use automerge::{ReadDoc, transaction::Transactable};
-use ayllu_model::{Dissolution, Member, ShortText, Visit, VisitId};
+use ayllu_model::{Dissolution, Member, ShortText, Visit, VisitId, text::Notes};
 use ayllu_synth::{Census, strategy};
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -1380,4 +1380,76 @@ fn a_stored_document_saved_plain_is_the_document() {
     set_snapshot(&store, id, &doc.save());
     store.connection().execute("DELETE FROM doc_changes", []).unwrap();
     assert_eq!(plain(&mut store), doc.save_nocompress(), "stored before packing");
+}
+
+/// A received document past `MAX_DOCUMENT_BYTES` is refused and nothing of it is written,
+/// new here (checked before writing) or growing one held here (written, measured, undone),
+/// while the rest of the transaction stands.
+#[test]
+fn a_received_document_too_large_is_refused_and_nothing_of_it_written() {
+    let (_d, mut store) = temp_store();
+    let (held, members) = store.create_household(sample(), today(), &who()).unwrap();
+    let household = store.household(held).unwrap().unwrap();
+    // Six hundred visits with long notes: a valid household past 1 MiB unpacked.
+    let stuffed = |mut h: Household| {
+        for i in 0..600 {
+            let mut v = visit(members[1]);
+            v.notes = Some(Notes::parse(&format!("{i} {}", "nota larga ".repeat(180))).unwrap());
+            h.record_visit(VisitId::new(), v, today()).unwrap();
+        }
+        h
+    };
+    let before_dump = store.projection_dump().unwrap();
+    let new_id = HouseholdId::new();
+    let mut new_doc = document::new_doc(store.actor());
+    document::commit(
+        &mut new_doc,
+        None,
+        &stuffed(household.clone()),
+        &who(),
+        "household.create",
+    )
+    .unwrap();
+    // Another household, from another store.
+    let (_d2, mut elsewhere) = temp_store();
+    let (other_id, _) = elsewhere.create_household(sample(), today(), &who()).unwrap();
+    let other_doc = elsewhere.replica(|r| r.document(other_id)).unwrap().unwrap();
+    let other = elsewhere.household(other_id).unwrap().unwrap();
+    let mut grown = store.replica(|r| r.document(held)).unwrap().unwrap();
+    let heads = grown.get_heads();
+    document::commit(
+        &mut grown,
+        Some(&household),
+        &stuffed(household.clone()),
+        &who(),
+        "visit.record",
+    )
+    .unwrap();
+    store
+        .replica(|r| -> Result<(), StoreError> {
+            assert!(matches!(
+                r.save_document(new_id, &new_doc, None),
+                Err(StoreError::TooLarge(..))
+            ));
+            assert!(matches!(
+                r.save_document(held, &grown, Some(&heads)),
+                Err(StoreError::TooLarge(..))
+            ));
+            r.save_document(other_id, &other_doc, None)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.household(new_id).unwrap(), None);
+    assert_eq!(store.household(held).unwrap().unwrap(), household);
+    assert_eq!(store.household(other_id).unwrap().unwrap(), other);
+    let mut ids = store.household_ids().unwrap();
+    ids.sort();
+    let mut expected = vec![held, other_id];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_ne!(
+        store.projection_dump().unwrap(),
+        before_dump,
+        "the other household was written"
+    );
 }

@@ -298,16 +298,17 @@ impl DeviceSession {
                     (id, before, state, merged)
                 },
                 |(r, states, outcomes), (id, before, state, merged)| {
-                    let outcome = merged.and_then(|(in_step, received)| {
-                        r.attempt(|r| -> Result<(bool, bool), StoreError> {
+                    // A household refused is not written (the store sees to it); any other
+                    // failure fails the whole response, its transaction and all.
+                    let outcome =
+                        merged.and_then(|(in_step, received)| -> Result<(bool, bool), StoreError> {
                             let changed = received.is_some();
                             if let Some(received) = received {
                                 r.store_received(id, before.as_deref(), received)?;
                             }
                             r.set_sync_state(&peer, id, &state.encode())?;
                             Ok((changed, in_step))
-                        })
-                    });
+                        });
                     if outcome.is_ok() {
                         states.insert(id, state);
                     }

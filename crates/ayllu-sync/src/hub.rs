@@ -174,7 +174,9 @@ impl Serving {
                         });
                         return Ok(());
                     }
-                    match done.and_then(|done| r.attempt(|r| write(r, sender, done))) {
+                    // `write` writes nothing of a household it refuses (the store sees to
+                    // it); any other failure fails the request, its transaction and all.
+                    match done.and_then(|done| write(r, sender, done)) {
                         Ok(Some(msg)) => {
                             serving.used += msg.message.len();
                             serving.replies.push(msg);

@@ -165,11 +165,17 @@ mod tests {
         assert!(read(&form(&[2]), &Limits::SYNC).is_ok());
         assert!(matches!(
             read(&form(&[0x80, 0x94, 0xeb, 0xdc, 0x03]), &Limits::SYNC),
-            Err(GuardError::TooMany { what: "rows in a column", .. })
+            Err(GuardError::TooMany {
+                what: "rows in a column",
+                ..
+            })
         ));
         let good = write(&doc(3).save_nocompress()).unwrap();
         for cut in 1..good.len() {
-            assert!(read_incoming(&good[..cut], &Limits::SYNC).is_err(), "cut at {cut}");
+            assert!(
+                read_incoming(&good[..cut], &Limits::SYNC).is_err(),
+                "cut at {cut}"
+            );
         }
         // Not a document: a change chunk, or an Automerge save with compressed columns.
         assert_eq!(write(doc(1).get_changes(&[])[0].raw_bytes()), None);
