@@ -57,6 +57,21 @@ impl Filling {
     }
 }
 
+/// A request built ahead ([`DeviceSession::prefetch`]): send [`Prefetched::request`] if
+/// [`DeviceSession::adopt`] takes it.
+pub struct Prefetched {
+    request: Request,
+    covered: i64,
+    offered: Vec<HouseholdId>,
+    states: HashMap<HouseholdId, State>,
+}
+
+impl Prefetched {
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+}
+
 pub struct DeviceSession {
     peer: String,
     budget: usize,
@@ -66,6 +81,8 @@ pub struct DeviceSession {
     /// What the request in flight offered: local update sequence covered, documents sent.
     in_flight: Option<(i64, Vec<HouseholdId>)>,
     more: bool,
+    /// Whether everything the last request offered was settled by its answer.
+    last_settled: bool,
     /// Households the hub refused before: offered again once, at the session's start.
     retried: bool,
     progress: Progress,
@@ -81,6 +98,7 @@ impl DeviceSession {
             pending: BTreeSet::new(),
             in_flight: None,
             more: true,
+            last_settled: false,
             retried: false,
             progress: Progress::default(),
         }
@@ -137,6 +155,137 @@ impl DeviceSession {
         }))
     }
 
+    /// Fills `filling` with what changed here after `from` (read in turn, built on every
+    /// core, taken in order while the budget lasts). Returns how far that covered:
+    /// everything written here up to it was offered or had nothing to say; a household built
+    /// after the budget ran out is not covered (it is offered later).
+    /// `known`: states to start from for households `states` lacks (the session's, when
+    /// building ahead into a scratch map).
+    fn offer_changed(
+        r: &mut Replica<'_>,
+        states: &mut HashMap<HouseholdId, State>,
+        known: Option<&HashMap<HouseholdId, State>>,
+        filling: &mut Filling,
+        from: i64,
+        peer: &str,
+        budget: usize,
+    ) -> Result<i64, SyncError> {
+        let version = crate::wire::Version::CURRENT;
+        let mut covered = from;
+        let mut changed = ChangedSince::new(from);
+        let mut cut = false;
+        parallel::pipeline(
+            &mut (&mut *r, &mut *states, &mut *filling, &mut cut),
+            |(r, states, filling, cut)| -> Result<_, SyncError> {
+                loop {
+                    if filling.full(budget) {
+                        **cut = true;
+                        return Ok(None);
+                    }
+                    let Some((id, seq)) = changed.next(r)? else {
+                        return Ok(None);
+                    };
+                    if filling.offered.contains(&id) {
+                        continue;
+                    }
+                    if let Some(state) = known.and_then(|k| k.get(&id))
+                        && !states.contains_key(&id)
+                    {
+                        states.insert(id, state.clone());
+                    }
+                    if let Some(offer) = Self::prepare(states, r, peer, id)? {
+                        return Ok(Some((seq, offer)));
+                    }
+                }
+            },
+            |(seq, offer)| (seq, docsync::build(offer, version)),
+            |(_, states, filling, cut), (seq, (id, built))| {
+                if filling.full(budget) {
+                    **cut = true;
+                } else {
+                    filling.take(states, id, built?);
+                    covered = seq;
+                }
+                Ok(())
+            },
+        )?;
+        if !cut {
+            covered = changed.scanned();
+        }
+        Ok(covered)
+    }
+
+    /// The request after the one in flight, built (by the caller, compressed too) while the
+    /// hub works on that one: on a phone that is time the sync otherwise waits. Only what
+    /// the hub's answer cannot change goes in it — households changed here after what the
+    /// request in flight covered — and nothing is written; [`DeviceSession::adopt`] decides,
+    /// once the answer is stored, whether it still is the next request. `None` when there
+    /// is nothing to build ahead (nothing in flight, answers owed, nothing changed).
+    pub fn prefetch(&self, store: &mut Store) -> Result<Option<Prefetched>, SyncError> {
+        let Some((from, in_flight)) = &self.in_flight else {
+            return Ok(None);
+        };
+        if !self.pending.is_empty() {
+            return Ok(None);
+        }
+        let (peer, budget) = (self.peer.as_str(), self.budget);
+        store.replica(|r: &mut Replica<'_>| -> Result<_, SyncError> {
+            let at = r.peer(peer)?;
+            // The session's states, as far as these households have them; the session's
+            // own are left as they are until the request is adopted.
+            let mut states: HashMap<HouseholdId, State> = HashMap::new();
+            let mut filling = Filling {
+                offered: in_flight.clone(),
+                ..Filling::default()
+            };
+            let covered = Self::offer_changed(
+                r,
+                &mut states,
+                Some(&self.states),
+                &mut filling,
+                *from,
+                peer,
+                budget,
+            )?;
+            if filling.docs.is_empty() {
+                return Ok(None);
+            }
+            let offered = filling.offered.split_off(in_flight.len());
+            states.retain(|id, _| offered.contains(id));
+            Ok(Some(Prefetched {
+                request: Request {
+                    request_id: *uuid::Uuid::new_v4().as_bytes(),
+                    cursor: at.cursor,
+                    docs: filling.docs,
+                },
+                covered,
+                offered,
+                states,
+            }))
+        })
+    }
+
+    /// Takes `ahead` as the next request if the answer just stored left it so: nothing owed
+    /// the hub, nothing more to ask of it, everything the last request offered settled
+    /// (else what it covered must be offered again first). Its cursor may be behind the
+    /// answer's: the hub then walks a little more of what it has, and sends nothing twice
+    /// that is in step. `false`: build the next request with
+    /// [`DeviceSession::next_request`].
+    pub fn adopt(&mut self, ahead: Prefetched) -> bool {
+        if self.in_flight.is_some() || !self.pending.is_empty() || self.more || !self.last_settled {
+            return false;
+        }
+        let Prefetched {
+            request: _,
+            covered,
+            offered,
+            states,
+        } = ahead;
+        self.states.extend(states);
+        self.in_flight = Some((covered, offered));
+        true
+    }
+
     /// The next request to send, or `None` when the sync is complete.
     pub fn next_request(&mut self, store: &mut Store) -> Result<Option<Request>, SyncError> {
         if self.progress.exchanges >= MAX_EXCHANGES {
@@ -179,43 +328,7 @@ impl DeviceSession {
                     Ok(())
                 },
             )?;
-            // `covered`: everything written here up to it was offered or had nothing to
-            // say. A household built after the budget ran out is not covered.
-            let mut covered = at.pushed_seq;
-            let mut changed = ChangedSince::new(at.pushed_seq);
-            let mut cut = false;
-            parallel::pipeline(
-                &mut (&mut *r, &mut *states, &mut filling, &mut cut),
-                |(r, states, filling, cut)| -> Result<_, SyncError> {
-                    loop {
-                        if filling.full(budget) {
-                            **cut = true;
-                            return Ok(None);
-                        }
-                        let Some((id, seq)) = changed.next(r)? else {
-                            return Ok(None);
-                        };
-                        if !filling.offered.contains(&id)
-                            && let Some(offer) = Self::prepare(states, r, &peer, id)?
-                        {
-                            return Ok(Some((seq, offer)));
-                        }
-                    }
-                },
-                |(seq, offer)| (seq, docsync::build(offer, version)),
-                |(_, states, filling, cut), (seq, (id, built))| {
-                    if filling.full(budget) {
-                        **cut = true;
-                    } else {
-                        filling.take(states, id, built?);
-                        covered = seq;
-                    }
-                    Ok(())
-                },
-            )?;
-            if !cut {
-                covered = changed.scanned();
-            }
+            let covered = Self::offer_changed(r, states, None, &mut filling, at.pushed_seq, &peer, budget)?;
             let request = Request {
                 request_id: *uuid::Uuid::new_v4().as_bytes(),
                 cursor: at.cursor,
@@ -256,7 +369,7 @@ impl DeviceSession {
         let states = &mut self.states;
         let pending = &mut self.pending;
         let progress = &mut self.progress;
-        store.replica(|r: &mut Replica<'_>| -> Result<(), SyncError> {
+        let settled_all = store.replica(|r: &mut Replica<'_>| -> Result<bool, SyncError> {
             let mut all_in_step = true;
             let mut settled = BTreeSet::new();
             let mut answered = BTreeSet::new();
@@ -400,8 +513,9 @@ impl DeviceSession {
             };
             r.set_peer(&peer, next)?;
             progress.sent += offered.len() - refused.len();
-            Ok(())
+            Ok(offered_in_step)
         })?;
+        self.last_settled = settled_all;
         self.more = response.more;
         self.progress.exchanges += 1;
         Ok(())

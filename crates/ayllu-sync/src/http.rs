@@ -382,17 +382,9 @@ impl HubClient {
         &self,
         store: &mut Store,
         peer: &str,
-        mut on_progress: impl FnMut(&Progress),
+        on_progress: impl FnMut(&Progress),
     ) -> Result<Progress, ClientError> {
-        let mut session = DeviceSession::new(peer).with_budget(self.budget);
-        while let Some(request) = session.next_request(store)? {
-            let mut response = self.exchange(self.encode(&request))?;
-            let token = response.token.take();
-            session.receive(store, response)?;
-            self.keep_token(store, token)?;
-            on_progress(session.progress());
-        }
-        Ok(session.progress().clone())
+        self.run(store, peer, on_progress)
     }
 
     /// The same sync for a store others use meanwhile (the app's UI): the lock is held
@@ -401,22 +393,75 @@ impl HubClient {
         &self,
         store: &Mutex<Store>,
         peer: &str,
+        on_progress: impl FnMut(&Progress),
+    ) -> Result<Progress, ClientError> {
+        self.run(store, peer, on_progress)
+    }
+
+    /// Requests and responses in turn; while the hub works on one request, the next is
+    /// built and compressed (`DeviceSession::prefetch`): on a phone that is time a sync
+    /// otherwise spends waiting. It is sent only if the answer left it the next request
+    /// (`DeviceSession::adopt`); otherwise the next is built as always.
+    fn run(
+        &self,
+        mut store: impl StoreAccess,
+        peer: &str,
         mut on_progress: impl FnMut(&Progress),
     ) -> Result<Progress, ClientError> {
-        let lock = || store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut session = DeviceSession::new(peer).with_budget(self.budget);
+        let Some(first) = store.with(|s| session.next_request(s))? else {
+            return Ok(session.progress().clone());
+        };
+        let mut body = self.encode(&first);
         loop {
-            let Some(request) = session.next_request(&mut lock())? else {
-                break;
-            };
-            let mut response = self.exchange(self.encode(&request))?;
+            let (response, ahead) = std::thread::scope(|scope| {
+                let exchange = scope.spawn(move || self.exchange(body));
+                let ahead = store.with(|s| session.prefetch(s)).map(|ahead| {
+                    ahead.map(|ahead| {
+                        let body = self.encode(ahead.request());
+                        (ahead, body)
+                    })
+                });
+                let response = exchange
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (response, ahead)
+            });
+            let mut response = response?;
             let token = response.token.take();
-            let mut store = lock();
-            session.receive(&mut store, response)?;
-            self.keep_token(&store, token)?;
-            drop(store);
+            store.with(|s| -> Result<(), ClientError> {
+                session.receive(s, response)?;
+                self.keep_token(s, token)?;
+                Ok(())
+            })?;
             on_progress(session.progress());
+            let adopted = ahead?.and_then(|(ahead, body)| session.adopt(ahead).then_some(body));
+            body = match adopted {
+                Some(body) => body,
+                None => match store.with(|s| session.next_request(s))? {
+                    Some(request) => self.encode(&request),
+                    None => break,
+                },
+            };
         }
         Ok(session.progress().clone())
+    }
+}
+
+/// Where a sync finds the phone's store: its own for the sync, or shared with the app
+/// (locked only while a request is built or a response stored).
+trait StoreAccess {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T;
+}
+
+impl StoreAccess for &mut Store {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
+        f(self)
+    }
+}
+
+impl StoreAccess for &Mutex<Store> {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
+        f(&mut self.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }

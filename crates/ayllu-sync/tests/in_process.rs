@@ -605,3 +605,104 @@ fn an_edit_made_while_a_request_travels_is_sent_by_the_next_sync() {
         "the second edit reached the hub"
     );
 }
+
+/// The next request built while the last one travels (`prefetch`), sent if the answer left
+/// it the next one (`adopt`): a long upload goes in as many requests as without, nothing is
+/// left waiting; when the hub's answer carries households (another phone's), what was
+/// built ahead is not sent, and the sync still ends with both sides holding everything.
+#[test]
+fn a_request_built_ahead_is_sent_only_when_the_answer_leaves_it_next() {
+    fn upload(
+        device: &mut Node,
+        hub: &mut Node,
+        ahead: bool,
+        between: &mut dyn FnMut(&mut Node),
+    ) -> (usize, usize) {
+        let mut session = DeviceSession::new("hub").with_budget(64 * 1024);
+        let actor = device.store.actor().clone();
+        let peer = format!("device:{}", device.name);
+        let sender = Sender {
+            peer: &peer,
+            scope: &Scope::All,
+            actor: Some(&actor),
+        };
+        let (mut requests, mut adopted) = (0, 0);
+        let mut next = session.next_request(&mut device.store).unwrap();
+        while let Some(request) = next {
+            requests += 1;
+            let built = if ahead {
+                session.prefetch(&mut device.store).unwrap()
+            } else {
+                None
+            };
+            between(hub);
+            let response = serve(&mut hub.store, &sender, request).unwrap();
+            session.receive(&mut device.store, response).unwrap();
+            next = match built {
+                Some(built) => {
+                    let request = built.request().clone();
+                    if session.adopt(built) {
+                        adopted += 1;
+                        Some(request)
+                    } else {
+                        session.next_request(&mut device.store).unwrap()
+                    }
+                }
+                None => session.next_request(&mut device.store).unwrap(),
+            };
+        }
+        (requests, adopted)
+    }
+    let mut census = Census::new(17, today());
+    let (mut plain, mut early, mut hub_a, mut hub_b) =
+        (node("plain"), node("early"), node("hub_a"), node("hub_b"));
+    for _ in 0..300 {
+        let (id, h) = (census.household_id(), census.household());
+        for n in [&mut plain, &mut early] {
+            n.store.insert_household(id, &h, &who("Juana Condori")).unwrap();
+        }
+    }
+    let (requests, adopted) = upload(&mut plain, &mut hub_a, false, &mut |_| {});
+    assert_eq!(adopted, 0);
+    let (requests_ahead, adopted) = upload(&mut early, &mut hub_b, true, &mut |_| {});
+    assert!(requests > 3, "{requests} requests");
+    assert_eq!(requests_ahead, requests);
+    assert_eq!(
+        adopted,
+        requests - 1,
+        "every request after the first was built ahead"
+    );
+    assert_eq!(docs(&hub_b.store), docs(&early.store));
+    assert_eq!(early.store.waiting_for("hub").unwrap(), 0);
+
+    // Another phone uploads between the requests: the hub's answers carry its households,
+    // so what was built ahead waits; everything still arrives both ways.
+    let mut other = node("other");
+    let mut more = Census::new(18, today());
+    for _ in 0..40 {
+        other
+            .store
+            .insert_household(more.household_id(), &more.household(), &who("Rosa Quispe"))
+            .unwrap();
+    }
+    let mut late = node("late");
+    for _ in 0..300 {
+        late.store
+            .insert_household(census.household_id(), &census.household(), &who("Juana Condori"))
+            .unwrap();
+    }
+    let mut once = Some(other);
+    let (requests, adopted) = upload(&mut late, &mut hub_b, true, &mut |hub| {
+        if let Some(mut other) = once.take() {
+            sync(&mut other, hub, &Scope::All).unwrap();
+        }
+    });
+    assert!(
+        adopted < requests - 1,
+        "{adopted} of {requests} built ahead and sent"
+    );
+    sync(&mut late, &mut hub_b, &Scope::All).unwrap();
+    assert_eq!(docs(&hub_b.store).len(), 640);
+    assert_eq!(docs(&hub_b.store), docs(&late.store));
+    assert_eq!(late.store.waiting_for("hub").unwrap(), 0);
+}
