@@ -1005,3 +1005,47 @@ fn whole_documents_from_a_phone_are_checked_like_any_other() {
     let held = hub.hub.with_store(|s| s.household(id).unwrap());
     assert_eq!(held, other.household(id).unwrap());
 }
+
+/// A fresh phone pulling many pages gets each next page as the hub built it while the
+/// phone stored the last (`pages_built_ahead`); with another phone uploading in between
+/// (which makes a page built before it stale: `in_process.rs` shows which), the phone still
+/// ends holding exactly what the hub holds.
+#[test]
+fn a_pull_gets_pages_built_ahead_unless_something_changed() {
+    let hub = start_hub();
+    hub.hub
+        .with_store(|s| add_households(s, 51, 1600, Some("Ccorca")));
+    let mut fresh = enrolled_device(&hub, &["Ccorca"]);
+    let client = HubClient::new(&hub.url, hub.trust.clone(), Some(fresh.token.clone()));
+    let progress = client.sync(&mut fresh.store, &fresh.peer, |_| {}).unwrap();
+    assert!(progress.exchanges >= 4, "{progress:?}");
+    let built = hub.hub.pages_built_ahead();
+    assert!(
+        built >= 2,
+        "{built} pages built ahead of {} exchanges",
+        progress.exchanges
+    );
+    let holdings = |store: &Store| {
+        let mut ids = store.household_ids().unwrap();
+        ids.sort();
+        ids
+    };
+    assert_eq!(holdings(&fresh.store), hub.hub.with_store(|s| holdings(s)));
+
+    // Another phone uploads while the next fresh phone stores its first page.
+    let mut other = enrolled_device(&hub, &["Ccorca"]);
+    add_households(&mut other.store, 52, 3, Some("Ccorca"));
+    let other_client = HubClient::new(&hub.url, hub.trust.clone(), Some(other.token.clone()));
+    let mut second = enrolled_device(&hub, &["Ccorca"]);
+    let client = HubClient::new(&hub.url, hub.trust.clone(), Some(second.token.clone()));
+    let mut once = true;
+    client
+        .sync(&mut second.store, &second.peer, |_| {
+            if std::mem::take(&mut once) {
+                other_client.sync(&mut other.store, &other.peer, |_| {}).unwrap();
+            }
+        })
+        .unwrap();
+    assert_eq!(holdings(&second.store), hub.hub.with_store(|s| holdings(s)));
+    assert_eq!(holdings(&second.store).len(), 1603);
+}

@@ -16,6 +16,7 @@
 //! Refusals are 4xx with JSON `{code, message}` and change nothing.
 
 pub mod admin;
+mod ahead;
 pub mod connections;
 pub mod roles;
 pub mod throttle;
@@ -55,6 +56,8 @@ pub struct Hub {
     enrollments: Mutex<Throttle>,
     /// Sync requests per device: a phone in a loop cannot take the hub from the others.
     syncs: Mutex<Throttle>,
+    /// Pages of a pull built while the phone stores the one before (`ahead.rs`).
+    answers: ahead::Answers,
 }
 
 /// Enrollment attempts an address may make at once, and per minute after that.
@@ -86,6 +89,7 @@ impl Hub {
             tokens: admin::TokenPolicy::default(),
             enrollments: Mutex::new(Throttle::new(ENROLL_BURST, ENROLL_PER_MINUTE)),
             syncs: Mutex::new(Throttle::new(SYNC_BURST, SYNC_PER_MINUTE)),
+            answers: ahead::Answers::default(),
         })
     }
 
@@ -149,7 +153,7 @@ impl Hub {
     }
 
     /// One sync request from an authenticated device, from body bytes to body bytes.
-    pub fn sync(&self, found: &admin::Authenticated, body: &[u8]) -> Result<Vec<u8>, Refusal> {
+    pub fn sync(self: &Arc<Self>, found: &admin::Authenticated, body: &[u8]) -> Result<Vec<u8>, Refusal> {
         let device = &found.device;
         let actor = device.actor_id().ok_or(Refusal::Unauthorized(
             "this device was enrolled before devices had registered actors: enroll it again",
@@ -166,28 +170,65 @@ impl Hub {
             scope: &scope,
             actor: Some(&actor),
         };
-        // A step at a time, the store's lock let go in between: other phones' syncs and the
-        // staff's screens are not held up by a large request.
-        let mut response = loop {
-            if let Some(done) = self.with_store(|store| serving.step(store, &sender))? {
-                break done;
+        // A page built while the phone stored the last one is its answer if nothing changed
+        // since (the request's own bookkeeping is done either way, once).
+        let built = self.answers.take(&peer);
+        let ahead = match built {
+            Some(built) if found.new_token.is_none() => self
+                .with_store(|store| serving.answer_ahead(store, &sender, &built.ahead))?
+                .then_some(built),
+            _ => None,
+        };
+        let (body, refused, sent, more, cursor) = match ahead {
+            Some(built) => {
+                self.answers.used();
+                (built.body, 0, built.sent, built.more, built.cursor)
+            }
+            None => {
+                // A step at a time, the store's lock let go in between: other phones' syncs
+                // and the staff's screens are not held up by a large request.
+                let mut response = loop {
+                    if let Some(done) = self.with_store(|store| serving.step(store, &sender))? {
+                        break done;
+                    }
+                };
+                response.token = found.new_token.clone();
+                let counts = (
+                    response.refused.len(),
+                    response.docs.len(),
+                    response.more,
+                    response.cursor,
+                );
+                let body = wire::encode_as(version, Kind::Response, &response);
+                (body, counts.0, counts.1, counts.2, counts.3)
             }
         };
-        response.token = found.new_token.clone();
+        if more {
+            ahead::Answers::build(
+                self,
+                ahead::Device {
+                    peer: peer.clone(),
+                    scope: scope.clone(),
+                    actor: actor.clone(),
+                },
+                cursor,
+                version,
+            );
+        }
         self.with_store(|store| admin::touch(store, &device.device_id))
             .map_err(Refusal::internal)?;
         self.log_access(
             Some(device),
             roles::Action::Sync,
             200,
-            &format!(
-                "{} households received, {} refused, {} sent",
-                received,
-                response.refused.len(),
-                response.docs.len()
-            ),
+            &format!("{received} households received, {refused} refused, {sent} sent"),
         );
-        Ok(wire::encode_as(version, Kind::Response, &response))
+        Ok(body)
+    }
+
+    /// Pages of pulls that went out as built ahead (`ahead.rs`), since the hub started.
+    pub fn pages_built_ahead(&self) -> usize {
+        self.answers.used_count()
     }
 }
 

@@ -209,14 +209,19 @@ impl Serving {
         }
     }
 
-    fn start(&mut self, r: &mut Replica<'_>, sender: &Sender<'_>) -> Result<(), SyncError> {
+    /// The request's bookkeeping before anything else: refused if a replay; what the
+    /// device's cursor confirms folded into the sync states. Returns whether it confirmed
+    /// anything.
+    fn start(&mut self, r: &mut Replica<'_>, sender: &Sender<'_>) -> Result<bool, SyncError> {
         let peer = sender.peer;
         if !r.first_sight_of_request(peer, &self.request_id)? {
             return Err(SyncError::Replayed);
         }
         // The device's cursor confirms every response up to it: what those responses
         // carried is now known to be on the device, so the next message starts from there.
-        for (id, heads) in r.confirmed(peer, self.cursor)? {
+        let confirmed = r.confirmed(peer, self.cursor)?;
+        let any = !confirmed.is_empty();
+        for (id, heads) in confirmed {
             if let Some(doc) = r.document(id)? {
                 // Only heads we know: a confirmation can never make us skip changes.
                 if heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
@@ -227,7 +232,7 @@ impl Serving {
             }
         }
         self.started = true;
-        Ok(())
+        Ok(any)
     }
 
     /// Everything else that changed here since the device's cursor, oldest first.
@@ -299,6 +304,72 @@ impl Serving {
             more,
             refused: std::mem::take(&mut self.refused),
             token: None,
+        })
+    }
+}
+
+/// What an answer built ahead assumed ([`Ahead::build`]): a phone pulling many pages
+/// stores one while the hub builds the next, and its next request, carrying nothing, gets
+/// that answer if nothing it depends on changed ([`Serving::answer_ahead`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ahead {
+    /// The cursor the next request will carry: the answer before's.
+    cursor: i64,
+    /// The store's update sequence when it was built: any household written since (by
+    /// anyone) and it no longer holds.
+    seq: i64,
+    version: Version,
+}
+
+impl Ahead {
+    /// The answer to a request carrying nothing from a device at `cursor` (in `version`),
+    /// as the hub would give it now. Reads only: nothing is written, no request is seen.
+    pub fn build(
+        store: &mut Store,
+        sender: &Sender<'_>,
+        cursor: i64,
+        version: Version,
+        budget: usize,
+    ) -> Result<(Ahead, Response), SyncError> {
+        let mut serving = Serving::new(
+            Request {
+                request_id: [0; 16],
+                cursor,
+                docs: Vec::new(),
+            },
+            version,
+            budget,
+        )?;
+        serving.started = true;
+        store.replica(|r: &mut Replica<'_>| -> Result<_, SyncError> {
+            let seq = r.current_seq()?;
+            let response = serving.finish(r, sender)?;
+            Ok((Ahead { cursor, seq, version }, response))
+        })
+    }
+}
+
+impl Serving {
+    /// Whether `ahead`'s answer is this request's: the request carries nothing, at the
+    /// cursor it was built for, in its version, nothing was written since and the request's
+    /// own bookkeeping (done here: replay, confirmations) confirmed nothing. `false`: carry
+    /// on with [`Serving::step`] (the bookkeeping is not done twice).
+    pub fn answer_ahead(
+        &mut self,
+        store: &mut Store,
+        sender: &Sender<'_>,
+        ahead: &Ahead,
+    ) -> Result<bool, SyncError> {
+        if self.started {
+            return Ok(false);
+        }
+        store.replica(|r: &mut Replica<'_>| -> Result<bool, SyncError> {
+            let confirmed = self.start(r, sender)?;
+            Ok(!confirmed
+                && self.messages.is_empty()
+                && self.cursor == ahead.cursor
+                && self.version == ahead.version
+                && r.current_seq()? == ahead.seq)
         })
     }
 }

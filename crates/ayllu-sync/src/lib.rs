@@ -23,7 +23,9 @@ pub mod tls;
 pub mod wire;
 
 pub use device::{DeviceSession, Progress};
-pub use hub::{HOUSEHOLDS_PER_STEP, MAX_DOCS_PER_REQUEST, Scope, Sender, Serving, serve, serve_with_budget};
+pub use hub::{
+    Ahead, HOUSEHOLDS_PER_STEP, MAX_DOCS_PER_REQUEST, Scope, Sender, Serving, serve, serve_with_budget,
+};
 
 use ayllu_model::HouseholdId;
 use ayllu_store::StoreError;

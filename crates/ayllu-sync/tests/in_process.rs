@@ -706,3 +706,61 @@ fn a_request_built_ahead_is_sent_only_when_the_answer_leaves_it_next() {
     assert_eq!(docs(&hub_b.store), docs(&late.store));
     assert_eq!(late.store.waiting_for("hub").unwrap(), 0);
 }
+
+/// An answer built ahead (`Ahead::build`) is the next request's only if that request
+/// carries nothing, at the cursor it was built for, and nothing was written at the hub
+/// since; it is then exactly what serving the request would have answered.
+#[test]
+fn an_answer_built_ahead_holds_only_while_nothing_changed() {
+    let (mut a, mut hub) = (node("a"), node("hub"));
+    let mut census = Census::new(23, today());
+    for _ in 0..5 {
+        a.store
+            .insert_household(census.household_id(), &census.household(), &who("Juana Condori"))
+            .unwrap();
+    }
+    sync(&mut a, &mut hub, &Scope::All).unwrap();
+    let actor = automerge::ActorId::random();
+    let sender = Sender {
+        peer: "device:b",
+        scope: &Scope::All,
+        actor: Some(&actor),
+    };
+    let version = wire::Version::CURRENT;
+    let ask = |cursor: i64, id: u8| Request {
+        request_id: [id; 16],
+        cursor,
+        docs: vec![],
+    };
+    let (ahead, built) =
+        ayllu_sync::Ahead::build(&mut hub.store, &sender, 0, version, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    assert_eq!(built.docs.len(), 5);
+    // Holds: the same answer as serving the request.
+    let mut serving = ayllu_sync::Serving::new(ask(0, 1), version, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    assert!(serving.answer_ahead(&mut hub.store, &sender, &ahead).unwrap());
+    let served = serve(&mut hub.store, &sender, ask(0, 2)).unwrap();
+    assert_eq!(
+        (served.docs, served.cursor, served.more),
+        (built.docs, built.cursor, built.more)
+    );
+    // Another cursor, or a request carrying something: not this answer.
+    let mut other_cursor = ayllu_sync::Serving::new(ask(3, 3), version, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    assert!(
+        !other_cursor
+            .answer_ahead(&mut hub.store, &sender, &ahead)
+            .unwrap()
+    );
+    // A household written at the hub since: stale.
+    a.store
+        .insert_household(census.household_id(), &census.household(), &who("Juana Condori"))
+        .unwrap();
+    sync(&mut a, &mut hub, &Scope::All).unwrap();
+    let mut stale = ayllu_sync::Serving::new(ask(0, 4), version, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    assert!(!stale.answer_ahead(&mut hub.store, &sender, &ahead).unwrap());
+    // A replay is still a replay.
+    let mut replay = ayllu_sync::Serving::new(ask(0, 1), version, ayllu_sync::DEFAULT_BUDGET).unwrap();
+    assert!(matches!(
+        replay.answer_ahead(&mut hub.store, &sender, &ahead),
+        Err(SyncError::Replayed)
+    ));
+}
