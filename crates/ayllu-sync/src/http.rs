@@ -388,7 +388,8 @@ impl HubClient {
     }
 
     /// The same sync for a store others use meanwhile (the app's UI): the lock is held
-    /// only while a request is built or a response stored, never while the network waits.
+    /// only while a request is built (the next one too, while this one travels) or a
+    /// response stored, never for the rest of the wait.
     pub fn sync_shared(
         &self,
         store: &Mutex<Store>,
