@@ -863,6 +863,28 @@ fn a_fake_hub_cannot_slip_bad_households_into_a_phone() {
     tx.put(automerge::ROOT, "junk", "x".repeat(10_000)).unwrap();
     tx.commit();
     docs.insert(17, offer(&doc, odd));
+    // The same, as a hub on wire v4 sends a household the phone lacks: whole (a key the
+    // model never writes), and a whole form that does not read.
+    let odd_whole = HouseholdId::new();
+    let mut doc = doc_of(ids[5]);
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "junk", "z".repeat(10_000)).unwrap();
+    tx.commit();
+    docs.insert(
+        25,
+        wire::DocMessage {
+            household: odd_whole,
+            message: ayllu_sync::guard::whole::write(&doc.save_nocompress()).unwrap(),
+        },
+    );
+    let unreadable_whole = HouseholdId::new();
+    docs.insert(
+        9,
+        wire::DocMessage {
+            household: unreadable_whole,
+            message: vec![ayllu_sync::guard::whole::TAG, 1, 16, 0xff],
+        },
+    );
     // A good household sent again with another content: the first one counts.
     let twice = ids[30];
     let mut doc = doc_of(twice);
@@ -903,10 +925,9 @@ fn a_fake_hub_cannot_slip_bad_households_into_a_phone() {
         .filter(|r| r.direction == ayllu_store::Direction::In)
         .map(|r| r.household_id)
         .collect();
-    assert!(
-        refused.contains(&unreadable) && refused.contains(&odd),
-        "{refused:?}"
-    );
+    for bad in [unreadable, odd, odd_whole, unreadable_whole] {
+        assert!(refused.contains(&bad), "{bad} refused: {refused:?}");
+    }
     let cursor = phone.replica(|r| r.peer("hub")).unwrap().cursor;
     assert_eq!(cursor, 0, "the cursor does not pass what was refused");
     assert_eq!(phone.integrity_check().unwrap(), "ok");
