@@ -57,8 +57,8 @@ impl Filling {
     }
 }
 
-/// A request built ahead ([`DeviceSession::prefetch`]): send [`Prefetched::request`] if
-/// [`DeviceSession::adopt`] takes it.
+/// A request built ahead ([`DeviceSession::prefetch`]): sent if [`DeviceSession::adopt`]
+/// takes it.
 pub struct Prefetched {
     request: Request,
     covered: i64,
@@ -75,6 +75,8 @@ impl Prefetched {
 pub struct DeviceSession {
     peer: String,
     budget: usize,
+    /// The first request's budget, if smaller.
+    first_budget: Option<usize>,
     states: HashMap<HouseholdId, State>,
     /// Documents the last response touched: they may need an answer.
     pending: BTreeSet<HouseholdId>,
@@ -94,6 +96,7 @@ impl DeviceSession {
         DeviceSession {
             peer: peer.to_string(),
             budget: DEFAULT_BUDGET,
+            first_budget: None,
             states: HashMap::new(),
             pending: BTreeSet::new(),
             in_flight: None,
@@ -106,6 +109,14 @@ impl DeviceSession {
 
     pub fn with_budget(mut self, bytes: usize) -> DeviceSession {
         self.budget = bytes;
+        self
+    }
+
+    /// The first request carries at most `bytes` of messages (the rest of the budget
+    /// goes to the later ones): a small first exchange measures the link before the bulk
+    /// is compressed for it (`HubClient`).
+    pub fn with_first_budget(mut self, bytes: usize) -> DeviceSession {
+        self.first_budget = Some(bytes);
         self
     }
 
@@ -269,21 +280,21 @@ impl DeviceSession {
     /// the hub, nothing more to ask of it, everything the last request offered settled
     /// (else what it covered must be offered again first). Its cursor may be behind the
     /// answer's: the hub then walks a little more of what it has, and sends nothing twice
-    /// that is in step. `false`: build the next request with
+    /// that is in step. Returns the request to send; `None`: build the next request with
     /// [`DeviceSession::next_request`].
-    pub fn adopt(&mut self, ahead: Prefetched) -> bool {
+    pub fn adopt(&mut self, ahead: Prefetched) -> Option<Request> {
         if self.in_flight.is_some() || !self.pending.is_empty() || self.more || !self.last_settled {
-            return false;
+            return None;
         }
         let Prefetched {
-            request: _,
+            request,
             covered,
             offered,
             states,
         } = ahead;
         self.states.extend(states);
         self.in_flight = Some((covered, offered));
-        true
+        Some(request)
     }
 
     /// The next request to send, or `None` when the sync is complete.
@@ -292,7 +303,11 @@ impl DeviceSession {
             return Err(SyncError::NoProgress(self.progress.exchanges));
         }
         let peer = self.peer.clone();
-        let budget = self.budget;
+        let first = self.progress.exchanges == 0;
+        let budget = match self.first_budget {
+            Some(b) if first => b.min(self.budget),
+            _ => self.budget,
+        };
         let (states, pending) = (&mut self.states, &mut self.pending);
         let retry = !std::mem::replace(&mut self.retried, true);
         let (request, offered) = store.replica(|r: &mut Replica<'_>| -> Result<_, SyncError> {

@@ -335,9 +335,14 @@ impl HubClient {
     /// A request as the link deserves: compressed thoroughly on a slow link, quickly on a
     /// fast one (the phone's CPU is then the wait).
     fn encode(&self, request: &Request) -> Vec<u8> {
-        let rate = f64::from_bits(self.rate.load(std::sync::atomic::Ordering::Relaxed));
-        let effort = wire::Effort::for_rate((rate > 0.0).then_some(rate));
+        let effort = wire::Effort::for_rate(self.rate());
         wire::encode_with(wire::Version::CURRENT, Kind::Request, effort, request)
+    }
+
+    /// Bytes a second the last exchange carried; `None` before any.
+    fn rate(&self) -> Option<f64> {
+        let rate = f64::from_bits(self.rate.load(std::sync::atomic::Ordering::Relaxed));
+        (rate > 0.0).then_some(rate)
     }
 
     fn exchange(&self, body: Vec<u8>) -> Result<Response, ClientError> {
@@ -410,6 +415,11 @@ impl HubClient {
         mut on_progress: impl FnMut(&Progress),
     ) -> Result<Progress, ClientError> {
         let mut session = DeviceSession::new(peer).with_budget(self.budget);
+        if self.rate().is_none() {
+            // How to compress for this link is learnt from an exchange: the first is kept
+            // small (thoroughly compressed, as for a slow link, until then).
+            session = session.with_first_budget(self.budget / 8);
+        }
         let Some(first) = store.with(|s| session.next_request(s))? else {
             return Ok(session.progress().clone());
         };
@@ -417,9 +427,12 @@ impl HubClient {
         loop {
             let (response, ahead) = std::thread::scope(|scope| {
                 let exchange = scope.spawn(move || self.exchange(body));
+                // Compressed ahead too once the link is measured; else after this exchange
+                // measures it.
+                let measured = self.rate().is_some();
                 let ahead = store.with(|s| session.prefetch(s)).map(|ahead| {
                     ahead.map(|ahead| {
-                        let body = self.encode(ahead.request());
+                        let body = measured.then(|| self.encode(ahead.request()));
                         (ahead, body)
                     })
                 });
@@ -436,7 +449,10 @@ impl HubClient {
                 Ok(())
             })?;
             on_progress(session.progress());
-            let adopted = ahead?.and_then(|(ahead, body)| session.adopt(ahead).then_some(body));
+            let adopted = ahead?.and_then(|(ahead, body)| {
+                let request = session.adopt(ahead)?;
+                Some(body.unwrap_or_else(|| self.encode(&request)))
+            });
             body = match adopted {
                 Some(body) => body,
                 None => match store.with(|s| session.next_request(s))? {

@@ -638,15 +638,10 @@ fn a_request_built_ahead_is_sent_only_when_the_answer_leaves_it_next() {
             between(hub);
             let response = serve(&mut hub.store, &sender, request).unwrap();
             session.receive(&mut device.store, response).unwrap();
-            next = match built {
-                Some(built) => {
-                    let request = built.request().clone();
-                    if session.adopt(built) {
-                        adopted += 1;
-                        Some(request)
-                    } else {
-                        session.next_request(&mut device.store).unwrap()
-                    }
+            next = match built.and_then(|built| session.adopt(built)) {
+                Some(request) => {
+                    adopted += 1;
+                    Some(request)
                 }
                 None => session.next_request(&mut device.store).unwrap(),
             };
@@ -763,4 +758,36 @@ fn an_answer_built_ahead_holds_only_while_nothing_changed() {
         replay.answer_ahead(&mut hub.store, &sender, &ahead),
         Err(SyncError::Replayed)
     ));
+}
+
+/// A first request kept small (to measure the link before the bulk is compressed for it)
+/// carries fewer households; the later ones the whole budget; nothing is left behind.
+#[test]
+fn a_small_first_request_leaves_the_rest_to_the_next() {
+    let (mut a, mut hub) = (node("a"), node("hub"));
+    let mut census = Census::new(29, today());
+    for _ in 0..200 {
+        a.store
+            .insert_household(census.household_id(), &census.household(), &who("Juana Condori"))
+            .unwrap();
+    }
+    let actor = a.store.actor().clone();
+    let sender = Sender {
+        peer: "device:a",
+        scope: &Scope::All,
+        actor: Some(&actor),
+    };
+    let mut session = DeviceSession::new("hub")
+        .with_budget(256 * 1024)
+        .with_first_budget(32 * 1024);
+    let mut sizes = Vec::new();
+    while let Some(request) = session.next_request(&mut a.store).unwrap() {
+        sizes.push(request.docs.len());
+        let response = serve(&mut hub.store, &sender, request).unwrap();
+        session.receive(&mut a.store, response).unwrap();
+    }
+    assert!(sizes.len() >= 3, "{sizes:?}");
+    assert!(sizes[0] * 4 < sizes[1], "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), 200);
+    assert_eq!(docs(&hub.store), docs(&a.store));
 }
