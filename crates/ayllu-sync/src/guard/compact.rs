@@ -168,7 +168,7 @@ fn read_refs(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use automerge::sync::{State, SyncDoc};
     use automerge::transaction::Transactable;
     use automerge::{Automerge, ROOT};
@@ -176,7 +176,8 @@ mod tests {
     use super::*;
     use crate::guard::read_message;
 
-    fn doc(edits: usize) -> Automerge {
+    /// A document of `edits` changes, each a longer value (the guard's tests share it).
+    pub(in crate::guard) fn doc(edits: usize) -> Automerge {
         let mut d = Automerge::new();
         for i in 0..edits {
             let mut tx = d.transaction();

@@ -108,21 +108,11 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, GuardError
 
 #[cfg(test)]
 mod tests {
-    use automerge::transaction::Transactable;
-    use automerge::{Automerge, LoadOptions, ROOT, VerificationMode};
+    use automerge::{Automerge, LoadOptions, VerificationMode};
 
     use super::*;
+    use crate::guard::compact::tests::doc;
     use crate::guard::{Incoming, read_incoming};
-
-    fn doc(edits: usize) -> Automerge {
-        let mut d = Automerge::new();
-        for i in 0..edits {
-            let mut tx = d.transaction();
-            tx.put(ROOT, "address", format!("Casa {i}")).unwrap();
-            tx.commit();
-        }
-        d
-    }
 
     /// A document written whole reads back as a chunk that loads to the same document,
     /// heads and all, though the heads did not travel.
