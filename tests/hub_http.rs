@@ -935,8 +935,8 @@ fn a_fake_hub_cannot_slip_bad_households_into_a_phone() {
 
 /// A household's first sync travels whole in wire v4 (`guard::whole`): a phone that writes
 /// the whole form itself gains nothing by it. Over HTTPS to the real hub: a document made
-/// under another actor, one that breaks the rules, one with a key the model does not write
-/// are each refused alone; a whole form cut short, or declaring a billion rows, fails the
+/// under another actor, one that breaks the rules, one with a key the model does not write,
+/// one outside the device's communities are each refused alone, a replay whole; a whole form cut short, or declaring a billion rows, fails the
 /// request (400) before Automerge sees it. Nothing of any of them is stored.
 #[test]
 fn whole_documents_from_a_phone_are_checked_like_any_other() {
@@ -999,6 +999,22 @@ fn whole_documents_from_a_phone_are_checked_like_any_other() {
         tx.put(ROOT, "payload", "x".repeat(1000)).unwrap();
     });
     assert_eq!(refused(3, &parked), RefusalCode::Shape);
+    let elsewhere = doc_of(&own, &|tx| {
+        let (_, info) = tx.get(ROOT, "info").unwrap().unwrap();
+        tx.put(&info, "community", "Huancarani").unwrap();
+    });
+    assert_eq!(refused(4, &elsewhere), RefusalCode::OutOfScope);
+    // Sent again under the same request id: a replay, refused whole.
+    let again = wire::Request {
+        request_id: [4; 16],
+        cursor: 0,
+        docs: vec![wire::DocMessage {
+            household: id,
+            message: whole::write(&doc_of(&own, &|_| {}).save_nocompress()).unwrap(),
+        }],
+    };
+    let (got, json) = post(&hub, token, wire::encode(Kind::Request, &again));
+    assert_eq!((got, json["code"].as_str()), (409, Some("replayed")));
     assert!(hub_state(&hub) == before);
 
     let good = whole::write(&doc_of(&own, &|_| {}).save_nocompress()).unwrap();
