@@ -60,16 +60,9 @@ fn device(hub: &RunningHub, role: Role, communities: Communities) -> (String, St
     });
     let phone = tempfile::tempdir().unwrap();
     let store = Store::open(&phone.path().join("p.sqlite3")).unwrap();
-    let (token, info) = hub.hub.with_store(|s| {
-        admin::redeem(
-            s,
-            &code,
-            &store.actor().to_hex_string(),
-            &store.public_key_hex(),
-            "equipo",
-        )
-        .unwrap()
-    });
+    let (token, info) = hub
+        .hub
+        .with_store(|s| admin::redeem_in_process(s, &code, &store, "equipo").unwrap());
     (token, info.device_id)
 }
 

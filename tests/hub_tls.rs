@@ -119,7 +119,8 @@ fn listening_impostor() -> (String, Arc<AtomicUsize>) {
 fn a_phone_pins_its_hub_and_refuses_another_certificate_and_plain_http() {
     let hub = start(true);
     let mut a = phone(5);
-    let e = ayllu_ops::enroll::enroll(&a.store, &hub.url, &typed_code(&hub), false, Some("celular")).unwrap();
+    let e =
+        ayllu_ops::enroll::enroll(&mut a.store, &hub.url, &typed_code(&hub), false, Some("celular")).unwrap();
     assert_eq!(e.hub, hub.url);
     // What enrolling kept: the whole fingerprint of the certificate met.
     let link = ayllu_ops::sync::HubLink::of(&a.store).unwrap().unwrap();
@@ -173,30 +174,31 @@ fn a_phone_pins_its_hub_and_refuses_another_certificate_and_plain_http() {
 fn a_code_with_another_hubs_fingerprint_enrolls_nowhere_and_is_not_spent() {
     let hub = start(true);
     let other = start(true);
-    let a = phone(0);
+    let mut a = phone(0);
     // The code is for `other`; the machine at the address typed is `hub`.
     let for_other = typed_code(&other);
     let secret_of_hub = typed_code(&hub)[..14].to_string();
     let forged = format!("{secret_of_hub}-{}", &for_other[15..]);
-    let err = ayllu_ops::enroll::enroll(&a.store, &hub.url, &forged, false, None).unwrap_err();
+    let err = ayllu_ops::enroll::enroll(&mut a.store, &hub.url, &forged, false, None).unwrap_err();
     assert_eq!(err.code(), "wrong_certificate", "{err}");
     assert!(hub.hub.with_store(|s| admin::devices(s).unwrap()).is_empty());
     // The secret never left the phone: the right code (same secret) still enrolls.
     let right = format!("{secret_of_hub}-{}", &typed_code(&hub)[15..]);
     // (a second code was made meanwhile; the first secret is the one being tested)
-    ayllu_ops::enroll::enroll(&a.store, &hub.url, &right, false, None).unwrap();
+    ayllu_ops::enroll::enroll(&mut a.store, &hub.url, &right, false, None).unwrap();
     assert_eq!(hub.hub.with_store(|s| admin::devices(s).unwrap()).len(), 1);
 
     // An https:// hub with a code that has no fingerprint: refused before any connection.
-    let b = phone(0);
+    let mut b = phone(0);
     let err =
-        ayllu_ops::enroll::enroll(&b.store, &hub.url, &typed_code(&hub)[..14], false, None).unwrap_err();
+        ayllu_ops::enroll::enroll(&mut b.store, &hub.url, &typed_code(&hub)[..14], false, None).unwrap_err();
     assert_eq!(err.code(), "code_without_fingerprint", "{err}");
     // Plain HTTP only when asked for by name.
     let plain = start(false);
-    let err = ayllu_ops::enroll::enroll(&b.store, &plain.url, &typed_code(&plain), false, None).unwrap_err();
+    let err =
+        ayllu_ops::enroll::enroll(&mut b.store, &plain.url, &typed_code(&plain), false, None).unwrap_err();
     assert_eq!(err.code(), "plain_http", "{err}");
-    ayllu_ops::enroll::enroll(&b.store, &plain.url, &typed_code(&plain), true, None).unwrap();
+    ayllu_ops::enroll::enroll(&mut b.store, &plain.url, &typed_code(&plain), true, None).unwrap();
     let link = ayllu_ops::sync::HubLink::of(&b.store).unwrap().unwrap();
     assert!(link.is_insecure());
 }
@@ -245,7 +247,7 @@ fn cutting_proxy(target: std::net::SocketAddr, limit: usize) -> String {
 fn a_tls_sync_cut_anywhere_completes_next_time() {
     let hub = start(true);
     let mut a = phone(40);
-    ayllu_ops::enroll::enroll(&a.store, &hub.url, &typed_code(&hub), false, None).unwrap();
+    ayllu_ops::enroll::enroll(&mut a.store, &hub.url, &typed_code(&hub), false, None).unwrap();
     let link = ayllu_ops::sync::HubLink::of(&a.store).unwrap().unwrap();
     let trust = link.trust.clone().unwrap();
     // Cuts in the handshake (a few hundred bytes), in the first request, and further on.

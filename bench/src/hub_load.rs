@@ -43,15 +43,7 @@ fn phones(hub: &Hub, n: usize, first: usize, households: usize) -> anyhow::Resul
             })?;
             // Staff enroll phones one at a time, each from its own address; here the bench
             // redeems the codes directly (enrollment is rate-limited per address).
-            let (token, _) = hub.with_store(|s| {
-                admin::redeem(
-                    s,
-                    &code,
-                    &store.actor().to_hex_string(),
-                    &store.public_key_hex(),
-                    "celular",
-                )
-            })?;
+            let (token, _) = hub.with_store(|s| admin::redeem_in_process(s, &code, &store, "celular"))?;
             let mut census = ayllu_synth::Census::new(i as u64, today);
             for _ in 0..households {
                 let mut h = census.household();

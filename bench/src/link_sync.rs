@@ -65,13 +65,7 @@ fn prepare(work: &Path, n: usize) -> anyhow::Result<()> {
             admin::Role::Promotor,
             chrono::Duration::days(1),
         )?;
-        let (token, _) = admin::redeem(
-            &mut hub,
-            &code,
-            &phone.actor().to_hex_string(),
-            &phone.public_key_hex(),
-            name,
-        )?;
+        let (token, _) = admin::redeem_in_process(&mut hub, &code, &phone, name)?;
         tokens.insert(name.into(), token.into());
     }
     tokens.insert("peer".into(), format!("hub:{}", admin::hub_id(&hub)?).into());

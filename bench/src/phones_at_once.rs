@@ -74,13 +74,7 @@ fn phones(hub_dir: &Path, n: usize, households: usize) -> anyhow::Result<Vec<Pho
                 chrono::Duration::days(1),
             )?;
             // Staff enroll phones one at a time; the bench redeems the codes directly.
-            let (token, _) = admin::redeem(
-                &mut hub,
-                &code,
-                &store.actor().to_hex_string(),
-                &store.public_key_hex(),
-                "celular",
-            )?;
+            let (token, _) = admin::redeem_in_process(&mut hub, &code, &store, "celular")?;
             let mut census = ayllu_synth::Census::new(1000 + i as u64, today);
             let mut own = BTreeSet::new();
             for _ in 0..households {

@@ -1,7 +1,8 @@
 //! Writes the fuzz targets' seed corpora (`fuzz/corpus/<target>/`): genuine requests,
 //! responses, bundles and census files as Ayllu writes them, and the attacks of the trust
 //! issue's table (Bloom filter bombs, an inflating change, a run-length bomb, made-up
-//! households, foreign actors). `bash scripts/fuzz.sh` runs it before fuzzing.
+//! households, foreign actors) and enrollments that do not prove their key. `bash
+//! scripts/fuzz.sh` runs it before fuzzing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use automerge::{ActorId, Automerge, ROOT, ReadDoc, transaction::Transactable};
 use ayllu_model::{HouseholdId, PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::bundle::{Bundle, BundleDoc};
+use ayllu_sync::enrollment::{Application, HubSeen};
 use ayllu_sync::wire::{self, DocMessage, Kind, Request};
 use ayllu_sync::{DeviceSession, docsync};
 use ayllu_synth::hostile::{bloom_message, change_declaring_rows, chunk, message_with_changes};
@@ -24,6 +26,46 @@ fn attacks() -> Vec<Vec<u8>> {
         message_with_changes(&[chunk(2, [0; 4], &z.finish().unwrap())]),
         message_with_changes(&[chunk(1, [0; 4], &change_declaring_rows(4_000_000_000))]),
         vec![0x42, 0, 0, 0, 0],
+    ]
+}
+
+/// The hub_request target's form of a sync request (see fuzz/fuzz_targets/hub_request.rs).
+fn as_sync(request: &[u8]) -> Vec<u8> {
+    [&[0u8][..], request].concat()
+}
+
+/// Enrollment bodies: a genuine one (signed for a hub met over plain HTTP), another phone's
+/// key under one's own signature, a signature for another hub, malformed fields, a field
+/// the hub does not take, an over-long name.
+fn enrollments(phone: &Store) -> Vec<(&'static str, Vec<u8>)> {
+    let code = "K7QF-3MZP-XA22";
+    let actor = ActorId::from([3u8; 16].as_slice());
+    let mine = ed25519_dalek::SigningKey::from_bytes(&[0x5a; 32]);
+    let genuine = Application::sign(code, &actor, &mine, "celular", HubSeen::PlainHttp);
+    let mut impostor = genuine.clone();
+    impostor.public_key = phone.public_key_hex();
+    let elsewhere = Application::sign(
+        code,
+        &actor,
+        &mine,
+        "celular",
+        HubSeen::Certificate(ayllu_sync::tls::Fingerprint::of(b"another hub")),
+    );
+    let mut bad_actor = genuine.clone();
+    bad_actor.actor = "zz".into();
+    let json = |a: &Application| serde_json::to_vec(a).unwrap();
+    let mut extra: serde_json::Value = serde_json::to_value(&genuine).unwrap();
+    extra["device_id"] = "mine".into();
+    let mut long = genuine.clone();
+    long.name = "n".repeat(500);
+    vec![
+        ("genuine", json(&genuine)),
+        ("impostor", json(&impostor)),
+        ("elsewhere", json(&elsewhere)),
+        ("bad-actor", json(&bad_actor)),
+        ("extra-field", serde_json::to_vec(&extra).unwrap()),
+        ("long-name", json(&long)),
+        ("not-json", b"{\"code\": [".to_vec()),
     ]
 }
 
@@ -60,7 +102,7 @@ fn main() -> anyhow::Result<()> {
     for (i, d) in request.docs.iter().enumerate() {
         write(&sm, &format!("genuine-{i}"), &d.message);
     }
-    write(&hr, "genuine", &postcard::to_allocvec(&request)?);
+    write(&hr, "genuine", &as_sync(&postcard::to_allocvec(&request)?));
     write(&wr, "genuine-request", &wire::encode(Kind::Request, &request));
     let response = wire::Response {
         docs: request.docs.clone(),
@@ -102,7 +144,7 @@ fn main() -> anyhow::Result<()> {
                 message: attack,
             }],
         };
-        write(&hr, &format!("attack-{i}"), &postcard::to_allocvec(&r)?);
+        write(&hr, &format!("attack-{i}"), &as_sync(&postcard::to_allocvec(&r)?));
         write(&wr, &format!("attack-{i}"), &wire::encode(Kind::Request, &r));
     }
     let made_up = Request {
@@ -115,7 +157,21 @@ fn main() -> anyhow::Result<()> {
             })
             .collect(),
     };
-    write(&hr, "made-up-households", &postcard::to_allocvec(&made_up)?);
+    write(
+        &hr,
+        "made-up-households",
+        &as_sync(&postcard::to_allocvec(&made_up)?),
+    );
+    for (name, body) in enrollments(&phone) {
+        // Read as sent (1), and re-signed for a live code (2).
+        for kind in [1u8, 2] {
+            write(
+                &hr,
+                &format!("enroll-{name}-{kind}"),
+                &[&[kind][..], &body].concat(),
+            );
+        }
+    }
 
     // Bundles: a genuine one (whole documents), changes only, and a foreign actor's edit.
     let docs: Vec<BundleDoc> = phone

@@ -558,6 +558,12 @@ export type DeviceInfo_Deserialize = {
 	revoked_at?: string | null,
 	/**  `None`: a stored role this hub does not know, which opens nothing. */
 	role?: Role | null,
+	/**
+	 *  Set aside for staff to review: enrolled with a key `set_aside_for` (a device
+	 *  enrolled before it) held first. It opens nothing; staff revoke it.
+	 */
+	set_aside_at?: string | null,
+	set_aside_for?: string | null,
 };
 
 /**  An enrolled device as the hub knows it. */
@@ -585,6 +591,12 @@ export type DeviceInfo_Serialize = {
 	revoked_at: string | null,
 	/**  `None`: a stored role this hub does not know, which opens nothing. */
 	role: Role | null,
+	/**
+	 *  Set aside for staff to review: enrolled with a key `set_aside_for` (a device
+	 *  enrolled before it) held first. It opens nothing; staff revoke it.
+	 */
+	set_aside_at: string | null,
+	set_aside_for: string | null,
 };
 
 /**  What was given for diarrhoea. */

@@ -3,158 +3,25 @@
 //! the trust issue's table is refused with its reason; the hub stays up and answering, its
 //! peak memory stays small, and nothing but the legitimate part of a batch is stored.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use automerge::{ActorId, Automerge, ROOT, ReadDoc, transaction::Transactable};
-use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
-use ayllu_store::{Signature, Store};
+use ayllu_model::{HouseholdId, ShortText, VisitId};
+use ayllu_store::Store;
 use ayllu_sync::docsync;
-use ayllu_sync::http::HubClient;
-use ayllu_sync::tls::Trust;
 use ayllu_sync::wire::{self, DocMessage, Kind, RefusalCode, Request, Response};
 use ayllu_synth::Census;
 use ayllu_synth::hostile::{bloom_message, chunk, message_with_changes};
 use serde_json::Value;
 
-/// What unlocks the test data folders (cheap Argon2id: the code path is the same).
-const SECRETS: [(&str, &str); 3] = [
-    ("AYLLU_PIN", "482913"),
-    ("AYLLU_PASSPHRASE", "puesto de salud de prueba"),
-    ("AYLLU_KDF_FAST", "1"),
-];
-
-/// The hub runs with this much address space at most: an allocation of gigabytes aborts it.
-const ADDRESS_SPACE: u64 = 1536 * 1024 * 1024;
-
-struct HubProcess {
-    child: Child,
-    url: String,
-    data: PathBuf,
-    /// The hub's certificate: public (any machine it talks to sees it), so an attacker
-    /// has it too and speaks TLS to the hub like a phone.
-    trust: Trust,
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl HubProcess {
-    fn start(data: &Path) -> HubProcess {
-        let mut child = Command::new("prlimit")
-            .arg(format!("--as={ADDRESS_SPACE}"))
-            .arg("--")
-            .arg(env!("CARGO_BIN_EXE_ayllu"))
-            .arg("--data")
-            .arg(data)
-            .args(["hub", "serve", "--listen", "127.0.0.1:0"])
-            // Fewer malloc arenas: the limit measures what the hub uses, not reservations.
-            .env("MALLOC_ARENA_MAX", "2")
-            .envs(SECRETS)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("prlimit (util-linux) runs the hub");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
-        assert!(url.starts_with("https://"), "{url}");
-        let store = ayllu_ops::folder::open(data, SECRETS[1].1).unwrap();
-        let trust = Trust::Pinned(ayllu_hub::tls::Identity::of(&store).unwrap().fingerprint());
-        HubProcess {
-            child,
-            url,
-            data: data.to_path_buf(),
-            trust,
-        }
-    }
-
-    /// An HTTPS client that talks to this hub (a phone's, or an attacker's).
-    fn http(&self) -> reqwest::blocking::Client {
-        reqwest::blocking::Client::builder()
-            .tls_backend_preconfigured(ayllu_sync::tls::client_config(self.trust.clone()).0)
-            .build()
-            .unwrap()
-    }
-
-    fn client(&self, token: Option<String>) -> HubClient {
-        HubClient::new(&self.url, self.trust.clone(), token)
-    }
-
-    /// A TLS connection to the hub from `local` (an address of 127.0.0.0/8), to write raw
-    /// HTTP on.
-    fn tls_from(&self, local: &str) -> rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream> {
-        let (config, _) = ayllu_sync::tls::client_config(self.trust.clone());
-        let name = rustls::pki_types::ServerName::try_from("ayllu-hub").unwrap();
-        let connection = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
-        rustls::StreamOwned::new(connection, connect_from(local, &self.url).unwrap())
-    }
-
-    /// Up and answering, and its peak resident memory (kB) so far.
-    fn assert_healthy(&mut self, after: &str) -> u64 {
-        assert!(
-            self.child.try_wait().unwrap().is_none(),
-            "the hub died after {after}"
-        );
-        let status = self
-            .http()
-            .get(format!("{}/v1/health", self.url))
-            .send()
-            .unwrap_or_else(|e| panic!("after {after}: {e}"))
-            .status();
-        assert_eq!(status, 200, "after {after}");
-        let proc_status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let peak = proc_status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap();
-        // Far below the limit: the attacks were refused before anything big was made.
-        assert!(peak < 400 * 1024, "after {after}: peak RSS {peak} kB");
-        peak
-    }
-
-    fn code(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
-            .envs(SECRETS)
-            .arg("--data")
-            .arg(&self.data)
-            .args(["hub", "enroll", "--promotor", "Juana Condori"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["code"].as_str().unwrap().to_string()
-    }
-
-    /// The hub's store, opened beside the running hub (SQLite in WAL mode: readers and
-    /// the hub's writer do not block each other).
-    fn store(&self) -> Store {
-        ayllu_ops::folder::open(&self.data, SECRETS[1].1).unwrap()
-    }
-}
+mod common;
+use common::*;
 
 struct Phone {
     store: Store,
     token: String,
     peer: String,
     _dir: tempfile::TempDir,
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-fn who() -> Signature {
-    Signature::now(PersonName::parse("Juana Condori").unwrap())
 }
 
 fn phone(hub: &HubProcess, community: &str) -> Phone {
@@ -234,21 +101,6 @@ fn post(hub: &HubProcess, token: &str, body: Vec<u8>) -> (u16, Option<Response>,
     let decoded = wire::decode::<Response>(Kind::Response, &bytes).ok();
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, decoded, json)
-}
-
-/// The hub's documents, to show a refusal changed nothing.
-fn hub_documents(hub: &HubProcess) -> Vec<(String, Vec<u8>, String)> {
-    let store = hub.store();
-    store
-        .household_ids()
-        .unwrap()
-        .into_iter()
-        .map(|id| {
-            let bytes = store.document_bytes(id).unwrap();
-            let heads = format!("{:?}", Automerge::load(&bytes).unwrap().get_heads());
-            (id.to_string(), bytes, heads)
-        })
-        .collect()
 }
 
 #[test]
@@ -428,12 +280,9 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
     // 10. Enrolling under a live phone's actor is refused; the hub makes device ids.
     let code = hub.code(&["--community", "Ccorca"]);
     let thief = Store::open(&root.path().join("thief.sqlite3")).unwrap();
-    let taken = hub.client(None).enroll_as(
-        &code,
-        &a.store.actor().to_hex_string(),
-        &thief.public_key_hex(),
-        "ladrón",
-    );
+    let taken = hub
+        .client(None)
+        .enroll_as(&code, a.store.actor(), thief.signing_key(), "ladrón");
     assert!(
         matches!(
             taken,
@@ -465,10 +314,12 @@ fn hostile_requests_are_refused_and_the_hub_stays_up_within_bounded_memory() {
         (ActorId::random().to_hex_string(), "zz".repeat(32), "public key"),
         (ActorId::random().to_hex_string(), "00".repeat(31), "public key"),
     ] {
+        let mut application = hub.application(&code, &ActorId::random(), thief.signing_key());
+        (application.actor, application.public_key) = (actor, key);
         let resp = hub
             .http()
             .post(format!("{}/v1/enroll", hub.url))
-            .body(serde_json::json!({"code": code, "actor": actor, "public_key": key}).to_string())
+            .body(serde_json::to_string(&application).unwrap())
             .send()
             .unwrap();
         assert_eq!(resp.status().as_u16(), 400, "{what}");
@@ -569,20 +420,6 @@ fn a_device_session_is_refused_nothing_it_may_send() {
     assert_eq!(a.store.waiting_for(&a.peer).unwrap(), 0);
 }
 
-/// A TCP connection to `url`'s port from a chosen loopback address.
-fn connect_from(local: &str, url: &str) -> std::io::Result<std::net::TcpStream> {
-    let target: std::net::SocketAddr = url.trim_start_matches("https://").parse().unwrap();
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
-    socket.bind(
-        &format!("{local}:0")
-            .parse::<std::net::SocketAddr>()
-            .unwrap()
-            .into(),
-    )?;
-    socket.connect_timeout(&target.into(), std::time::Duration::from_secs(2))?;
-    Ok(socket.into())
-}
-
 #[test]
 fn idle_and_half_open_connections_do_not_starve_the_phones() {
     use std::io::{Read, Write};
@@ -651,13 +488,15 @@ fn guessing_enrollment_codes_is_slowed_down() {
     let mut statuses = Vec::new();
     let mut retry_after = None;
     for i in 0..1_000 {
+        // Signed as a phone would (what is tried here is the code).
+        let application = hub.application(
+            &format!("AAAA-BBBB-{i:04}"),
+            guesser.actor(),
+            guesser.signing_key(),
+        );
         let resp = client
             .post(format!("{}/v1/enroll", hub.url))
-            .body(
-                serde_json::json!({"code": format!("AAAA-BBBB-{i:04}"), "actor": "0123456789abcdef",
-                                   "public_key": guesser.public_key_hex()})
-                .to_string(),
-            )
+            .body(serde_json::to_string(&application).unwrap())
             .send()
             .unwrap();
         statuses.push(resp.status().as_u16());
@@ -677,9 +516,7 @@ fn guessing_enrollment_codes_is_slowed_down() {
     let store_dir = tempfile::tempdir().unwrap();
     let store = Store::open(&store_dir.path().join("p.sqlite3")).unwrap();
     let code = hub.code(&["--community", "Ccorca"]);
-    let body = serde_json::json!({"code": code, "actor": store.actor().to_hex_string(),
-                                  "public_key": store.public_key_hex()})
-    .to_string();
+    let body = serde_json::to_string(&hub.application(&code, store.actor(), store.signing_key())).unwrap();
     let mut s = hub.tls_from("127.0.0.4");
     let req = format!(
         "POST /v1/enroll HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -691,22 +528,6 @@ fn guessing_enrollment_codes_is_slowed_down() {
     let _ = std::io::Read::read_to_string(&mut s, &mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     hub.assert_healthy("1,000 wrong codes");
-}
-
-/// Runs `ayllu --data DATA ARGS`: exit code, stdout as JSON, stderr.
-fn cli(data: &Path, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ayllu"))
-        .envs(SECRETS)
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Enrollment and device management: one-time codes, revocable tokens, scopes.
 //! Secrets never rest in the clear: codes and tokens are stored as SHA-256 hashes.
 
-use ayllu_store::{DeviceRow, NewDevice, Redeemed, Store, StoreError};
+use ayllu_store::{DeviceRow, KeyHolder, NewDevice, Redeemed, Store, StoreError};
 use ayllu_sync::Scope;
+use ayllu_sync::enrollment::{Application, HubSeen, secret_of};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
@@ -21,15 +22,20 @@ pub enum AdminError {
     NoCommunity,
     #[error("an enrollment code is valid for 1 to 90 days")]
     Validity,
-    #[error("the device's Automerge actor id is missing or malformed")]
-    BadActor,
-    #[error("the device's public key is missing or malformed (64 hex digits)")]
-    BadKey,
+    /// The enrollment does not read, or does not prove the key (nothing was spent).
+    #[error(transparent)]
+    Application(#[from] ayllu_sync::enrollment::Refused),
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
     /// Another enrolled, unrevoked device writes under this actor: revoke it first.
     #[error("another enrolled device writes under this actor; revoke it first")]
     ActorTaken,
+    /// A key belongs to one device: another enrolled device holds this one.
+    #[error("another enrolled device holds this public key")]
+    KeyTaken,
+    /// The key of a revoked device opens nothing again (the phone enrolls with a new key).
+    #[error("this public key belonged to a revoked device")]
+    KeyRevoked,
 }
 
 /// What an enrolled device may ask the hub for. The hub enforces it on every request.
@@ -105,20 +111,6 @@ fn new_code() -> String {
     chars.into_iter().collect()
 }
 
-/// The secret part of a code as typed: a whole typed code (secret, then the short
-/// fingerprint of this hub's certificate, which TLS has checked already) or the secret alone.
-fn normalise_code(code: &str) -> String {
-    let mut clean = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    if clean.len() == ayllu_sync::tls::SECRET_LEN + ayllu_sync::tls::SHORT_LEN {
-        clean.truncate(ayllu_sync::tls::SECRET_LEN);
-    }
-    clean
-}
-
 /// The hub's stable id, made on first use.
 pub fn hub_id(store: &Store) -> Result<String, AdminError> {
     if let Some(id) = store.setting("hub.id")? {
@@ -154,6 +146,10 @@ pub struct DeviceInfo {
     pub revoked_at: Option<String>,
     /// `None`: a stored role this hub does not know, which opens nothing.
     pub role: Option<Role>,
+    /// Set aside for staff to review: enrolled with a key `set_aside_for` (a device
+    /// enrolled before it) held first. It opens nothing; staff revoke it.
+    pub set_aside_at: Option<String>,
+    pub set_aside_for: Option<String>,
 }
 
 impl DeviceInfo {
@@ -195,7 +191,7 @@ pub fn enroll(
     let code = new_code();
     let now = Utc::now();
     store.add_enrollment_code(
-        &hash(&normalise_code(&code)),
+        &hash(&secret_of(&code)),
         promotor.as_str(),
         &serde_json::to_string(&communities).expect("json"),
         role.as_str(),
@@ -205,32 +201,26 @@ pub fn enroll(
     Ok(code)
 }
 
-/// Exchanges a one-time code for a device token, registering the Automerge actor (hex)
-/// the device writes under. The hub makes the device id; the code is spent whatever
-/// happens next.
+/// Exchanges a one-time code for a device token, registering the Automerge actor and the
+/// public key the device proved it holds (its signature over the code, actor, key, name and
+/// `hub`, the hub as the request reached it). The hub makes the device id. A refusal spends
+/// nothing.
 pub fn redeem(
     store: &mut Store,
-    code: &str,
-    actor: &str,
-    public_key: &str,
-    name: &str,
+    application: &Application,
+    hub: HubSeen,
 ) -> Result<(String, DeviceInfo), AdminError> {
-    let public_key = parse_public_key(public_key).ok_or(AdminError::BadKey)?;
-    let actor = automerge::ActorId::try_from(actor.trim()).map_err(|_| AdminError::BadActor)?;
-    if actor.to_bytes().is_empty() || actor.to_bytes().len() > 32 {
-        return Err(AdminError::BadActor);
-    }
-    let actor = actor.to_hex_string();
+    let verified = application.verify(hub)?;
     let token = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
     let redeemed = store.redeem_enrollment(
-        &hash(&normalise_code(code)),
+        &hash(&verified.code),
         Utc::now(),
         &NewDevice {
             device_id: &device_id,
-            name,
-            actor: &actor,
-            public_key: &hex::encode(public_key),
+            name: &verified.name,
+            actor: &verified.actor.to_hex_string(),
+            public_key: &hex::encode(verified.public_key),
             token_hash: &hash(&token),
         },
     )?;
@@ -238,7 +228,22 @@ pub fn redeem(
         Redeemed::Device(row) => Ok((token, DeviceInfo::from(*row))),
         Redeemed::BadCode => Err(AdminError::BadCode),
         Redeemed::ActorTaken => Err(AdminError::ActorTaken),
+        Redeemed::KeyTaken => Err(AdminError::KeyTaken),
+        Redeemed::KeyRevoked => Err(AdminError::KeyRevoked),
     }
+}
+
+/// [`redeem`] for a caller holding both stores (tests, benches, a hub enrolling a phone
+/// in-process): the phone signs as it would over HTTPS to this hub.
+pub fn redeem_in_process(
+    hub: &mut Store,
+    code: &str,
+    phone: &Store,
+    name: &str,
+) -> Result<(String, DeviceInfo), AdminError> {
+    let seen = crate::tls::seen_over_tls(hub)?;
+    let application = Application::sign(code, phone.actor(), phone.signing_key(), name, seen);
+    redeem(hub, &application, seen)
 }
 
 impl From<DeviceRow> for DeviceInfo {
@@ -257,22 +262,29 @@ impl From<DeviceRow> for DeviceInfo {
             last_sync_at: row.last_sync_at,
             revoked_at: row.revoked_at,
             role: Role::parse(&row.role),
+            set_aside_at: row.set_aside_at,
+            set_aside_for: row.set_aside_for,
         }
     }
 }
 
-/// An ed25519 public key from 64 hex digits, if it is one.
-pub fn parse_public_key(hex_key: &str) -> Option<[u8; 32]> {
-    let bytes: [u8; 32] = hex::decode(hex_key.trim()).ok()?.try_into().ok()?;
-    ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()?;
-    Some(bytes)
+/// The one enrolled, unrevoked device whose key this is (the author of a bundle); `None`
+/// for a key nobody holds, a revoked device's key, or a key set aside.
+pub fn device_by_key(store: &Store, key: &[u8; 32]) -> Result<Option<DeviceInfo>, AdminError> {
+    Ok(match store.key_holder(&hex::encode(key))? {
+        KeyHolder::Device(row) => Some(DeviceInfo::from(*row)),
+        KeyHolder::Nobody | KeyHolder::Revoked(_) => None,
+    })
 }
 
-/// The enrolled, unrevoked device whose public key this is (the author of a bundle).
-pub fn device_by_key(store: &Store, key: &[u8; 32]) -> Result<Option<DeviceInfo>, AdminError> {
+/// Enrollments set aside (their key was another device's first) that staff have not
+/// revoked yet: the hub says so when it starts, `ayllu check` lists them.
+pub fn awaiting_review(store: &Store) -> Result<Vec<DeviceInfo>, AdminError> {
     Ok(store
-        .device_by_public_key(&hex::encode(key))?
-        .map(DeviceInfo::from))
+        .devices_set_aside()?
+        .into_iter()
+        .map(DeviceInfo::from)
+        .collect())
 }
 
 pub fn device(store: &Store, device_id: &str) -> Result<Option<DeviceInfo>, AdminError> {
@@ -387,6 +399,8 @@ pub fn touch(store: &Store, device_id: &str) -> Result<(), AdminError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ayllu_sync::enrollment::Refused;
+    use ed25519_dalek::SigningKey;
 
     #[test]
     fn tokens_rotate_survive_a_lost_answer_and_expire() {
@@ -401,14 +415,7 @@ mod tests {
             Duration::days(1),
         )
         .unwrap();
-        let (t0, _) = redeem(
-            &mut store,
-            &code,
-            &phone.actor().to_hex_string(),
-            &phone.public_key_hex(),
-            "x",
-        )
-        .unwrap();
+        let (t0, _) = redeem_in_process(&mut store, &code, &phone, "x").unwrap();
         let policy = TokenPolicy::default();
         let now = Utc::now();
         let auth = |t: &str, at| authenticate(&store, t, &policy, at).unwrap();
@@ -440,6 +447,67 @@ mod tests {
             code.chars()
                 .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
         );
-        assert_eq!(normalise_code(" k7qf-3mzp-xa22 "), "K7QF3MZPXA22");
+    }
+
+    fn code(store: &Store) -> String {
+        enroll(
+            store,
+            &ayllu_model::PersonName::parse("Juana Condori").unwrap(),
+            &Communities::All,
+            Role::Promotor,
+            Duration::days(1),
+        )
+        .unwrap()
+    }
+
+    /// A key belongs to one device: another live device's key, or a revoked one's, is
+    /// refused and the code stays good; a signature for another hub or code is refused.
+    #[test]
+    fn a_key_is_registered_once_and_only_by_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut hub_store = Store::open(&dir.path().join("hub.sqlite3")).unwrap();
+        let hub = crate::tls::seen_over_tls(&hub_store).unwrap();
+        let v = Store::open(&dir.path().join("v.sqlite3")).unwrap();
+        let first = code(&hub_store);
+        let (_, v_info) = redeem_in_process(&mut hub_store, &first, &v, "V").unwrap();
+        let v_key = v.signing_key().verifying_key().to_bytes();
+        let code = code(&hub_store);
+        let fresh = automerge::ActorId::random();
+        // V's key with the impostor's own signature: the signature does not verify.
+        let impostor = SigningKey::from_bytes(&[9; 32]);
+        let mut forged = Application::sign(&code, &fresh, &impostor, "I", hub);
+        forged.public_key = hex::encode(v_key);
+        assert!(matches!(
+            redeem(&mut hub_store, &forged, hub),
+            Err(AdminError::Application(Refused::BadSignature))
+        ));
+        // Signed for another hub: refused.
+        let other_hub = HubSeen::Certificate(ayllu_sync::tls::Fingerprint::of(b"another hub"));
+        let elsewhere = Application::sign(&code, &fresh, &impostor, "I", other_hub);
+        assert!(matches!(
+            redeem(&mut hub_store, &elsewhere, hub),
+            Err(AdminError::Application(Refused::BadSignature))
+        ));
+        // V's own key (V holds it) under a fresh actor: a key belongs to one device.
+        let again = Application::sign(&code, &fresh, v.signing_key(), "V2", hub);
+        assert!(matches!(
+            redeem(&mut hub_store, &again, hub),
+            Err(AdminError::KeyTaken)
+        ));
+        assert_eq!(devices(&hub_store).unwrap().len(), 1);
+        // Revoked, V's key stays V's: no enrollment with it, no bundle author.
+        revoke(&hub_store, &v_info.device_id).unwrap();
+        assert!(matches!(
+            redeem(&mut hub_store, &again, hub),
+            Err(AdminError::KeyRevoked)
+        ));
+        assert_eq!(device_by_key(&hub_store, &v_key).unwrap(), None);
+        // The code was never spent: a phone with a key of its own enrolls with it.
+        let ok = Application::sign(&code, &fresh, &impostor, "I", hub);
+        redeem(&mut hub_store, &ok, hub).unwrap();
+        assert!(matches!(
+            redeem(&mut hub_store, &ok, hub),
+            Err(AdminError::BadCode)
+        ));
     }
 }

@@ -47,6 +47,14 @@ impl Default for ConnectionLimits {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 
+/// How the request's connection reached the hub (an extension on every request): an
+/// enrollment is checked against the hub as the phone met it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Tls,
+    PlainHttp,
+}
+
 /// One address's share of the connections; returned when the connection ends.
 struct AddressSlot {
     counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
@@ -126,22 +134,23 @@ pub async fn serve(
                     if let Ok(Ok(stream)) =
                         tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await
                     {
-                        serve_connection(stream, app, ip, limits).await;
+                        serve_connection(stream, app, ip, Link::Tls, limits).await;
                     }
                 }
-                None => serve_connection(stream, app, ip, limits).await,
+                None => serve_connection(stream, app, ip, Link::PlainHttp, limits).await,
             }
         });
     }
 }
 
 /// HTTP/1 on one accepted connection, within its time limits.
-async fn serve_connection<S>(stream: S, app: Router, ip: IpAddr, limits: ConnectionLimits)
+async fn serve_connection<S>(stream: S, app: Router, ip: IpAddr, link: Link, limits: ConnectionLimits)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ClientAddr(ip));
+        req.extensions_mut().insert(link);
         let mut app = app.clone();
         async move { app.call(req.map(Body::new)).await }
     });

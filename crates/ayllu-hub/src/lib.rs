@@ -5,9 +5,11 @@
 //!
 //! Endpoints (all under `/v1`):
 //! - `GET  /health` → `{hub_id, version}`
-//! - `POST /enroll` JSON `{code, actor, public_key, name}` → `{token, hub_id, hub_key, device}`
-//!   (the hub makes the device id; `actor` is the Automerge actor the device writes under,
-//!   `public_key` its ed25519 key for bundles; `hub_key` the hub's)
+//! - `POST /enroll` JSON `{code, actor, public_key, name, signature}` → `{token, hub_id,
+//!   hub_key, device}` (the hub makes the device id; `actor` is the Automerge actor the
+//!   device writes under, `public_key` its ed25519 key for bundles, `signature` that key's
+//!   proof over all of it and the hub's certificate: `ayllu_sync::enrollment`; `hub_key`
+//!   the hub's)
 //! - `POST /sync` (`Authorization: Bearer TOKEN`, body: `ayllu_sync::wire` request) → wire response
 //!
 //! - staff and committee requests (reports, households, devices, codes, the access log):
@@ -37,7 +39,7 @@ use ayllu_sync::wire::{self, Kind};
 use ayllu_sync::{Sender, Serving, SyncError};
 
 pub use admin::{AdminError, DeviceInfo};
-pub use connections::{ClientAddr, ConnectionLimits};
+pub use connections::{ClientAddr, ConnectionLimits, Link};
 use throttle::Throttle;
 
 /// A hub: its store, behind a lock (SQLite has one writer anyway).
@@ -77,6 +79,17 @@ impl Hub {
     pub fn shared(store: Arc<Mutex<Store>>) -> Result<Hub, AdminError> {
         let (id, public_key, identity) = {
             let s = store.lock().unwrap_or_else(|p| p.into_inner());
+            // Enrollments set aside when the store was opened (a key held twice, from
+            // before enrollments proved their key): said at every start until reviewed.
+            for d in admin::awaiting_review(&s)? {
+                eprintln!(
+                    "ayllu-hub: device {} (\"{}\") is set aside for review: its key was first held by device {}; \
+                     it opens nothing until staff revoke it",
+                    d.device_id,
+                    d.name,
+                    d.set_aside_for.as_deref().unwrap_or("?")
+                );
+            }
             (admin::hub_id(&s)?, s.public_key_hex(), tls::Identity::of(&s)?)
         };
         Ok(Hub {
@@ -251,7 +264,7 @@ pub fn bundle_author(
     }
     let hub_key = store.setting(ayllu_sync::http::HUB_KEY)?;
     Ok(hub_key
-        .and_then(|k| admin::parse_public_key(&k))
+        .and_then(|k| ayllu_sync::enrollment::parse_public_key(&k))
         .filter(|k| k == key)
         .map(|_| ayllu_sync::bundle::Author {
             name: "hub".into(),
@@ -274,6 +287,11 @@ pub enum Refusal {
     Forbidden(String),
     Conflict(String),
     ActorTaken(String),
+    /// Another device holds the key (409 `key_taken`), or a revoked one did (`key_revoked`).
+    KeyTaken(String),
+    KeyRevoked(String),
+    /// The enrollment does not prove the key it names (401 `bad_signature`).
+    BadSignature(String),
     TooLarge(String),
     Unprocessable(String),
     Internal(String),
@@ -289,9 +307,11 @@ impl Refusal {
             Refusal::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Refusal::Timeout => StatusCode::REQUEST_TIMEOUT,
             Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Refusal::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Refusal::Unauthorized(_) | Refusal::BadSignature(_) => StatusCode::UNAUTHORIZED,
             Refusal::Forbidden(_) | Refusal::Role => StatusCode::FORBIDDEN,
-            Refusal::Conflict(_) | Refusal::ActorTaken(_) => StatusCode::CONFLICT,
+            Refusal::Conflict(_) | Refusal::ActorTaken(_) | Refusal::KeyTaken(_) | Refusal::KeyRevoked(_) => {
+                StatusCode::CONFLICT
+            }
             Refusal::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Refusal::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -308,6 +328,9 @@ impl Refusal {
             Refusal::Role => "role",
             Refusal::Conflict(_) => "replayed",
             Refusal::ActorTaken(_) => "actor_taken",
+            Refusal::KeyTaken(_) => "key_taken",
+            Refusal::KeyRevoked(_) => "key_revoked",
+            Refusal::BadSignature(_) => "bad_signature",
             Refusal::TooLarge(_) => "too_large",
             Refusal::Unprocessable(_) => "invalid_household",
             Refusal::Internal(_) => "internal",
@@ -324,6 +347,9 @@ impl Refusal {
             | Refusal::Forbidden(m)
             | Refusal::Conflict(m)
             | Refusal::ActorTaken(m)
+            | Refusal::KeyTaken(m)
+            | Refusal::KeyRevoked(m)
+            | Refusal::BadSignature(m)
             | Refusal::TooLarge(m)
             | Refusal::Unprocessable(m)
             | Refusal::Internal(m) => m.clone(),
@@ -367,18 +393,6 @@ impl IntoResponse for Refusal {
     }
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnrollRequest {
-    code: String,
-    /// The Automerge actor (hex) the device writes under.
-    actor: String,
-    /// The device's ed25519 public key (hex), for the bundles it writes.
-    public_key: String,
-    #[serde(default)]
-    name: String,
-}
-
 async fn health(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
     Json(serde_json::json!({"hub_id": hub.id, "version": env!("CARGO_PKG_VERSION")}))
 }
@@ -386,6 +400,7 @@ async fn health(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
 async fn enroll(
     State(hub): State<Arc<Hub>>,
     addr: Option<Extension<ClientAddr>>,
+    link: Option<Extension<Link>>,
     body: Body,
 ) -> Result<Json<serde_json::Value>, Refusal> {
     // Throttled per address before the body is even read.
@@ -397,29 +412,60 @@ async fn enroll(
         .unwrap_or_else(|p| p.into_inner())
         .take(&key, Instant::now())
         .map_err(Refusal::TooMany)?;
-    let body = read_body(body, 4 * 1024, hub.limits.body_idle_timeout).await?;
-    let req: EnrollRequest =
-        serde_json::from_slice(&body).map_err(|e| Refusal::BadRequest(format!("enrollment request: {e}")))?;
-    if req.actor.len() > 64 || req.public_key.len() > 64 || req.name.len() > 120 || req.code.len() > 64 {
-        return Err(Refusal::BadRequest("enrollment request: field too long".into()));
-    }
+    let body = read_body(
+        body,
+        ayllu_sync::enrollment::MAX_BODY,
+        hub.limits.body_idle_timeout,
+    )
+    .await?;
+    let application =
+        ayllu_sync::enrollment::Application::parse(&body).map_err(|e| Refusal::BadRequest(e.to_string()))?;
+    // The hub as this phone met it: the enrollment must be signed for it.
+    let seen = match link {
+        Some(Extension(Link::PlainHttp)) => ayllu_sync::enrollment::HubSeen::PlainHttp,
+        _ => ayllu_sync::enrollment::HubSeen::Certificate(hub.fingerprint),
+    };
     let hub2 = hub.clone();
     let (token, device) = tokio::task::spawn_blocking(move || {
-        hub2.with_store(|s| admin::redeem(s, &req.code, &req.actor, &req.public_key, &req.name))
+        let redeemed = hub2.with_store(|s| admin::redeem(s, &application, seen));
+        // Staff see who enrolled, and every attempt with another phone's key or a bad proof.
+        match redeemed {
+            Ok(done) => {
+                hub2.log_access(Some(&done.1), roles::Action::Enroll, 200, "enrolled");
+                Ok(done)
+            }
+            Err(e) => {
+                let refusal = Refusal::from(e);
+                if !matches!(refusal, Refusal::Internal(_)) {
+                    let detail = format!("refused: {}", refusal.code());
+                    hub2.log_access(None, roles::Action::Enroll, refusal.status().as_u16(), &detail);
+                }
+                Err(refusal)
+            }
+        }
     })
     .await
-    .map_err(Refusal::internal)?
-    .map_err(|e| match e {
-        AdminError::BadCode => {
-            Refusal::Unauthorized("the enrollment code is not valid, was already used, or has expired")
-        }
-        e @ (AdminError::BadActor | AdminError::BadKey) => Refusal::BadRequest(e.to_string()),
-        e @ AdminError::ActorTaken => Refusal::ActorTaken(e.to_string()),
-        other => Refusal::internal(other),
-    })?;
+    .map_err(Refusal::internal)??;
     Ok(Json(serde_json::json!({
         "token": token, "hub_id": hub.id, "hub_key": hub.public_key, "device": device
     })))
+}
+
+impl From<AdminError> for Refusal {
+    fn from(e: AdminError) -> Refusal {
+        use ayllu_sync::enrollment::Refused;
+        match e {
+            AdminError::BadCode => {
+                Refusal::Unauthorized("the enrollment code is not valid, was already used, or has expired")
+            }
+            AdminError::Application(Refused::BadSignature) => Refusal::BadSignature(e.to_string()),
+            e @ AdminError::Application(_) => Refusal::BadRequest(e.to_string()),
+            e @ AdminError::ActorTaken => Refusal::ActorTaken(e.to_string()),
+            e @ AdminError::KeyTaken => Refusal::KeyTaken(e.to_string()),
+            e @ AdminError::KeyRevoked => Refusal::KeyRevoked(e.to_string()),
+            other => Refusal::internal(other),
+        }
+    }
 }
 
 async fn sync(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Body) -> Result<Response, Refusal> {

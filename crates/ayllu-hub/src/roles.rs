@@ -33,6 +33,8 @@ pub enum Action {
     Revoke,
     NewCode,
     AccessLog,
+    /// An enrollment: made with a one-time code, not by an enrolled device.
+    Enroll,
 }
 
 impl Action {
@@ -43,6 +45,8 @@ impl Action {
             Action::Households | Action::Devices | Action::Revoke | Action::NewCode | Action::AccessLog => {
                 role == Role::Staff
             }
+            // No enrolled device asks for it: a code does.
+            Action::Enroll => false,
         }
     }
 
@@ -55,6 +59,7 @@ impl Action {
             Action::Revoke => "POST /v1/devices/revoke",
             Action::NewCode => "POST /v1/codes",
             Action::AccessLog => "GET /v1/access-log",
+            Action::Enroll => "POST /v1/enroll",
         }
     }
 }

@@ -20,6 +20,14 @@ pub enum TlsError {
     Unusable(String),
 }
 
+/// The hub as a phone meets it over HTTPS (its certificate): what an enrollment sent to
+/// it must be signed for. For in-process callers (tests, benches) that redeem directly.
+pub fn seen_over_tls(store: &Store) -> Result<ayllu_sync::enrollment::HubSeen, TlsError> {
+    Ok(ayllu_sync::enrollment::HubSeen::Certificate(
+        Identity::of(store)?.fingerprint(),
+    ))
+}
+
 /// The hub's certificate and private key (DER).
 pub struct Identity {
     certificate: Vec<u8>,

@@ -29,7 +29,7 @@ pub fn write(store: &mut Store, file: &Path, for_device: Option<&str>) -> Result
             let receiver = device
                 .public_key
                 .as_deref()
-                .and_then(ayllu_hub::admin::parse_public_key)
+                .and_then(ayllu_sync::enrollment::parse_public_key)
                 .ok_or_else(|| OpsError::UnknownDevice(device_id.to_string()))?;
             (
                 ayllu_hub::admin::hub_id(store)?,
@@ -43,7 +43,7 @@ pub fn write(store: &mut Store, file: &Path, for_device: Option<&str>) -> Result
             let receiver = store
                 .setting(ayllu_sync::http::HUB_KEY)?
                 .as_deref()
-                .and_then(ayllu_hub::admin::parse_public_key)
+                .and_then(ayllu_sync::enrollment::parse_public_key)
                 .ok_or(OpsError::NotEnrolled)?;
             (
                 store.device_id().to_string(),

@@ -17,13 +17,22 @@ pub struct Request {
     trust: Trust,
 }
 
-/// Who this device is, as the hub registers it: its Automerge actor, its public key and
-/// a name staff will see.
-#[derive(Debug, Clone)]
+/// Who this device is, as the hub registers it: its Automerge actor, its key (the hub
+/// registers the public half; the enrollment is signed with the secret one) and a name
+/// staff will see.
+#[derive(Clone)]
 pub struct Applicant {
-    actor: String,
-    public_key: String,
+    actor: automerge::ActorId,
+    key: ed25519_dalek::SigningKey,
     name: String,
+}
+
+/// What the hub accepted, and the new key this device enrolled with if its own was
+/// refused as a revoked device's ([`Request::finish`] keeps it).
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    enrollment: Enrollment,
+    new_key: Option<ed25519_dalek::SigningKey>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,22 +72,37 @@ impl Request {
 
     /// Exchanges the code for this device's token. A network call: the caller holds no
     /// store meanwhile (blocking; off any async runtime).
-    pub fn send(&self, applicant: &Applicant) -> Result<Enrollment, OpsError> {
-        HubClient::new(&self.url, self.trust.clone(), None)
-            .enroll_as(
-                &self.code,
-                &applicant.actor,
-                &applicant.public_key,
-                &applicant.name,
-            )
-            .map_err(|e| match e {
-                ClientError::Refused { status: 401, .. } => OpsError::CodeRefused(e),
-                other => OpsError::Hub(other),
-            })
+    pub fn send(&self, applicant: &Applicant) -> Result<Accepted, OpsError> {
+        let client = HubClient::new(&self.url, self.trust.clone(), None);
+        let with = |key: &ed25519_dalek::SigningKey| {
+            client
+                .enroll_as(&self.code, &applicant.actor, key, &applicant.name)
+                .map_err(refusal)
+        };
+        match with(&applicant.key) {
+            // Staff took this phone's access away once, and its key with it (no hub takes a
+            // revoked key again): it enrolls with a new key, kept only if the hub takes it.
+            Err(OpsError::Enrollment(Refusal::KeyRevoked)) => {
+                let fresh = ayllu_store::new_signing_key()?;
+                Ok(Accepted {
+                    enrollment: with(&fresh)?,
+                    new_key: Some(fresh),
+                })
+            }
+            other => Ok(Accepted {
+                enrollment: other?,
+                new_key: None,
+            }),
+        }
     }
 
-    /// Keeps what the hub gave: token, hub id and key, the communities this phone serves.
-    pub fn finish(&self, store: &Store, enrollment: Enrollment) -> Result<Enrolled, OpsError> {
+    /// Keeps what the hub gave: token, hub id and key, the communities this phone serves,
+    /// and the key it enrolled with if that is a new one.
+    pub fn finish(&self, store: &mut Store, accepted: Accepted) -> Result<Enrolled, OpsError> {
+        if let Some(key) = &accepted.new_key {
+            store.replace_signing_key(key)?;
+        }
+        let enrollment = accepted.enrollment;
         enrollment.save(store, &self.url)?;
         Ok(Enrolled {
             hub: self.url.clone(),
@@ -86,6 +110,36 @@ impl Request {
             device: enrollment.device,
         })
     }
+}
+
+/// Why a hub refused an enrollment, as a person can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// This phone is enrolled already (its actor or its key is a live device's).
+    AlreadyEnrolled,
+    /// Its key was a revoked device's (a new one is made and tried once).
+    KeyRevoked,
+    /// The hub could not check this phone's signature (it met another machine, or the
+    /// phone's key is not the one it says).
+    Signature,
+}
+
+fn refusal(e: ClientError) -> OpsError {
+    let refused = match &e {
+        ClientError::Refused {
+            status: 401, code, ..
+        } if code == "bad_signature" => Refusal::Signature,
+        ClientError::Refused { status: 401, .. } => return OpsError::CodeRefused(e),
+        ClientError::Refused {
+            status: 409, code, ..
+        } => match code.as_str() {
+            "key_revoked" => Refusal::KeyRevoked,
+            "key_taken" | "actor_taken" => Refusal::AlreadyEnrolled,
+            _ => return OpsError::Hub(e),
+        },
+        _ => return OpsError::Hub(e),
+    };
+    OpsError::Enrollment(refused)
 }
 
 impl Applicant {
@@ -96,8 +150,8 @@ impl Applicant {
             None => settings::promotor(store)?.unwrap_or_else(|| "Ayllu".into()),
         };
         Ok(Applicant {
-            actor: store.actor().to_hex_string(),
-            public_key: store.public_key_hex(),
+            actor: store.actor().clone(),
+            key: store.signing_key().clone(),
             name,
         })
     }
@@ -105,15 +159,15 @@ impl Applicant {
 
 /// The whole enrollment at once, for a caller that may hold its store meanwhile.
 pub fn enroll(
-    store: &Store,
+    store: &mut Store,
     url: &str,
     code: &str,
     insecure_http: bool,
     name: Option<&str>,
 ) -> Result<Enrolled, OpsError> {
     let request = Request::parse(url, code, insecure_http)?;
-    let enrollment = request.send(&Applicant::of(store, name)?)?;
-    request.finish(store, enrollment)
+    let accepted = request.send(&Applicant::of(store, name)?)?;
+    request.finish(store, accepted)
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub enum OpsError {
     /// The enrollment code was refused by the hub (wrong, used or expired).
     #[error("the enrollment code was refused: {0}")]
     CodeRefused(ClientError),
+    /// The hub refused this device's enrollment for what the device is (see the refusal).
+    #[error("the enrollment was refused: {0:?}")]
+    Enrollment(crate::enroll::Refusal),
     #[error(transparent)]
     Hub(ClientError),
     #[error("the bundle {file} cannot be read, nothing was changed: {reason}")]
@@ -92,6 +95,9 @@ impl OpsError {
             OpsError::NotEnrolled => "not_enrolled",
             OpsError::ReEnroll => "re_enroll",
             OpsError::CodeRefused(_) => "enroll_refused",
+            OpsError::Enrollment(crate::enroll::Refusal::AlreadyEnrolled) => "already_enrolled",
+            OpsError::Enrollment(crate::enroll::Refusal::KeyRevoked) => "key_revoked",
+            OpsError::Enrollment(crate::enroll::Refusal::Signature) => "enroll_signature",
             OpsError::Hub(ClientError::WrongCertificate { .. }) => "wrong_certificate",
             OpsError::Hub(ClientError::PlainHttpRefused { .. }) => "plain_http",
             OpsError::Hub(_) => "hub",
@@ -120,6 +126,11 @@ impl OpsError {
             OpsError::NotEnrolled => Message::new("ops-not_enrolled"),
             OpsError::ReEnroll => Message::new("hub-re_enroll"),
             OpsError::CodeRefused(_) => Message::new("ops-code_refused"),
+            OpsError::Enrollment(crate::enroll::Refusal::AlreadyEnrolled) => {
+                Message::new("ops-already_enrolled")
+            }
+            OpsError::Enrollment(crate::enroll::Refusal::KeyRevoked) => Message::new("ops-key_revoked"),
+            OpsError::Enrollment(crate::enroll::Refusal::Signature) => Message::new("ops-enroll_signature"),
             OpsError::Hub(e) => hub_words(e),
             OpsError::Bundle { file, reason } => Message::new("ops-bundle_unreadable")
                 .with("file", file.as_str())

@@ -172,14 +172,7 @@ mod tests {
             chrono::Duration::days(1),
         )
         .unwrap();
-        admin::redeem(
-            &mut a,
-            &code,
-            &b.actor().to_hex_string(),
-            &b.public_key_hex(),
-            "celular de Pedro",
-        )
-        .unwrap();
+        admin::redeem_in_process(&mut a, &code, &b, "celular de Pedro").unwrap();
         let lines = household_history(&a, id).unwrap();
         let pedro = lines
             .iter()

@@ -40,7 +40,7 @@ pub use document::{
 pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
-pub use registry::{AccessRow, DeviceRow, NewDevice, Redeemed};
+pub use registry::{AccessRow, DeviceRow, KeyHolder, NewDevice, Redeemed};
 pub use replica::{ChangedSince, Direction, PeerCursor, ReceivedDocument, Replica, SyncRefusal, hydrate};
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +80,14 @@ pub struct StoredHousehold {
     pub id: HouseholdId,
     #[serde(flatten)]
     pub household: Household,
+}
+
+/// A fresh ed25519 key for this device (the one place keys are made).
+pub fn new_signing_key() -> Result<ed25519_dalek::SigningKey, StoreError> {
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(&mut seed[..])
+        .map_err(|e| StoreError::Reconcile(format!("no randomness for a device key: {e}")))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
 }
 
 pub struct Store {
@@ -281,9 +289,7 @@ impl Store {
         let seed: [u8; 32] = match key.as_deref().map(<[u8; 32]>::try_from) {
             Some(Ok(seed)) => seed,
             _ => {
-                let mut seed = [0u8; 32];
-                getrandom::fill(&mut seed)
-                    .map_err(|e| StoreError::Reconcile(format!("no randomness for a device key: {e}")))?;
+                let seed = new_signing_key()?.to_bytes();
                 tx.execute(
                     "UPDATE device SET signing_key = ?1 WHERE singleton = 1",
                     [&seed[..]],
@@ -305,6 +311,17 @@ impl Store {
     /// This device's ed25519 key: it signs the bundles written here.
     pub fn signing_key(&self) -> &ed25519_dalek::SigningKey {
         &self.signing_key
+    }
+
+    /// This device signs with `key` from now on: the hub it enrolled with registered it
+    /// (after staff revoked the key it had, which no hub takes again).
+    pub fn replace_signing_key(&mut self, key: &ed25519_dalek::SigningKey) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE device SET signing_key = ?1 WHERE singleton = 1",
+            [&key.to_bytes()[..]],
+        )?;
+        self.signing_key = key.clone();
+        Ok(())
     }
 
     /// This device's public key, hex: the hub registers it at enrollment.

@@ -23,6 +23,10 @@ pub struct DeviceRow {
     pub token_issued_at: Option<String>,
     /// What the device may ask the hub for (`promotor`, `staff`, `committee`).
     pub role: String,
+    /// Set aside for staff to review (it opens nothing): its key was first held by
+    /// `set_aside_for`, a device enrolled before it (see the schema's V9).
+    pub set_aside_at: Option<String>,
+    pub set_aside_for: Option<String>,
 }
 
 /// One line of the hub's access log.
@@ -54,10 +58,23 @@ pub enum Redeemed {
     BadCode,
     /// Another unrevoked device writes under this actor.
     ActorTaken,
+    /// An enrolled, unrevoked device holds this key.
+    KeyTaken,
+    /// A revoked device held this key: it never opens anything again.
+    KeyRevoked,
+}
+
+/// Who holds a public key: one device, or nobody this hub trusts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyHolder {
+    Nobody,
+    Device(Box<DeviceRow>),
+    /// The device that held the key was revoked: what it signs is refused.
+    Revoked(Box<DeviceRow>),
 }
 
 const DEVICE_COLUMNS: &str = "device_id, name, promotor, communities, enrolled_at, last_sync_at, revoked_at, \
-                              actor, public_key, token_issued_at, role";
+                              actor, public_key, token_issued_at, role, set_aside_at, set_aside_for";
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -72,6 +89,8 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
         public_key: r.get(8)?,
         token_issued_at: r.get(9)?,
         role: r.get(10)?,
+        set_aside_at: r.get(11)?,
+        set_aside_for: r.get(12)?,
     })
 }
 
@@ -126,8 +145,23 @@ impl Store {
         if used_by.is_some() || expired {
             return Ok(Redeemed::BadCode);
         }
+        // A key belongs to one device, revoked or not (a set-aside row holds nothing: the
+        // key is its first holder's). Refused before the code is spent.
+        let key_holder: Option<bool> = tx
+            .query_row(
+                "SELECT revoked_at IS NOT NULL FROM hub_devices WHERE public_key = ?1 AND set_aside_at IS NULL",
+                [device.public_key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match key_holder {
+            Some(false) => return Ok(Redeemed::KeyTaken),
+            Some(true) => return Ok(Redeemed::KeyRevoked),
+            None => {}
+        }
         let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM hub_devices WHERE actor = ?1 AND revoked_at IS NULL)",
+            "SELECT EXISTS(SELECT 1 FROM hub_devices
+                           WHERE actor = ?1 AND revoked_at IS NULL AND set_aside_at IS NULL)",
             [device.actor],
             |r| r.get(0),
         )?;
@@ -182,21 +216,32 @@ impl Store {
         Ok(stmt.query_map([], device_row)?.collect::<Result<_, _>>()?)
     }
 
-    /// The unrevoked device whose public key (hex) this is.
-    pub fn device_by_public_key(&self, public_key: &str) -> Result<Option<DeviceRow>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE public_key = ?1 AND revoked_at IS NULL"
-                ),
-                [public_key],
-                device_row,
-            )
-            .optional()?)
+    /// Who holds a public key (hex): exactly one device, or nobody. Devices set aside
+    /// hold nothing; two holders (a store the schema's index does not guard) is nobody.
+    pub fn key_holder(&self, public_key: &str) -> Result<KeyHolder, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM hub_devices WHERE public_key = ?1 AND set_aside_at IS NULL LIMIT 2"
+        ))?;
+        let mut rows: Vec<DeviceRow> = stmt
+            .query_map([public_key], device_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(match (rows.pop(), rows.is_empty()) {
+            (Some(row), true) if row.revoked_at.is_some() => KeyHolder::Revoked(Box::new(row)),
+            (Some(row), true) => KeyHolder::Device(Box::new(row)),
+            _ => KeyHolder::Nobody,
+        })
     }
 
-    /// The unrevoked device holding this token hash, and whether it is its current token
+    /// Devices set aside and not yet revoked: staff have not reviewed them.
+    pub fn devices_set_aside(&self) -> Result<Vec<DeviceRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM hub_devices
+             WHERE set_aside_at IS NOT NULL AND revoked_at IS NULL ORDER BY enrolled_at"
+        ))?;
+        Ok(stmt.query_map([], device_row)?.collect::<Result<_, _>>()?)
+    }
+
+    /// The unrevoked device (not set aside) holding this token hash, and whether it is its current token
     /// (`false`: the one before, still accepted until the current one is used).
     pub fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<(DeviceRow, bool)>, StoreError> {
         Ok(self
@@ -204,10 +249,11 @@ impl Store {
             .query_row(
                 &format!(
                     "SELECT {DEVICE_COLUMNS}, token_hash = ?1 FROM hub_devices
-                     WHERE (token_hash = ?1 OR previous_token_hash = ?1) AND revoked_at IS NULL"
+                     WHERE (token_hash = ?1 OR previous_token_hash = ?1)
+                       AND revoked_at IS NULL AND set_aside_at IS NULL"
                 ),
                 [token_hash],
-                |r| Ok((device_row(r)?, r.get(11)?)),
+                |r| Ok((device_row(r)?, r.get(13)?)),
             )
             .optional()?)
     }
@@ -291,5 +337,97 @@ impl Store {
             params![device_id, now.to_rfc3339()],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema;
+
+    /// A hub store from before enrollments proved their key (schema 8) in which an
+    /// impostor registered V's key twice, and a phone revoked then enrolled again with its
+    /// own key: opening it sets every later holder aside, naming the first; from then on
+    /// a key belongs to one device.
+    #[test]
+    fn a_key_held_twice_before_the_fix_is_set_aside_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            schema::migrations().to_version(&mut conn, 8).unwrap();
+            let add = |id: &str, actor: &str, key: &str, at: &str, revoked: Option<&str>| {
+                conn.execute(
+                    "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at,
+                                              revoked_at, actor, public_key, token_issued_at)
+                     VALUES (?1, ?1, 'Juana', '[\"*\"]', ?6, ?2, ?3, ?4, ?5, ?2)",
+                    params![id, at, revoked, actor, key, id.as_bytes()],
+                )
+                .unwrap();
+            };
+            // Device ids sort against enrollment order: the impostors' first (as in the
+            // attack, where V's bundles were judged as an impostor's).
+            add("z-v", "aa01", "k-v", "2026-11-01T10:00:00+00:00", None);
+            add("a-impostor", "aa02", "k-v", "2026-11-02T10:00:00+00:00", None);
+            add("b-impostor", "aa03", "k-v", "2026-11-03T10:00:00+00:00", None);
+            add("w", "aa04", "k-w", "2026-11-01T11:00:00+00:00", None);
+            add(
+                "r",
+                "aa05",
+                "k-r",
+                "2026-11-01T12:00:00+00:00",
+                Some("2026-11-04T00:00:00+00:00"),
+            );
+            add("r-again", "aa05", "k-r", "2026-11-05T12:00:00+00:00", None);
+        }
+        let mut store = Store::open(&path).unwrap();
+        let aside: Vec<(String, Option<String>)> = store
+            .devices_set_aside()
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.device_id, d.set_aside_for))
+            .collect();
+        assert_eq!(
+            aside,
+            [
+                ("a-impostor".to_string(), Some("z-v".to_string())),
+                ("b-impostor".into(), Some("z-v".into())),
+                ("r-again".into(), Some("r".into())),
+            ]
+        );
+        let holder = |key: &str| match store.key_holder(key).unwrap() {
+            KeyHolder::Device(d) => format!("device {}", d.device_id),
+            KeyHolder::Revoked(d) => format!("revoked {}", d.device_id),
+            KeyHolder::Nobody => "nobody".into(),
+        };
+        assert_eq!(holder("k-v"), "device z-v");
+        assert_eq!(holder("k-w"), "device w");
+        assert_eq!(holder("k-r"), "revoked r");
+        assert_eq!(holder("k-x"), "nobody");
+        // Set aside, a device opens nothing.
+        assert!(store.device_by_token(b"a-impostor").unwrap().is_none());
+        assert!(store.device_by_token(b"z-v").unwrap().is_some());
+        // `ayllu check` names each until staff revoke it.
+        let found: Vec<String> = store
+            .check()
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.code == "device_set_aside")
+            .map(|f| f.detail)
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].contains("a-impostor") && found[0].contains("z-v"),
+            "{found:?}"
+        );
+        store.revoke_device("a-impostor", Utc::now()).unwrap();
+        assert_eq!(store.devices_set_aside().unwrap().len(), 2);
+        // From now on the schema itself refuses a key held twice.
+        let twice = store.conn.execute(
+            "INSERT INTO hub_devices (device_id, name, promotor, communities, token_hash, enrolled_at, actor, public_key)
+             VALUES ('x', 'x', 'x', '[]', x'01', '2026-12-01', 'aa09', 'k-w')",
+            [],
+        );
+        assert!(twice.is_err(), "{twice:?}");
     }
 }

@@ -359,6 +359,30 @@ CREATE INDEX documents_by_seq ON documents(seq);
 CREATE INDEX doc_changes_by_household ON doc_changes(household_id, seq);
 "#;
 
+// Hub only: a key belongs to one device. Enrollments from before the hub checked that the
+// phone holds its key could register another phone's key (issue 26): every later holder of
+// a key is set aside (it opens nothing, writes no bundle) for staff to review, naming the
+// device that held the key first; from then on an index refuses a key held twice. A
+// revoked device keeps its key: nobody enrolls with it again, and its bundles stay refused.
+const V9: &str = r#"
+ALTER TABLE hub_devices ADD COLUMN set_aside_at TEXT;
+ALTER TABLE hub_devices ADD COLUMN set_aside_for TEXT;  -- the device that held the key first
+UPDATE hub_devices AS later
+SET set_aside_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+    set_aside_for = (SELECT first.device_id FROM hub_devices AS first
+                     WHERE first.public_key = later.public_key
+                     ORDER BY first.enrolled_at, first.device_id LIMIT 1)
+WHERE later.public_key IS NOT NULL
+  AND EXISTS (SELECT 1 FROM hub_devices AS first
+              WHERE first.public_key = later.public_key
+                AND (first.enrolled_at < later.enrolled_at
+                     OR (first.enrolled_at = later.enrolled_at AND first.device_id < later.device_id)));
+DROP INDEX hub_devices_by_live_actor;
+CREATE UNIQUE INDEX hub_devices_by_live_actor ON hub_devices(actor)
+    WHERE revoked_at IS NULL AND set_aside_at IS NULL;
+CREATE UNIQUE INDEX hub_devices_by_key ON hub_devices(public_key) WHERE set_aside_at IS NULL;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -369,6 +393,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
     ])
 }
 

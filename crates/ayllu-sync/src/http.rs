@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ayllu_store::Store;
 
+use crate::enrollment::{Application, HubSeen};
 use crate::tls::{Fingerprint, Seen, Trust};
 use crate::wire::{self, Kind, Request, Response};
 use crate::{DeviceSession, Progress, SyncError};
@@ -283,39 +284,55 @@ impl HubClient {
     /// Exchanges a one-time enrollment code for this device's token, registering the
     /// Automerge actor this device writes under and its public key.
     pub fn enroll(&self, code: &str, device: &Store, name: &str) -> Result<Enrollment, ClientError> {
-        self.enroll_as(
-            code,
-            &device.actor().to_hex_string(),
-            &device.public_key_hex(),
-            name,
-        )
+        self.enroll_as(code, device.actor(), device.signing_key(), name)
     }
 
-    /// [`HubClient::enroll`] with the device's actor and public key (hex) given, for a
-    /// caller that must not hold its store during the network call.
+    /// [`HubClient::enroll`] with the device's actor and key given, for a caller that must
+    /// not hold its store during the network call. The enrollment is signed with `key`
+    /// over the hub met (see [`crate::enrollment`]): over HTTPS the certificate of a first
+    /// handshake, to which alone the signed enrollment is then sent.
     pub fn enroll_as(
         &self,
         code: &str,
-        actor: &str,
-        public_key: &str,
+        actor: &automerge::ActorId,
+        key: &ed25519_dalek::SigningKey,
         name: &str,
     ) -> Result<Enrollment, ClientError> {
-        let body = serde_json::json!({"code": code, "actor": actor, "public_key": public_key, "name": name});
-        let resp = self
+        let seen = match &self.trust {
+            Trust::InsecureHttp => HubSeen::PlainHttp,
+            Trust::Pinned(pin) => HubSeen::Certificate(*pin),
+            Trust::Short(_) => {
+                self.health()?;
+                HubSeen::Certificate(
+                    self.certificate()
+                        .ok_or_else(|| ClientError::Protocol("no certificate met".into()))?,
+                )
+            }
+        };
+        let pinned;
+        let client = match seen {
+            HubSeen::Certificate(pin) if self.trust != Trust::Pinned(pin) => {
+                pinned = HubClient::new(&self.base, Trust::Pinned(pin), None);
+                &pinned
+            }
+            _ => self,
+        };
+        let application = Application::sign(code, actor, key, name, seen);
+        let resp = client
             .http
-            .post(self.url("/v1/enroll")?)
+            .post(client.url("/v1/enroll")?)
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(serde_json::to_vec(&application).expect("an application is JSON"))
             .send()
-            .map_err(|e| self.unreachable(e))?;
+            .map_err(|e| client.unreachable(e))?;
         let status = resp.status();
-        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+        let bytes = resp.bytes().map_err(|e| client.unreachable(e))?;
         if !status.is_success() {
             return Err(Self::refused(status, &bytes));
         }
         let mut enrollment: Enrollment =
             serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
-        enrollment.certificate = self.certificate();
+        enrollment.certificate = client.certificate();
         Ok(enrollment)
     }
 

@@ -15,6 +15,7 @@ pub mod backoff;
 pub mod bundle;
 mod device;
 pub mod docsync;
+pub mod enrollment;
 pub mod guard;
 pub mod http;
 mod hub;

@@ -67,6 +67,10 @@ impl Fingerprint {
         Fingerprint(Sha256::digest(cert_der).into())
     }
 
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// 64 hex digits (what settings and the QR link keep).
     pub fn to_hex(&self) -> String {
         self.0.iter().map(|b| format!("{b:02x}")).collect()

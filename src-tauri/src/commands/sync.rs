@@ -61,8 +61,8 @@ pub async fn enroll(
     // The network call runs without the store locked and off the async workers.
     // (reqwest's blocking client must be made and dropped outside the async runtime.)
     let sent = request.clone();
-    let enrollment = blocking(move || sent.send(&applicant)).await??;
-    request.finish(&*state.store()?, enrollment)?;
+    let accepted = blocking(move || sent.send(&applicant)).await??;
+    request.finish(&mut *state.store()?, accepted)?;
     state.sync()?.nudge(Nudge::Now);
     Ok(state.sync()?.status())
 }

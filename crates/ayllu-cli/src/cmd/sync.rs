@@ -50,12 +50,12 @@ pub enum BundleCmd {
 }
 
 pub fn enroll(cx: &Context, a: EnrollArgs) -> Result<Value, Failure> {
-    let store = cx.open()?;
+    let mut store = cx.open()?;
     if a.insecure_http {
         eprintln!("{}", ayllu_words::text(cx.lang, "cli-insecure_http"));
     }
     json(enrolling::enroll(
-        &store,
+        &mut store,
         &a.hub,
         &a.code,
         a.insecure_http,

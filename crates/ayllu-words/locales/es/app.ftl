@@ -381,6 +381,7 @@ sync-chip_facility = Puesto de salud
 
 facility-other_community = Otra comunidad (aún sin hogares)
 facility-revoked = revocado
+facility-set_aside = En revisión: se registró con la clave de otro registro ({ $first }) y no puede sincronizar ni traer paquetes. Quítele el acceso; si es un celular de confianza, regístrelo de nuevo con un código nuevo.
 facility-all_communities = todas las comunidades
 
 ## What the app's shell says (Rust)
