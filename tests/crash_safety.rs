@@ -103,9 +103,10 @@ fn every_acknowledged_save_survives_kill_9() {
 }
 
 /// An older install's plain store of 2,000 households is encrypted in place on its first
-/// open with a PIN. Killed with SIGKILL at a random moment of that open, 20 times (each
-/// from the same plain store): the next open completes, every household is exactly as it
-/// was, and SQLite's integrity check passes.
+/// open with a PIN. Killed with SIGKILL 20 times (each from the same plain store), half at
+/// a random moment of that open, half while the encrypted copy is being written: the next
+/// open completes, every household is exactly as it was, and SQLite's integrity check
+/// passes. It fails unless at least 3 kills landed mid-encryption.
 #[test]
 fn encrypting_a_plain_store_survives_kill_9() {
     const PIN: &str = "482913";
@@ -143,50 +144,92 @@ fn encrypting_a_plain_store_survives_kill_9() {
             .spawn()
             .unwrap()
     };
-    // How long a whole first open takes here: the kills land within it.
+    // How long a whole first open takes here, and how long of it the encrypted copy is
+    // being written (`<store>.encrypting` exists): the kills land within them.
     let work = root.path().join("work");
+    let copying = work
+        .join(ayllu_ops::folder::STORE_FILE)
+        .with_extension("encrypting");
     copy(&work);
     let started = std::time::Instant::now();
-    let out = open(&work).wait_with_output().unwrap();
+    let mut child = open(&work);
+    let (mut first_seen, mut last_seen) = (None, None);
+    while child.try_wait().unwrap().is_none() {
+        if copying.exists() {
+            first_seen.get_or_insert(started.elapsed());
+            last_seen = Some(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
     let whole = started.elapsed();
+    let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "open 2000");
+    let export = match (first_seen, last_seen) {
+        (Some(a), Some(b)) => b - a,
+        _ => panic!("the first open never wrote an encrypted copy ({whole:?})"),
+    };
 
-    let mut rng = rand::rngs::StdRng::seed_from_u64(20261126);
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261126);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut states = std::collections::BTreeMap::<&str, u32>::new();
     for round in 0..20 {
         copy(&work);
         let mut child = open(&work);
-        // Over the whole open and a little after: some kills land once it is done.
-        let at = rng.random_range(0..(whole.as_millis() as u64 * 3 / 2).max(2));
-        std::thread::sleep(Duration::from_millis(at));
+        if round % 2 == 0 {
+            // Anywhere over the whole open and a little after: some kills land once it is done.
+            let at = rng.random_range(0..(whole.as_millis() as u64 * 3 / 2).max(2));
+            std::thread::sleep(Duration::from_millis(at));
+        } else {
+            // Within the copy: once it appears, at a random point of how long it took.
+            let deadline = std::time::Instant::now() + whole * 4 + Duration::from_secs(5);
+            while !copying.exists() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            let at = rng.random_range(0..(export.as_micros() as u64).max(2));
+            std::thread::sleep(Duration::from_micros(at));
+        }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let store = work.join(ayllu_ops::folder::STORE_FILE);
         let state = match (
             work.join(ayllu_ops::folder::LOCK_FILE).exists(),
             Store::is_plain(&store).unwrap(),
+            copying.exists(),
         ) {
-            (false, _) => "before the lock",
-            (true, true) => "locked, still plain",
-            (true, false) => "encrypted",
+            (false, ..) => "before the lock",
+            (true, true, true) => "mid-encryption",
+            (true, true, false) => "locked, still plain",
+            (true, false, _) => "encrypted",
         };
         *states.entry(state).or_default() += 1;
         let out = open(&work).wait_with_output().unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out.stdout).trim(),
             "open 2000",
-            "round {round} ({state})"
+            "round {round} ({state}, seed {seed})"
         );
         let store = ayllu_ops::folder::open(&work, PIN).unwrap();
-        assert_eq!(store.integrity_check().unwrap(), "ok", "round {round}");
+        assert_eq!(
+            store.integrity_check().unwrap(),
+            "ok",
+            "round {round} (seed {seed})"
+        );
         for (id, h) in &before {
             assert_eq!(
                 store.household(*id).unwrap().as_ref(),
                 Some(h),
-                "round {round} ({state}): {id}"
+                "round {round} ({state}, seed {seed}): {id}"
             );
         }
         assert!(!Store::is_plain(&work.join(ayllu_ops::folder::STORE_FILE)).unwrap());
     }
-    println!("first open of 2,000 households: {whole:?}; killed {states:?}");
+    // What this test is for: kills that landed while the encrypted copy was half written.
+    assert!(
+        states.get("mid-encryption").copied().unwrap_or(0) >= 3,
+        "too few kills landed mid-encryption (seed {seed}): {states:?}"
+    );
+    println!("first open of 2,000 households: {whole:?} (copy {export:?}); killed {states:?}");
 }

@@ -433,17 +433,33 @@ fn idle_and_half_open_connections_do_not_starve_the_phones() {
     let idle: Vec<_> = (0..1_100)
         .filter_map(|_| connect_from("127.0.0.2", &hub.url).ok())
         .collect();
-    // Connections past the share are closed by the hub at once.
-    std::thread::sleep(Duration::from_millis(500));
-    let open = idle
-        .iter()
-        .filter(|s| {
-            s.set_nonblocking(true).unwrap();
-            let mut b = [0u8; 1];
-            matches!((&**s).read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
-        })
-        .count();
-    assert!(open <= 32, "{open} idle connections held by one address");
+    // The test is only worth something if the machine got well past its share.
+    assert!(
+        idle.len() >= 500,
+        "only {} of 1,100 connections opened",
+        idle.len()
+    );
+    for s in &idle {
+        s.set_nonblocking(true).unwrap();
+    }
+    let still_open = || {
+        idle.iter()
+            .filter(|s| {
+                let mut b = [0u8; 1];
+                matches!((&**s).read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+            })
+            .count()
+    };
+    // Connections past the share are closed by the hub as it accepts them (the kernel's
+    // queue holds some a moment longer): wait for that, with a deadline.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut open = still_open();
+    while open > 32 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        open = still_open();
+    }
+    // Exactly its share: held (idle, within the header timeout), and no more.
+    assert_eq!(open, 32, "idle connections held by one address");
     // Everyone else is served as usual, at once.
     let t = Instant::now();
     hub.assert_healthy("1,100 idle connections");
