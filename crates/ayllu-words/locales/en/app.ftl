@@ -381,7 +381,7 @@ sync-chip_facility = Health post
 
 facility-other_community = Another community (no households yet)
 facility-revoked = revoked
-facility-set_aside = Under review: it enrolled with the key of another registration ({ $first }) and cannot sync or bring bundles. Remove its access; if it is a trusted phone, enroll it again with a new code.
+facility-set_aside = Under review: it uses the key of another device ({ $first }), so it does not sync or bring bundles. Remove its access; if it is trusted, enroll it again with a new code.
 facility-all_communities = all communities
 
 ## What the app's shell says (Rust)

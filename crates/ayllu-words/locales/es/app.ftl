@@ -381,7 +381,7 @@ sync-chip_facility = Puesto de salud
 
 facility-other_community = Otra comunidad (aún sin hogares)
 facility-revoked = revocado
-facility-set_aside = En revisión: se registró con la clave de otro registro ({ $first }) y no puede sincronizar ni traer paquetes. Quítele el acceso; si es un celular de confianza, regístrelo de nuevo con un código nuevo.
+facility-set_aside = En revisión: usa la clave de otro equipo ({ $first }), así que no sincroniza ni trae paquetes. Quítele el acceso; si es de confianza, regístrelo otra vez con un código nuevo.
 facility-all_communities = todas las comunidades
 
 ## What the app's shell says (Rust)
