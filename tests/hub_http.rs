@@ -6,7 +6,8 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ayllu_hub::{Hub, admin};
+use ayllu_hub::admin;
+use ayllu_hub_server::Hub;
 use ayllu_model::{HouseholdId, PersonName, ShortText, VisitId};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::{ClientError, HubClient};
@@ -62,10 +63,14 @@ fn serve(configure: impl FnOnce(Hub) -> Hub, tls: bool) -> RunningHub {
         .unwrap();
     let address = listener.local_addr().unwrap();
     let (url, trust) = if tls {
-        runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+        runtime.spawn(ayllu_hub_server::run(
+            listener,
+            hub.clone(),
+            std::future::pending(),
+        ));
         (format!("https://{address}"), Trust::Pinned(hub.fingerprint()))
     } else {
-        runtime.spawn(ayllu_hub::run_insecure_http(
+        runtime.spawn(ayllu_hub_server::run_insecure_http(
             listener,
             hub.clone(),
             std::future::pending(),

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use ayllu_hub::Hub;
 use ayllu_hub::admin::{self, Communities, Role};
+use ayllu_hub_server::Hub;
 use ayllu_model::{PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::tls::Trust;
@@ -32,7 +32,11 @@ fn start() -> RunningHub {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
-    runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+    runtime.spawn(ayllu_hub_server::run(
+        listener,
+        hub.clone(),
+        std::future::pending(),
+    ));
     let http = reqwest::blocking::Client::builder()
         .tls_backend_preconfigured(ayllu_sync::tls::client_config(Trust::Pinned(hub.fingerprint())).0)
         .build()

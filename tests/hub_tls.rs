@@ -7,7 +7,8 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ayllu_hub::{Hub, admin};
+use ayllu_hub::admin;
+use ayllu_hub_server::Hub;
 use ayllu_model::{PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::{ClientError, HubClient};
@@ -35,10 +36,14 @@ fn start(tls: bool) -> RunningHub {
         .unwrap();
     let address = listener.local_addr().unwrap();
     let url = if tls {
-        runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+        runtime.spawn(ayllu_hub_server::run(
+            listener,
+            hub.clone(),
+            std::future::pending(),
+        ));
         format!("https://{address}")
     } else {
-        runtime.spawn(ayllu_hub::run_insecure_http(
+        runtime.spawn(ayllu_hub_server::run_insecure_http(
             listener,
             hub.clone(),
             std::future::pending(),

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use ayllu_hub::{Hub, admin};
+use ayllu_hub::admin;
+use ayllu_hub_server::Hub;
 use ayllu_model::{PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::HubClient;
@@ -132,7 +133,11 @@ fn main() -> anyhow::Result<()> {
     let target = listener.local_addr()?;
     let url = format!("https://{target}");
     let trust = Trust::Pinned(hub.fingerprint());
-    runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+    runtime.spawn(ayllu_hub_server::run(
+        listener,
+        hub.clone(),
+        std::future::pending(),
+    ));
 
     let quiet_phones = phones(&hub, n, 0, households).context("quiet phones")?;
     let loaded_phones = phones(&hub, n, n, households).context("loaded phones")?;

@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use ayllu_hub::{Hub, admin};
+use ayllu_hub::admin;
+use ayllu_hub_server::Hub;
 use ayllu_model::{HouseholdId, PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::HubClient;
@@ -120,7 +121,7 @@ fn serve(work: &Path, listen: &str) -> anyhow::Result<()> {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         println!("{}", hub.fingerprint().to_hex());
-        ayllu_hub::run(listener, hub, std::future::pending()).await?;
+        ayllu_hub_server::run(listener, hub, std::future::pending()).await?;
         Ok(())
     })
 }

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use ayllu_hub::{Hub, admin};
+use ayllu_hub::admin;
+use ayllu_hub_server::Hub;
 use ayllu_model::{Household, HouseholdId, PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::HubClient;
@@ -281,10 +282,14 @@ fn run_ayllu(
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let hub_addr = listener.local_addr()?;
     let (scheme, trust) = if tls {
-        runtime.spawn(ayllu_hub::run(listener, hub.clone(), std::future::pending()));
+        runtime.spawn(ayllu_hub_server::run(
+            listener,
+            hub.clone(),
+            std::future::pending(),
+        ));
         ("https", Trust::Pinned(hub.fingerprint()))
     } else {
-        runtime.spawn(ayllu_hub::run_insecure_http(
+        runtime.spawn(ayllu_hub_server::run_insecure_http(
             listener,
             hub.clone(),
             std::future::pending(),

@@ -15,7 +15,8 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use ayllu_hub::{Hub, admin};
+use ayllu_hub::admin;
+use ayllu_hub_server::Hub;
 use ayllu_model::{HouseholdId, PersonName, ShortText};
 use ayllu_store::{Signature, Store};
 use ayllu_sync::http::HubClient;
@@ -40,7 +41,7 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("{} {}", listener.local_addr()?, hub.fingerprint().to_hex());
-        ayllu_hub::run(listener, hub, std::future::pending()).await?;
+        ayllu_hub_server::run(listener, hub, std::future::pending()).await?;
         Ok(())
     })
 }

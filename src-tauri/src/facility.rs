@@ -5,7 +5,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
-use ayllu_hub::{DeviceInfo, Hub};
+use ayllu_hub::DeviceInfo;
+use ayllu_hub_server::Hub;
 use ayllu_store::Store;
 
 use crate::boundary::UiError;
@@ -141,7 +142,7 @@ impl Facility {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let hub_id = hub.id().to_string();
         tauri::async_runtime::spawn(async move {
-            let _ = ayllu_hub::run(listener, hub, async {
+            let _ = ayllu_hub_server::run(listener, hub, async {
                 let _ = stopped.await;
             })
             .await;

@@ -1,11 +1,8 @@
-//! The hub's certificate: self-signed, made on first use and kept in the hub's (encrypted)
+//! The hub's certificate (its server's TLS is `ayllu-hub-server`'s): self-signed, made on first use and kept in the hub's (encrypted)
 //! store, so its fingerprint, given to phones in the enrollment code, never changes.
-
-use std::sync::Arc;
 
 use ayllu_store::{Store, StoreError};
 use ayllu_sync::tls::Fingerprint;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 const CERTIFICATE: &str = "hub.tls_certificate";
 const PRIVATE_KEY: &str = "hub.tls_private_key";
@@ -82,16 +79,14 @@ impl Identity {
         Fingerprint::of(&self.certificate)
     }
 
-    /// TLS 1.3 only (every phone is an Ayllu app of ours), on ring.
-    pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.private_key.clone()));
-        let config = rustls::ServerConfig::builder_with_provider(ayllu_sync::tls::provider())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| TlsError::Unusable(e.to_string()))?
-            .with_no_client_auth()
-            .with_single_cert(vec![CertificateDer::from(self.certificate.clone())], key)
-            .map_err(|e| TlsError::Unusable(e.to_string()))?;
-        Ok(Arc::new(config))
+    /// The certificate (DER), which phones pin by its SHA-256.
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.certificate
+    }
+
+    /// The certificate's private key (PKCS#8 DER), for the server's TLS.
+    pub fn private_key_der(&self) -> &[u8] {
+        &self.private_key
     }
 }
 
@@ -106,7 +101,6 @@ mod tests {
         let first = Identity::of(&store).unwrap();
         let again = Identity::of(&store).unwrap();
         assert_eq!(first.fingerprint(), again.fingerprint());
-        first.server_config().unwrap();
         // Another hub, another certificate.
         let other = Store::open(&dir.path().join("other.db")).unwrap();
         assert_ne!(Identity::of(&other).unwrap().fingerprint(), first.fingerprint());

@@ -84,18 +84,8 @@ impl Request {
     /// Computes the tables and writes them to `out` (a folder for CSV, a file otherwise),
     /// creating the folder it goes in.
     pub fn write(&self, store: &Store, out: &Path, today: NaiveDate) -> Result<Exported, OpsError> {
-        let period = ayllu_report::Period::year(self.year, today).map_err(|_| {
-            FieldError::new("year", Problem::YearOutOfRange).with_detail(self.year.to_string())
-        })?;
-        let as_of = period.as_of;
-        let census = store.census()?;
-        let report = ayllu_report::compute(
-            &census,
-            &ayllu_report::Scope {
-                period,
-                community: self.community.clone(),
-            },
-        );
+        let (report, as_of, households) =
+            compute(store, self.year, self.community.clone(), today, Audience::Staff)?;
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(OpsError::io(dir))?;
         }
@@ -115,9 +105,48 @@ impl Request {
             year: self.year,
             as_of,
             tables: report.tables.len() as u32,
-            households: census.households.len() as u32,
+            households,
         })
     }
+}
+
+/// Who reads the tables: staff every count; the CLAS committee with every count under 5
+/// (and what would give it back) hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Staff,
+    Committee,
+}
+
+/// The indicator tables of the facility (or one community) for `year`, as `audience`
+/// reads them: the one computation behind the export and the hub's `/v1/report`.
+pub fn indicators(
+    store: &Store,
+    year: i32,
+    community: Option<String>,
+    today: NaiveDate,
+    audience: Audience,
+) -> Result<ayllu_report::Report, OpsError> {
+    Ok(compute(store, year, community, today, audience)?.0)
+}
+
+fn compute(
+    store: &Store,
+    year: i32,
+    community: Option<String>,
+    today: NaiveDate,
+    audience: Audience,
+) -> Result<(ayllu_report::Report, NaiveDate, u32), OpsError> {
+    let period = ayllu_report::Period::year(year, today)
+        .map_err(|_| FieldError::new("year", Problem::YearOutOfRange).with_detail(year.to_string()))?;
+    let as_of = period.as_of;
+    let census = store.census()?;
+    let report = ayllu_report::compute(&census, &ayllu_report::Scope { period, community });
+    let report = match audience {
+        Audience::Staff => report,
+        Audience::Committee => ayllu_report::for_committee(&report),
+    };
+    Ok((report, as_of, census.households.len() as u32))
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ pub fn hub(cx: &Context, cmd: HubCmd) -> Result<Value, Failure> {
 
 fn serve(cx: &Context, listen: &str, insecure_http: bool) -> Result<Value, Failure> {
     let store = cx.open_or_create(ayllu_lock::Unlock::Passphrase)?;
-    let hub = std::sync::Arc::new(ayllu_hub::Hub::new(store).context("starting the hub")?);
+    let hub = std::sync::Arc::new(ayllu_hub_server::Hub::new(store).context("starting the hub")?);
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -89,10 +89,10 @@ fn serve(cx: &Context, listen: &str, insecure_http: bool) -> Result<Value, Failu
         };
         if insecure_http {
             eprintln!("{}", ayllu_words::text(cx.lang, "cli-insecure_http"));
-            ayllu_hub::run_insecure_http(listener, hub, stop).await
+            ayllu_hub_server::run_insecure_http(listener, hub, stop).await
         } else {
             eprintln!("certificate SHA-256 {}", hub.fingerprint().to_hex());
-            ayllu_hub::run(listener, hub, stop).await
+            ayllu_hub_server::run(listener, hub, stop).await
         }
         .context("serving")?;
         Ok::<_, anyhow::Error>(())
