@@ -7,9 +7,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ayllu_ops::Backoff;
+use ayllu_ops::Store;
 use ayllu_ops::sync::{HubLink, LAST_SUCCESS};
-use ayllu_store::Store;
-use ayllu_sync::backoff::Backoff;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 

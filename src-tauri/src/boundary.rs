@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use ayllu_model::FieldError;
 use ayllu_ops::OpsError;
-use ayllu_store::StoreError;
+use ayllu_ops::StoreError;
 use ayllu_words::Message;
 use serde::de::DeserializeOwned;
 

@@ -5,55 +5,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
-use ayllu_hub::DeviceInfo;
 use ayllu_hub_server::Hub;
-use ayllu_store::Store;
+use ayllu_ops::facility::{self, Mode};
+use ayllu_ops::{DeviceInfo, Store};
 
 use crate::boundary::UiError;
-
-pub const ENABLED: &str = "facility.enabled";
-pub const PORT: &str = "facility.port";
-/// The address the hub listens on (one of [`interfaces`]), never every interface.
-pub const LISTEN: &str = "facility.listen";
-pub const DEFAULT_PORT: u16 = 8470;
-
-/// Facility mode was left on: the hub starts again with the app.
-pub fn enabled(store: &Store) -> bool {
-    store.setting(ENABLED).ok().flatten().as_deref() == Some("true")
-}
-
-/// Keeps facility mode on (at `port`, on `listen`) or off for the next start.
-pub fn remember(store: &Store, on: Option<(IpAddr, u16)>) -> Result<(), UiError> {
-    store.set_setting(ENABLED, if on.is_some() { "true" } else { "false" })?;
-    if let Some((listen, port)) = on {
-        store.set_setting(PORT, &port.to_string())?;
-        store.set_setting(LISTEN, &listen.to_string())?;
-    }
-    Ok(())
-}
-
-/// Where the hub may listen: this machine's address on the post's network (first: what
-/// phones use), or this machine only. Never 0.0.0.0: another network the machine is on
-/// (a second card, a hotspot) does not get the hub.
-pub fn interfaces() -> Vec<IpAddr> {
-    let mut out = vec![lan_address()];
-    let loopback = IpAddr::from([127, 0, 0, 1]);
-    if !out.contains(&loopback) {
-        out.push(loopback);
-    }
-    out
-}
-
-/// The address chosen before (if still one of this machine's), else the network's.
-pub fn remembered_listen(store: &Store) -> IpAddr {
-    store
-        .setting(LISTEN)
-        .ok()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .filter(|ip| interfaces().contains(ip))
-        .unwrap_or_else(lan_address)
-}
 
 /// What the facility screen shows.
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]
@@ -93,17 +49,6 @@ pub struct Facility {
     running: Mutex<Option<Running>>,
 }
 
-/// This machine's address on the local network: the source address a packet to a public
-/// address would use (no packet is sent). Loopback when there is no network at all.
-fn lan_address() -> IpAddr {
-    let probe = || -> std::io::Result<IpAddr> {
-        let s = std::net::UdpSocket::bind("0.0.0.0:0")?;
-        s.connect("192.0.2.1:9")?;
-        Ok(s.local_addr()?.ip())
-    };
-    probe().unwrap_or(IpAddr::from([127, 0, 0, 1]))
-}
-
 pub fn qr_svg(text: &str) -> String {
     let code = qrcode::QrCode::new(text.as_bytes()).expect("a short link fits a QR code");
     code.render::<qrcode::render::svg::Color<'_>>()
@@ -119,7 +64,8 @@ impl Facility {
 
     /// Starts serving on `listen`:`port` (0: any free port). Fails, changing nothing, if the
     /// port is taken.
-    pub async fn start(&self, store: Arc<Mutex<Store>>, listen: IpAddr, port: u16) -> Result<u16, UiError> {
+    pub async fn start(&self, store: Arc<Mutex<Store>>, mode: Mode) -> Result<u16, UiError> {
+        let Mode { listen, port } = mode;
         if let Some(r) = self.running.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             return Ok(r.port);
         }
@@ -166,12 +112,9 @@ impl Facility {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         let port = match running.as_ref() {
             Some(r) => r.port,
-            None => store
-                .setting(PORT)?
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(DEFAULT_PORT),
+            None => facility::kept_port(store)?,
         };
-        let devices = ayllu_ops::facility::devices(store)?;
+        let devices = facility::devices(store)?;
         Ok(FacilityStatus {
             running: running.is_some(),
             port,
@@ -179,10 +122,10 @@ impl Facility {
                 .as_ref()
                 .map(|r| vec![format!("https://{}:{}", r.listen, r.port)])
                 .unwrap_or_default(),
-            interfaces: interfaces().iter().map(|ip| ip.to_string()).collect(),
+            interfaces: facility::interfaces().iter().map(|ip| ip.to_string()).collect(),
             listen: running
                 .as_ref()
-                .map_or_else(|| remembered_listen(store), |r| r.listen)
+                .map_or_else(|| facility::remembered_listen(store), |r| r.listen)
                 .to_string(),
             hub_id: running.as_ref().map(|r| r.hub_id.clone()),
             devices,

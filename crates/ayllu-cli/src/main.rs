@@ -91,13 +91,13 @@ impl Context {
     }
 
     /// The data folder's store, unlocked.
-    pub fn open(&self) -> Result<ayllu_store::Store, Failure> {
+    pub fn open(&self) -> Result<ayllu_ops::Store, Failure> {
         let secret = self.secret(self.lock_kind(Unlock::Pin)?)?;
         Ok(ayllu_ops::folder::open(&self.data, &secret)?)
     }
 
     /// The data folder's store, created (and locked by `by`) when there is none.
-    pub fn open_or_create(&self, by: Unlock) -> Result<ayllu_store::Store, Failure> {
+    pub fn open_or_create(&self, by: Unlock) -> Result<ayllu_ops::Store, Failure> {
         let secret = self.secret(self.lock_kind(by)?)?;
         Ok(ayllu_ops::folder::open_or_create(&self.data, &secret, by)?)
     }

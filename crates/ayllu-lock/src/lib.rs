@@ -116,6 +116,14 @@ impl Secret {
     }
 }
 
+/// Two secrets are the same when the lock reads them the same (a PIN's surrounding spaces,
+/// a passphrase's line ending, do not count): how "typed twice" is checked.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(…)")

@@ -113,6 +113,20 @@ pub fn parse_secret(text: &str, by: Unlock) -> Result<Secret, OpsError> {
     })
 }
 
+/// A secret being set, typed twice: valid (naming `pin` or `passphrase` otherwise) and the
+/// same both times as the lock reads it (naming `pin_again` or `passphrase_again`).
+pub fn parse_typed_twice(text: &str, again: &str, by: Unlock) -> Result<Secret, OpsError> {
+    let secret = parse_secret(text, by)?;
+    let field = match by {
+        Unlock::Pin => "pin_again",
+        Unlock::Passphrase => "passphrase_again",
+    };
+    match parse_secret(again, by) {
+        Ok(other) if other == secret => Ok(secret),
+        _ => Err(FieldError::new(field, Problem::PinMismatch).into()),
+    }
+}
+
 /// Unlocks the store's key with `secret`. A wrong one is counted in the lock file before
 /// the refusal is returned, so a restart does not reset the wait.
 pub fn unlock(data: &Path, secret: &str, now: DateTime<Utc>) -> Result<StoreKey, OpsError> {

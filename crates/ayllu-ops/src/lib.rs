@@ -23,6 +23,12 @@ pub mod view;
 
 pub use error::OpsError;
 
+// What a face holds and shows, from the layers below: a face names no crate but this one
+// (with the model's types, the words and the lock), so these are the door's own types.
+pub use ayllu_hub::DeviceInfo;
+pub use ayllu_store::{DueGroup, DueItem, ListFilter, Place, SearchHit, Signature, Store, StoreError};
+pub use ayllu_sync::backoff::Backoff;
+
 /// The local calendar day: visits, ages and due dates are counted in it.
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()

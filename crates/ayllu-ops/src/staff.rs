@@ -2,7 +2,7 @@
 //! revoking phones, exports) on top of the PIN that opens the app. Set once on the post's
 //! equipment; kept only as a hash inside the encrypted store.
 
-use ayllu_lock::{Secret, staff_matches, staff_verifier};
+use ayllu_lock::{staff_matches, staff_verifier};
 use ayllu_model::{FieldError, Problem};
 use ayllu_store::Store;
 
@@ -14,33 +14,20 @@ pub fn is_set(store: &Store) -> Result<bool, OpsError> {
     Ok(store.setting(VERIFIER)?.is_some())
 }
 
-fn parse(text: &str) -> Result<Secret, OpsError> {
-    Secret::passphrase(text).map_err(|p| {
-        let problem = match p {
-            ayllu_lock::SecretProblem::PassphraseTooLong => Problem::TooLong,
-            _ => Problem::PassphraseTooShort,
-        };
-        FieldError::new("passphrase", problem).into()
-    })
-}
-
 /// Sets the passphrase, typed twice; only where none is set (changing it is for staff who
 /// know it: a later issue).
 pub fn set(store: &Store, passphrase: &str, again: &str) -> Result<(), OpsError> {
     if is_set(store)? {
         return Err(FieldError::new("passphrase", Problem::PinAlreadySet).into());
     }
-    let secret = parse(passphrase)?;
-    if passphrase != again {
-        return Err(FieldError::new("passphrase_again", Problem::PinMismatch).into());
-    }
+    let secret = crate::folder::parse_typed_twice(passphrase, again, ayllu_lock::Unlock::Passphrase)?;
     store.set_setting(VERIFIER, &staff_verifier(&secret))?;
     Ok(())
 }
 
 /// Checks the passphrase; a wrong one is refused naming the field.
 pub fn check(store: &Store, passphrase: &str) -> Result<(), OpsError> {
-    let secret = parse(passphrase)?;
+    let secret = crate::folder::parse_secret(passphrase, ayllu_lock::Unlock::Passphrase)?;
     match store.setting(VERIFIER)? {
         Some(v) if staff_matches(&v, &secret) => Ok(()),
         Some(_) => Err(FieldError::new("passphrase", Problem::StaffPassphraseWrong).into()),

@@ -367,3 +367,24 @@ pub fn find(
     };
     Ok(store.search(query, 200)?.into_iter().filter(in_place).collect())
 }
+
+/// The farthest ahead a due list looks, in days: a year (and a day, for a leap year).
+pub const DUE_WITHIN_MAX_DAYS: u64 = 366;
+
+/// Who is due for follow-up on `on`, or within `within_days` after it (at most
+/// [`DUE_WITHIN_MAX_DAYS`]), in `community` (none or blank: every community).
+pub fn due(
+    store: &Store,
+    on: NaiveDate,
+    community: Option<&str>,
+    within_days: u64,
+) -> Result<Vec<ayllu_store::DueGroup>, OpsError> {
+    let filter = ayllu_store::DueFilter {
+        community: community
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        within_days: within_days.min(DUE_WITHIN_MAX_DAYS),
+    };
+    Ok(store.due(on, &filter)?)
+}

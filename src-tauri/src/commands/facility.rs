@@ -1,12 +1,11 @@
 //! The Facility screen: this app as the health post's hub.
 
-use ayllu_model::Problem;
-use ayllu_ops::facility::Grant;
+use ayllu_ops::facility::{self, Grant, Mode};
 use tauri::State;
 
 use super::AppState;
 use crate::boundary::UiError;
-use crate::facility::{self, FacilityStatus, NewEnrollment};
+use crate::facility::{FacilityStatus, NewEnrollment};
 
 #[tauri::command]
 #[specta::specta]
@@ -24,22 +23,12 @@ pub async fn facility_start(
     listen: String,
 ) -> Result<FacilityStatus, UiError> {
     state.staff()?;
-    // One of this machine's own addresses, as the screen offers them; never all at once.
-    let listen: std::net::IpAddr = listen
-        .trim()
-        .parse()
-        .ok()
-        .filter(|ip| facility::interfaces().contains(ip))
-        .ok_or_else(|| ayllu_model::FieldError::new("listen", Problem::UnknownCode))?;
-    let port = u16::try_from(port)
-        .ok()
-        .filter(|p| *p >= 1024)
-        .ok_or_else(|| ayllu_model::FieldError::new("port", Problem::PortOutOfRange))?;
+    let mode = Mode::parse(&listen, port)?;
     let port = state
         .facility
-        .start(state.unlocked()?.store.clone(), listen, port)
+        .start(state.unlocked()?.store.clone(), mode)
         .await?;
-    facility::remember(&*state.store()?, Some((listen, port)))?;
+    Mode::keep(&*state.store()?, Some(Mode { port, ..mode }))?;
     state.facility.status(&*state.store()?)
 }
 
@@ -48,7 +37,7 @@ pub async fn facility_start(
 pub async fn facility_stop(state: State<'_, AppState>) -> Result<FacilityStatus, UiError> {
     state.staff()?;
     state.facility.stop();
-    facility::remember(&*state.store()?, None)?;
+    Mode::keep(&*state.store()?, None)?;
     state.facility.status(&*state.store()?)
 }
 
@@ -60,23 +49,23 @@ pub async fn facility_new_code(
     state: State<'_, AppState>,
     promotor: String,
     communities: Vec<String>,
-    role: ayllu_ops::facility::Role,
+    role: facility::Role,
     days: u32,
 ) -> Result<NewEnrollment, UiError> {
     state.staff()?;
     let address = state.facility.address().ok_or(ayllu_ops::OpsError::HubOff)?;
-    let grant = if communities.iter().all(|c| c.trim().is_empty()) {
-        Grant::All
-    } else {
-        Grant::Only(communities)
-    };
-    let new = ayllu_ops::facility::new_code(&*state.store()?, &promotor, grant, role, days.into())?;
+    let new = facility::new_code(
+        &*state.store()?,
+        &promotor,
+        Grant::picked(communities),
+        role,
+        days.into(),
+    )?;
     // The phone pins the certificate: the whole SHA-256 in the QR, its short form in the code.
-    let (code, cert) = (new.code, new.fingerprint);
-    let link = format!("ayllu://enroll?hub={address}&code={code}&cert={cert}");
+    let link = facility::enroll_link(&address, &new);
     Ok(NewEnrollment {
-        qr_svg: facility::qr_svg(&link),
-        code,
+        qr_svg: crate::facility::qr_svg(&link),
+        code: new.code,
         address,
         link,
     })
@@ -89,6 +78,6 @@ pub async fn facility_revoke(
     device_id: String,
 ) -> Result<FacilityStatus, UiError> {
     state.staff()?;
-    ayllu_ops::facility::revoke(&*state.store()?, &device_id)?;
+    facility::revoke(&*state.store()?, &device_id)?;
     state.facility.status(&*state.store()?)
 }

@@ -4,7 +4,7 @@ use ayllu_model::{Birth, HouseholdId, HouseholdInfo, Member, MemberId, NewHouseh
 use ayllu_ops::record::{self, Created, DeliveryRecord};
 use ayllu_ops::today;
 use ayllu_ops::view::{self, HouseholdView};
-use ayllu_store::{Place, SearchHit};
+use ayllu_ops::{Place, SearchHit};
 use tauri::State;
 
 use super::AppState;

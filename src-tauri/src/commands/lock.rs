@@ -3,14 +3,14 @@
 
 use ayllu_lock::Unlock;
 use ayllu_model::{FieldError, Problem};
+use ayllu_ops::Store;
 use ayllu_ops::folder::{self, FolderState};
-use ayllu_store::Store;
 use chrono::Utc;
 use tauri::State;
 
 use super::{AppState, blocking};
 use crate::boundary::UiError;
-use crate::facility;
+use ayllu_ops::facility::Mode;
 
 /// What the data folder asks for: a PIN to set (first start, or an install from before the
 /// PIN), or the PIN (and how long to wait after wrong ones).
@@ -31,10 +31,7 @@ pub async fn set_pin(state: State<'_, AppState>, pin: String, again: String) -> 
     ) {
         return Err(FieldError::new("pin", Problem::PinAlreadySet).into());
     }
-    folder::parse_secret(&pin, Unlock::Pin)?;
-    if pin.trim() != again.trim() {
-        return Err(FieldError::new("pin_again", Problem::PinMismatch).into());
-    }
+    folder::parse_typed_twice(&pin, &again, Unlock::Pin)?;
     let dir = state.data_dir.clone();
     // Sealed to this device's keystore where it has one.
     let store = blocking(move || {
@@ -83,18 +80,10 @@ async fn opened(state: &AppState, store: Store) {
     let unlocked = state.opened(store);
     let on = {
         let s = unlocked.store.lock().unwrap_or_else(|p| p.into_inner());
-        facility::enabled(&s).then(|| {
-            let port = s
-                .setting(facility::PORT)
-                .ok()
-                .flatten()
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(facility::DEFAULT_PORT);
-            (facility::remembered_listen(&s), port)
-        })
+        Mode::kept(&s).ok().flatten()
     };
-    if let Some((listen, port)) = on
-        && let Err(e) = state.facility.start(unlocked.store.clone(), listen, port).await
+    if let Some(mode) = on
+        && let Err(e) = state.facility.start(unlocked.store.clone(), mode).await
     {
         eprintln!(
             "facility mode could not start: {}",

@@ -14,7 +14,7 @@ pub mod visits;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use ayllu_store::Store;
+use ayllu_ops::Store;
 
 use crate::background::{Nudge, SyncWorker};
 use crate::boundary::UiError;
@@ -98,7 +98,7 @@ impl AppState {
     /// so the hub gets the change a few seconds later.
     fn record<T>(
         &self,
-        op: impl FnOnce(&mut Store, &ayllu_store::Signature) -> Result<T, ayllu_ops::OpsError>,
+        op: impl FnOnce(&mut Store, &ayllu_ops::Signature) -> Result<T, ayllu_ops::OpsError>,
     ) -> Result<T, UiError> {
         let out = {
             let mut store = self.store()?;

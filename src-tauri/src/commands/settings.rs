@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 
 use ayllu_model::codes::CodeOption;
+use ayllu_ops::Store;
 use ayllu_ops::settings;
-use ayllu_store::Store;
 use tauri::State;
 
 use super::AppState;
 use crate::boundary::UiError;
-use crate::facility;
+use ayllu_ops::facility::Mode;
 
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]
 pub struct AppInfo {
@@ -38,7 +38,7 @@ fn info(state: &AppState, store: &Store) -> Result<AppInfo, UiError> {
         lang: settings::lang(store)?,
         large_text: settings::large_text(store)?,
         data_dir: state.data_dir.display().to_string(),
-        facility: facility::enabled(store),
+        facility: Mode::kept(store).ok().flatten().is_some(),
         today: ayllu_ops::today(),
         lock_after_secs: crate::lock_after_secs(),
         role: ayllu_ops::sync::role(store)?,

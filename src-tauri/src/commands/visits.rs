@@ -1,10 +1,10 @@
 //! The visit wizard and the follow-up list.
 
 use ayllu_model::{FieldError, HouseholdId, MemberId, Visit, VisitId};
+use ayllu_ops::DueGroup;
 use ayllu_ops::draft::{self, DraftRow};
 use ayllu_ops::view::{self, PersonForm, VisitPreview};
 use ayllu_ops::{record, today};
-use ayllu_store::{DueFilter, DueGroup};
 use tauri::State;
 
 use super::AppState;
@@ -123,11 +123,12 @@ pub async fn due_list(
     community: Option<String>,
     within_days: u32,
 ) -> Result<Vec<DueGroup>, UiError> {
-    let filter = DueFilter {
-        community: community.filter(|c| !c.trim().is_empty()),
-        within_days: u64::from(within_days.min(366)),
-    };
-    Ok(state.store()?.due(today(), &filter)?)
+    Ok(view::due(
+        &*state.store()?,
+        today(),
+        community.as_deref(),
+        u64::from(within_days),
+    )?)
 }
 
 /// Records that a referral made at a visit was attended, on `on` (dd/mm/aaaa or ISO).

@@ -4,8 +4,8 @@ use std::io::Read;
 
 use anyhow::Context as _;
 use ayllu_model::{FieldError, HouseholdId, Member, MemberId, NewHousehold, VisitId};
+use ayllu_ops::{ListFilter, Signature, Store};
 use ayllu_ops::{record, settings, today, view};
-use ayllu_store::{ListFilter, Signature, Store};
 use clap::Subcommand;
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use ayllu_ops::export::{self, ExportFormat};
-use ayllu_ops::{OpsError, record, settings, today};
+use ayllu_ops::{record, settings, today};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -75,12 +75,12 @@ pub fn import(cx: &Context, cmd: ImportCmd) -> Result<Value, Failure> {
 
 pub fn due(cx: &Context, args: DueArgs) -> Result<Value, Failure> {
     let store = cx.open()?;
-    let filter = ayllu_store::DueFilter {
-        community: args.community,
-        within_days: args.within,
-    };
-    let groups = store.due(args.on.unwrap_or_else(today), &filter);
-    json(groups.map_err(OpsError::from)?)
+    json(ayllu_ops::view::due(
+        &store,
+        args.on.unwrap_or_else(today),
+        args.community.as_deref(),
+        args.within,
+    )?)
 }
 
 pub fn growth(cx: &Context, a: GrowthArgs) -> Result<Value, Failure> {
