@@ -41,6 +41,9 @@ pub use due::{DueFilter, DueGroup, DueItem};
 pub use projection::ProjectionDump;
 pub use query::{HouseholdSummary, ListFilter, MatchedMember, Place, SearchHit};
 pub use registry::{AccessRow, DeviceRow, KeyHolder, NewDevice, Redeemed};
+/// The store schema this code writes (migrations are append-only).
+pub const SCHEMA_VERSION: usize = schema::VERSION;
+
 pub use replica::{ChangedSince, Direction, PeerCursor, ReceivedDocument, Replica, SyncRefusal, hydrate};
 
 #[derive(Debug, thiserror::Error)]

@@ -548,12 +548,6 @@ impl Replica<'_> {
         }
         Ok(inserted == 1)
     }
-
-    /// Raw access for bookkeeping tables that belong to the sync layer (e.g. a hub's
-    /// devices), inside the same transaction.
-    pub fn connection(&self) -> &rusqlite::Connection {
-        &self.tx
-    }
 }
 
 /// The documents written after a point, handed out one at a time in write order and read

@@ -383,18 +383,14 @@ CREATE UNIQUE INDEX hub_devices_by_live_actor ON hub_devices(actor)
 CREATE UNIQUE INDEX hub_devices_by_key ON hub_devices(public_key) WHERE set_aside_at IS NULL;
 "#;
 
+/// Every migration, in order: a store's schema version is how many it has run.
+const ALL: [&str; 9] = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
+
+/// The schema this code writes (`PRAGMA user_version` of a store it opened).
+pub const VERSION: usize = ALL.len();
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(V1),
-        M::up(V2),
-        M::up(V3),
-        M::up(V4),
-        M::up(V5),
-        M::up(V6),
-        M::up(V7),
-        M::up(V8),
-        M::up(V9),
-    ])
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
 }
 
 #[cfg(test)]

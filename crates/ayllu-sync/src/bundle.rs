@@ -34,7 +34,8 @@ pub const MAX_BUNDLE: usize = 64 * 1024 * 1024;
 const MAX_BUNDLE_DECODED: u64 = 256 * 1024 * 1024;
 const KEY: usize = 32;
 const SIGNATURE: usize = 64;
-const MAGIC: &[u8; 4] = b"AYB2";
+/// The first bytes of a bundle file: its format.
+pub const MAGIC: &[u8; 4] = b"AYB2";
 const NONCE: usize = 24;
 /// Everything before the ciphertext: magic, author, receiver, ephemeral key, nonce.
 const HEADER: usize = 4 + KEY + KEY + KEY + NONCE;

@@ -38,6 +38,11 @@ impl Version {
     /// What this build writes.
     pub const CURRENT: Version = Version::V4;
 
+    /// The version byte a body starts with.
+    pub fn number(self) -> u8 {
+        self.byte()
+    }
+
     fn byte(self) -> u8 {
         match self {
             Version::V2 => 2,
