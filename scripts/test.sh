@@ -11,6 +11,8 @@ step "UI: types and build"
 (cd ui && npm run --silent check && npm run --silent build)
 step "format"
 cargo fmt --all -- --check
+step "vendor/automerge is crates.io's 0.12.0 plus our one patch"
+bash scripts/check-vendor.sh
 step "build and lint (once: one feature set for everything below; clippy -D warnings)"
 bash scripts/build.sh
 step "tests"

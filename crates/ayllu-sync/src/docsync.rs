@@ -147,7 +147,7 @@ fn accept_whole(
     let mut theirs = Automerge::load_with_options(
         whole.chunk(),
         LoadOptions::new()
-            .verification_mode(VerificationMode::DontCheck)
+            .verification_mode(VerificationMode::DeriveHeads)
             .on_partial_load(OnPartialLoad::Error),
     )?;
     let heads = theirs.get_heads();

@@ -129,10 +129,18 @@ mod tests {
             };
             let loaded = Automerge::load_with_options(
                 read.chunk(),
-                LoadOptions::new().verification_mode(VerificationMode::DontCheck),
+                LoadOptions::new().verification_mode(VerificationMode::DeriveHeads),
             )
             .unwrap();
             assert_eq!(loaded.get_heads(), d.get_heads(), "the heads its changes give");
+            // The patch is opt-in: loaded unchecked as upstream does, the chunk's own list
+            // (sent empty) is what it gets.
+            let upstream = Automerge::load_with_options(
+                read.chunk(),
+                LoadOptions::new().verification_mode(VerificationMode::DontCheck),
+            )
+            .unwrap();
+            assert!(upstream.get_heads().is_empty(), "upstream's unchecked load is unchanged");
             assert_eq!(loaded.save_nocompress(), saved);
             // Checked, a chunk listing no heads is refused: it claims none.
             assert!(Automerge::load(read.chunk()).is_err());

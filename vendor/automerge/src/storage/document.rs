@@ -344,11 +344,11 @@ impl<'a> Document<'a> {
         op_set.set_indexes(indexes);
 
         let mut authors = Authors::with_actors(change_cols.len());
-        // Ayllu's patch: unchecked, a document takes the heads its changes give (the hashes
-        // loading computes anyway), not the ones its chunk lists; upstream trusts the list,
-        // so a chunk sent without its heads (32 random bytes each) loaded with none.
+        // Ayllu's patch: asked for (`VerificationMode::DeriveHeads`), a document takes the
+        // heads its changes give, not the ones its chunk lists (unchecked, upstream trusts
+        // the list, so a chunk sent without its heads would load with none).
         let mut change_cols = change_cols;
-        if mode == VerificationMode::DontCheck {
+        if mode == VerificationMode::DeriveHeads {
             change_cols.set_heads(changes.heads.clone());
         }
         let change_graph = change_cols.finalize(&changes.changes, &mut authors);

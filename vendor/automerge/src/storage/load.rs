@@ -13,6 +13,9 @@ pub(crate) mod change_collector;
 pub enum VerificationMode {
     Check,
     DontCheck,
+    /// Ayllu's patch: don't check the heads a document chunk lists; take the heads its
+    /// changes give (the hashes loading computes anyway). For a chunk sent without heads.
+    DeriveHeads,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
