@@ -140,7 +140,10 @@ mod tests {
                 LoadOptions::new().verification_mode(VerificationMode::DontCheck),
             )
             .unwrap();
-            assert!(upstream.get_heads().is_empty(), "upstream's unchecked load is unchanged");
+            assert!(
+                upstream.get_heads().is_empty(),
+                "upstream's unchecked load is unchanged"
+            );
             assert_eq!(loaded.save_nocompress(), saved);
             // Checked, a chunk listing no heads is refused: it claims none.
             assert!(Automerge::load(read.chunk()).is_err());
