@@ -63,6 +63,19 @@ fn devices(hub: &HubProcess) -> Vec<Value> {
     out.as_array().cloned().unwrap_or_else(|| panic!("{out}"))
 }
 
+/// The hub reads the bundle at `file` (beside the running hub) and takes `household`,
+/// refusing nothing.
+fn read_whole(hub: &HubProcess, file: &Path, household: ayllu_model::HouseholdId) {
+    let (rc, report, err) = cli(&hub.data, &["bundle", "read", file.to_str().unwrap()]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(
+        report["changed"],
+        serde_json::json!([household.to_string()]),
+        "{report}"
+    );
+    assert_eq!(report["refused"], serde_json::json!([]), "{report}");
+}
+
 fn holders(hub: &HubProcess, key: &SigningKey) -> Vec<Value> {
     let hex = hex(key);
     devices(hub)
@@ -176,14 +189,7 @@ fn an_enrollment_must_prove_its_key_and_a_key_belongs_to_one_device() {
 
     // V's genuine bundle is read at the hub as V's: every household taken, its changes
     // under V's registered actor (judged as anyone else's, they were refused).
-    let (rc, report, err) = cli(&hub.data, &["bundle", "read", stick.to_str().unwrap()]);
-    assert_eq!(rc, 0, "{err}");
-    assert_eq!(
-        report["changed"],
-        serde_json::json!([from_v.to_string()]),
-        "{report}"
-    );
-    assert_eq!(report["refused"], serde_json::json!([]), "{report}");
+    read_whole(&hub, &stick, from_v);
     let (rc, history, err) = cli(&hub.data, &["household", "history", &from_v.to_string()]);
     assert_eq!(rc, 0, "{err}");
     assert!(
@@ -359,14 +365,7 @@ fn a_key_held_twice_before_the_fix_is_set_aside_named_at_start_and_by_check() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     // V's genuine bundle is read as V's (before, it was refused as the impostor's).
-    let (rc, report, err) = cli(&hub.data, &["bundle", "read", stick.to_str().unwrap()]);
-    assert_eq!(rc, 0, "{err}");
-    assert_eq!(
-        report["changed"],
-        serde_json::json!([from_v.to_string()]),
-        "{report}"
-    );
-    assert_eq!(report["refused"], serde_json::json!([]), "{report}");
+    read_whole(&hub, &stick, from_v);
     hub.assert_healthy("a store from before the fix");
     drop(hub);
 
