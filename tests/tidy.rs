@@ -249,9 +249,8 @@ const MAX_LINES: usize = 600;
 
 /// Files over [`MAX_LINES`] when the rule came (issue 27), each with the length it may not
 /// pass: a ratchet. Split one and take it off; none may be added.
-const STILL_OVER: [(&str, usize); 16] = [
+const STILL_OVER: [(&str, usize); 15] = [
     ("crates/ayllu-model/src/household.rs", 1616),
-    ("crates/ayllu-store/src/tests.rs", 1455),
     ("tests/hub_http.rs", 1093),
     ("tests/e2e/app_e2e.py", 1037),
     ("crates/ayllu-model/src/followup.rs", 986),
@@ -263,7 +262,7 @@ const STILL_OVER: [(&str, usize); 16] = [
     ("crates/ayllu-cli/tests/cli.rs", 668),
     ("crates/ayllu-ops/src/record.rs", 665),
     ("crates/ayllu-store/src/lib.rs", 664),
-    ("crates/ayllu-store/src/document.rs", 648),
+    ("crates/ayllu-store/src/document.rs", 647),
     ("crates/ayllu-lock/src/lib.rs", 638),
     ("crates/ayllu-report/tests/indicators.rs", 617),
 ];

@@ -171,3 +171,7 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod scenarios;

@@ -137,3 +137,7 @@ pub(crate) fn resolve(
     };
     result.map_err(|e| FieldError::new(field, Problem::InvalidFormat).with_detail(e.to_string()))
 }
+
+#[cfg(test)]
+#[path = "conflict_tests.rs"]
+mod scenarios;

@@ -4,10 +4,8 @@
 //! is re-saved whole, in the same transaction, and the appended rows removed.
 //!
 //! A snapshot is stored packed ([`pack`]): Automerge's bytes without its own DEFLATE, then
-//! zstd with [`HOUSEHOLD_DICTIONARY`]. Against Automerge's compressed save: ~650 B a
-//! household instead of 1,323 B, saved in ~22 µs instead of ~42–46, loaded a few µs
-//! faster (nothing to inflate; `save-study`, docs/benchmarks.md). Snapshots written before
-//! are Automerge's bytes as they are, and still read.
+//! zstd with [`HOUSEHOLD_DICTIONARY`]: half the bytes and half the time of Automerge's
+//! compressed save (`save-study`, docs/benchmarks.md); older snapshots still read.
 
 use std::collections::BTreeMap;
 
@@ -84,10 +82,8 @@ pub(crate) fn parse_heads(text: &str) -> Result<Vec<ChangeHash>, StoreError> {
         .collect()
 }
 
-/// 256 KB of synthetic households' sync messages (`wire-dictionary` in `bench/` wrote it):
-/// the zstd dictionary of stored snapshots and of sync wire v3. Frozen: snapshots and
-/// bodies written with it are read with it for good (`ayllu-sync`'s wire tests pin its
-/// SHA-256).
+/// The zstd dictionary of stored snapshots and of sync wire v3 (256 KB, `wire-dictionary`
+/// wrote it). Frozen: what was written with it is read with it for good (SHA-256 pinned).
 pub const HOUSEHOLD_DICTIONARY: &[u8] = include_bytes!("household.dict");
 
 /// The zstd level of a packed snapshot: past 3 the bytes barely shrink and the time doubles.
@@ -158,8 +154,7 @@ fn unpack(id: HouseholdId, stored: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, 
     })
 }
 
-/// The unpacked length of a stored snapshot, from its first bytes (a packed one names it
-/// in its frame header).
+/// The unpacked length of a stored snapshot, from its first bytes (a packed one's header).
 fn unpacked_len(start: &[u8], stored_len: usize) -> usize {
     if !start.starts_with(&ZSTD_MAGIC) {
         return stored_len;
@@ -646,3 +641,7 @@ pub(crate) fn new_doc(actor: &ActorId) -> Automerge {
     doc.set_actor(actor.clone());
     doc
 }
+
+#[cfg(test)]
+#[path = "document_tests.rs"]
+mod scenarios;

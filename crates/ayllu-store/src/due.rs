@@ -333,3 +333,7 @@ impl Store {
         Ok(groups)
     }
 }
+
+#[cfg(test)]
+#[path = "due_tests.rs"]
+mod scenarios;

@@ -179,10 +179,9 @@ impl Store {
         Ok(n == 16 && &head == b"SQLite format 3\0")
     }
 
-    /// Encrypts a plain store in place with `key`, crash-safe: the encrypted copy is
-    /// written beside it and renamed over it only when complete and synced, so a kill at any
-    /// moment leaves either the plain store whole (and this is done again) or the encrypted
-    /// one whole. The plain store's WAL is folded in first and removed before the rename.
+    /// Encrypts a plain store in place with `key`, crash-safe: the encrypted copy is written
+    /// beside it (its WAL folded in) and renamed over it once complete and synced, so a kill
+    /// leaves either store whole.
     pub fn encrypt_in_place(path: &Path, key: &ayllu_lock::StoreKey) -> Result<(), StoreError> {
         let copy = path.with_extension("encrypting");
         let _ = std::fs::remove_file(&copy);
@@ -316,8 +315,7 @@ impl Store {
         &self.signing_key
     }
 
-    /// This device signs with `key` from now on: the hub it enrolled with registered it
-    /// (after staff revoked the key it had, which no hub takes again).
+    /// This device signs with `key` from now on (its hub registered it: the old one was revoked).
     pub fn replace_signing_key(&mut self, key: &ed25519_dalek::SigningKey) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE device SET signing_key = ?1 WHERE singleton = 1",
@@ -337,8 +335,7 @@ impl Store {
             .collect()
     }
 
-    /// Copies the write-ahead log into the database file (SQLite's PASSIVE checkpoint:
-    /// never blocks readers or writers). Run it when idle.
+    /// Copies the WAL into the database file (PASSIVE: never blocks anyone). Run it when idle.
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
@@ -572,7 +569,6 @@ impl Store {
         self.committed()
     }
 
-    /// Who changed a household and when, oldest first.
     /// Edits made on some phone without knowing the household had been dissolved (see
     /// `document::edits_unaware_of_dissolution`): shown to staff, not silently folded in.
     pub fn edits_unaware_of_dissolution(&self, id: HouseholdId) -> Result<Vec<HistoryEntry>, StoreError> {
@@ -580,6 +576,7 @@ impl Store {
         Ok(document::edits_unaware_of_dissolution(&doc))
     }
 
+    /// Who changed a household and when, oldest first.
     pub fn history(&self, id: HouseholdId) -> Result<Vec<HistoryEntry>, StoreError> {
         let doc = document::load(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
         Ok(document::history(&doc))
@@ -661,4 +658,7 @@ impl Store {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
+#[path = "lib_tests.rs"]
 mod tests;

@@ -288,3 +288,7 @@ pub(crate) fn dump(conn: &Connection) -> Result<ProjectionDump, StoreError> {
     }
     Ok(ProjectionDump { tables })
 }
+
+#[cfg(test)]
+#[path = "projection_tests.rs"]
+mod scenarios;

@@ -255,3 +255,7 @@ mod tests {
         assert_eq!(fts_query("   "), None);
     }
 }
+
+#[cfg(test)]
+#[path = "query_tests.rs"]
+mod scenarios;

@@ -591,3 +591,7 @@ impl ChangedSince {
         self.scanned
     }
 }
+
+#[cfg(test)]
+#[path = "replica_tests.rs"]
+mod scenarios;

@@ -400,3 +400,7 @@ mod tests {
         super::migrations().validate().unwrap();
     }
 }
+
+#[cfg(test)]
+#[path = "schema_tests.rs"]
+mod scenarios;
