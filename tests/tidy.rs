@@ -249,8 +249,7 @@ const MAX_LINES: usize = 600;
 
 /// Files over [`MAX_LINES`] when the rule came (issue 27), each with the length it may not
 /// pass: a ratchet. Split one and take it off; none may be added.
-const STILL_OVER: [(&str, usize); 15] = [
-    ("crates/ayllu-model/src/household.rs", 1616),
+const STILL_OVER: [(&str, usize); 14] = [
     ("tests/hub_http.rs", 1093),
     ("tests/e2e/app_e2e.py", 1037),
     ("crates/ayllu-model/src/followup.rs", 986),

@@ -17,6 +17,7 @@ pub mod growth;
 pub mod household;
 pub mod id;
 pub mod measure;
+mod operations;
 pub mod patch;
 pub mod problem;
 pub mod scope;
